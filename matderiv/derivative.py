@@ -1,0 +1,406 @@
+"""The public result: :class:`Derivative`, and the verbs :func:`derive` and :func:`hessian`.
+
+The derivation follows the method of the sources, and every step is kept:
+
+1. **element**: the element formula of the output in index notation;
+2. **differentiate**: scalar-by-scalar derivative of one element, Kronecker deltas written out;
+3. **contract**: the deltas sifted away;
+4. **collect**: equal terms added (only shown when something was collected);
+5. **reassemble**: the matrix form, or the einsum form where no matrix form exists.
+
+Every step is executable: its index form evaluates with ``np.einsum`` to the same numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+
+from .delta import collect, contract
+from .differentiation import Differentiator
+from .errors import NotSupportedError, ParseError, ShapeError
+from .evaluation import Array, Evaluator, bind_sizes, einsum_letters
+from .expression import Add, Expr, Var, shape_text
+from .index import Idx, IndexExpr, Term
+from .lowering import lower_normalized
+from .matrixform import MForm, evaluate_form, form_latex, form_text, result_array
+from .notation import free_names, index_latex, index_text, rename_summed, variable_names
+from .parsing import parse
+from .printing import ATOM, _Printer, latex_name, to_code, to_latex, to_text
+from .reassembly import reassemble
+from .shapes import Dim, Shape
+
+if TYPE_CHECKING:
+    from .verification import Report
+
+__all__ = ["Derivative", "Layout", "Step", "derive", "hessian"]
+
+Layout = Literal["tensor", "numerator", "denominator", "mixed", "mit"]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a derivation, with text, LaTeX and an executable index form."""
+
+    name: str
+    title: str
+    text: str
+    latex: str
+    index_expr: IndexExpr | None = None
+    form: MForm | None = field(default=None, repr=False)
+    variables: frozenset[Var] = field(default=frozenset(), repr=False)
+
+    def evaluate(self, **arrays: Any) -> Array:
+        """Evaluate this step's formula (index form, or matrix form for the last step).
+
+        Shapes follow the tensor layout: output axes, then the variable's axes.
+        """
+        sizes = bind_sizes(self.variables, arrays)
+        ev = Evaluator(arrays, sizes)
+        if self.index_expr is None:
+            raise NotSupportedError(f"step {self.name!r} has no formula to evaluate")
+        if self.form is not None:
+            shape = tuple(ev.size(i.dim) for i in self.index_expr.free)
+            return result_array(evaluate_form(self.form, ev), shape)
+        return ev.index(self.index_expr)
+
+    def _repr_markdown_(self) -> str:
+        return f"**{self.title}**\n\n$${self.latex}$$"
+
+
+def _define_opaque(expr: IndexExpr, wrt: Var) -> list[tuple[str, str, str]]:
+    """Element formulas of the sums that occur as factors and depend on ``wrt``."""
+    seen: dict[Expr, None] = {}
+    for t in expr.terms:
+        for f in t.factors:
+            if f.node is not None and isinstance(f.node, Add) and f.node.depends_on(wrt):
+                seen.setdefault(f.node, None)
+    out = []
+    for node in seen:
+        idx = [Idx(n, d) for n, d in zip(free_names(node.ndim, [], 0), node.shape, strict=False)]
+        element = rename_summed(IndexExpr(tuple(lower_normalized(node, idx)), tuple(idx)))
+        sub = "".join(i.name for i in idx)
+        lhs_t = f"({to_text(node)})" + (f"[{','.join(i.name for i in idx)}]" if idx else "")
+        lhs_l = _Printer("latex").wrap(node, 1000) + (f"_{{{sub}}}" if sub else "")
+        out.append((lhs_t, lhs_l, f"{index_text(element)}|{index_latex(element)}"))
+    return out
+
+
+@dataclass(frozen=True)
+class Derivative:
+    """A derivative, in index notation and (where one exists) matrix notation.
+
+    In the default ``"tensor"`` layout the result has shape ``out.shape + wrt.shape`` and
+    ``D[i..., p...] = ∂out[i...] / ∂wrt[p...]`` (the convention of ``jax.jacobian``), so the
+    gradient of a scalar has the shape of the variable.
+    """
+
+    of: Expr | Derivative
+    wrt: Var
+    index_expr: IndexExpr
+    form: MForm | None
+    steps: tuple[Step, ...]
+    out_shape: Shape
+    variables: frozenset[Var]
+    layout: Layout = "tensor"
+
+    # text ----------------------------------------------------------------------------
+    @property
+    def matrix(self) -> str | None:
+        """The result in matrix notation as plain text, or None when none exists."""
+        return None if self.form is None else form_text(self.form)
+
+    @property
+    def index(self) -> str:
+        """The result in index notation, as text."""
+        lhs = "D[" + ",".join(i.name for i in self.index_expr.free) + "]"
+        return index_text(self.index_expr, lhs if self.index_expr.free else "D")
+
+    @property
+    def einsum(self) -> str:
+        """A ``numpy.einsum`` expression that computes the result (operands in the
+        expression language, δ as ``np.eye``)."""
+        return einsum_code(self.index_expr)
+
+    @property
+    def shape(self) -> Shape:
+        """Shape of the result in its layout (tensor: ``out.shape + wrt.shape``)."""
+        return tuple(i.dim for i in self.index_expr.free)
+
+    @property
+    def wrt_shape(self) -> Shape:
+        """Shape of the variable."""
+        return self.wrt.shape
+
+    def _symbols(self) -> tuple[str, str]:
+        top = "f" if isinstance(self.of, Expr) else r"\left(" + self._lhs_plain() + r"\right)"
+        return top, latex_name(self.wrt.name)
+
+    def _lhs_plain(self) -> str:
+        top, var = self._symbols() if isinstance(self.of, Expr) else ("f", "")
+        return rf"\partial {top} / \partial {latex_name(self.wrt.name)}"
+
+    def latex(self) -> str:
+        """Return the result as LaTeX: the matrix form where one exists, else index notation."""
+        top, v = self._symbols()
+        if self.form is not None:
+            return rf"\frac{{\partial {top}}}{{\partial {v}}} = {form_latex(self.form)}"
+        sub = "".join(i.name for i in self.index_expr.free)
+        return rf"D_{{{sub}}} = {index_latex(self.index_expr)}"
+
+    def _repr_latex_(self) -> str:
+        return f"$${self.latex()}$$"
+
+    def _repr_markdown_(self) -> str:
+        lines = [f"$${self.latex()}$$", ""]
+        if self.form is not None:
+            sub = "".join(i.name for i in self.index_expr.free)
+            lines.append(f"index form: $D_{{{sub}}} = {index_latex(self.index_expr)}$")
+        lines.append(f"shape: {shape_text(self.shape)} ({self.layout} layout)")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        shown = self.matrix if self.matrix is not None else self.index
+        return f"<Derivative d/d{self.wrt.name} = {shown}, shape={self.shape}>"
+
+    def __str__(self) -> str:
+        return self.matrix if self.matrix is not None else self.index
+
+    # numbers -------------------------------------------------------------------------
+    def evaluate(self, **arrays: Any) -> Array:
+        """Evaluate the derivative on arrays given by variable name.
+
+        Returns an array of shape ``out.shape + wrt.shape`` (tensor layout). Matrix forms are
+        evaluated with ``@``, index forms with ``np.einsum`` and a precomputed path.
+        """
+        sizes = bind_sizes(self.variables | {self.wrt}, arrays)
+        ev = Evaluator(arrays, sizes)
+        shape = tuple(ev.size(d) for d in self.shape)
+        if self.form is not None:
+            return result_array(evaluate_form(self.form, ev), shape)
+        return ev.index(self.index_expr)
+
+    def check(self, **kwargs: Any) -> Report:
+        """Verify numerically; see :func:`matderiv.check_derivative`."""
+        from .verification import check_derivative
+
+        return check_derivative(self.of, self, wrt=self.wrt, **kwargs)
+
+    def to_layout(self, name: Layout) -> Derivative:
+        """Return the same derivative arranged in another layout convention."""
+        if name == self.layout:
+            return self
+        from .errors import LayoutError
+
+        if name not in ("tensor", "numerator", "denominator", "mixed", "mit"):
+            raise LayoutError(
+                f"unknown layout {name!r}; expected one of 'tensor', 'numerator', "
+                "'denominator', 'mixed', 'mit'"
+            )
+        raise NotSupportedError(f"layout {name!r} is not available yet; use 'tensor'")
+
+
+def einsum_code(expr: IndexExpr) -> str:
+    """Return Python code with one ``np.einsum`` call per term."""
+    if not expr.terms:
+        return "0"
+    letters = einsum_letters(expr)
+    out = "".join(letters[i] for i in expr.free)
+    parts: list[str] = []
+    for t in expr.terms:
+        subs: list[str] = []
+        args: list[str] = []
+        scalars: list[str] = []
+        present: set[Idx] = set()
+        for f in t.factors:
+            if f.kind == "dim":
+                scalars.append(f.name if f.power == 1 else f"{f.name} ** {f.power}")
+                continue
+            present.update(f.indices)
+            subs.append("".join(letters[i] for i in f.indices))
+            if f.kind == "delta":
+                args.append(f"np.eye({f.indices[0].dim})")
+            elif f.kind == "fuse":
+                args.append("F")
+            else:
+                assert f.node is not None
+                code = to_code(f.node)
+                code = code if _Printer("code").p(f.node)[1] >= ATOM else f"({code})"
+                args.append(code if f.power == 1 else f"{code} ** {f.power}")
+        for i in expr.free:
+            if i not in present:
+                subs.append(letters[i])
+                args.append(f"np.ones({i.dim})")
+        c = abs(t.coeff)
+        head = [] if c == 1 else [str(c)]
+        call = f"np.einsum('{','.join(subs)}->{out}', {', '.join(args)})" if args else "1"
+        s = " * ".join([*head, *scalars, call])
+        parts.append(("- " if t.coeff < 0 else "+ ") + s)
+    text = " ".join(parts)
+    return text[2:] if text.startswith("+ ") else "-" + text[2:]
+
+
+def _resolve(expr: Expr | str, shapes: Mapping[str, Any] | None) -> Expr:
+    if isinstance(expr, Expr):
+        return expr
+    if isinstance(expr, str):
+        return parse(expr, dict(shapes or {}))
+    raise ParseError(f"expected an expression string or a matderiv expression, got {type(expr).__name__}: {expr!r:.80}")
+
+
+def _resolve_wrt(wrt: Var | str, variables: frozenset[Var], shapes: Mapping[str, Any] | None) -> Var:
+    if isinstance(wrt, Var):
+        return wrt
+    if not isinstance(wrt, str):
+        raise ParseError(f"wrt must be a variable name or md.var(...), got {type(wrt).__name__}: {wrt!r:.80}")
+    for v in variables:
+        if v.name == wrt:
+            return v
+    if shapes and wrt in shapes:
+        return _resolve(wrt, shapes)  # type: ignore[return-value]
+    names = ", ".join(sorted(v.name for v in variables)) or "none"
+    raise ParseError(f"cannot differentiate with respect to {wrt!r}: it is not a variable of the expression (variables: {names})")
+
+
+def _element_step(start: IndexExpr, wrt: Var, of: Expr | Derivative, variables: frozenset[Var]) -> Step:
+    if isinstance(of, Expr):
+        head_t, head_l = f"f = {to_text(of)}", f"f = {to_latex(of)}"
+    else:
+        head_t, head_l = "f = the previous derivative", r"f = \text{the previous derivative}"
+    sub = ",".join(i.name for i in start.free)
+    lhs_t = f"f[{sub}]" if sub else "f"
+    lhs_l = f"f_{{{''.join(i.name for i in start.free)}}}" if sub else "f"
+    text = [head_t, index_text(start, lhs_t)]
+    latex = [head_l, rf"{lhs_l} = {index_latex(start)}"]
+    for lt, ll, both in _define_opaque(start, wrt):
+        t, lx = both.split("|", 1)
+        text.append(f"where {lt} = {t}")
+        latex.append(rf"\text{{where }} {ll} = {lx}")
+    return Step(
+        "element",
+        "Write one element of the output in index notation",
+        "\n".join(text),
+        r" \\ ".join(latex),
+        start,
+        variables=variables,
+    )
+
+
+def _lhs(start_free: tuple[Idx, ...], wrt: Var, widx: tuple[Idx, ...]) -> tuple[str, str]:
+    top = "f" + (f"[{','.join(i.name for i in start_free)}]" if start_free else "")
+    text = f"∂{top}/∂{wrt.name}[{','.join(i.name for i in widx)}]" if widx else f"∂{top}/∂{wrt.name}"
+    ltop = "f" + (f"_{{{''.join(i.name for i in start_free)}}}" if start_free else "")
+    lw = latex_name(wrt.name) + (f"_{{{''.join(i.name for i in widx)}}}" if widx else "")
+    return text, rf"\frac{{\partial {ltop}}}{{\partial {lw}}}"
+
+
+def _derive_index(start: IndexExpr, of: Expr | Derivative, wrt: Var, variables: frozenset[Var]) -> Derivative:
+    used = {i.name for t in start.terms for i in t.indices()} | {i.name for i in start.free}
+    group = 1 if isinstance(of, Expr) else 2
+    names = free_names(wrt.ndim, used | {v.name for v in variables}, group)
+    widx = tuple(Idx(n, d) for n, d in zip(names, wrt.shape, strict=True))
+    free = start.free + widx
+    lhs_t, lhs_l = _lhs(start.free, wrt, widx)
+    avoid = {v.name for v in variables}
+
+    raw = IndexExpr(tuple(Differentiator(wrt, widx).terms(start.terms)), free)
+    raw = rename_summed(raw, avoid)
+    steps = [_element_step(start, wrt, of, variables)]
+    steps.append(Step("differentiate", "Differentiate one element: product and chain rules, Kronecker deltas written out", index_text(raw, lhs_t), f"{lhs_l} = {index_latex(raw)}", raw, variables=variables))
+    contracted = rename_summed(contract(raw), avoid)
+    steps.append(Step("contract", "Contract the deltas (sifting property)", index_text(contracted, lhs_t), f"{lhs_l} = {index_latex(contracted)}", contracted, variables=variables))
+    final = rename_summed(collect(contracted), avoid)
+    if len(final.terms) != len(contracted.terms):
+        steps.append(Step("collect", "Collect equal terms", index_text(final, lhs_t), f"{lhs_l} = {index_latex(final)}", final, variables=variables))
+    form = reassemble(final)
+    if form is not None:
+        wname = latex_name(wrt.name)
+        steps.append(Step("reassemble", "Reassemble into matrix notation", f"∂f/∂{wrt.name} = {form_text(form)}", rf"\frac{{\partial f}}{{\partial {wname}}} = {form_latex(form)}", final, form, variables=variables))
+    else:
+        steps.append(Step("reassemble", "No matrix form: the result stays an index (einsum) tensor", f"{lhs_t} = {einsum_code(final)}", rf"{lhs_l} = {index_latex(final)}", final, variables=variables))
+    out_shape = of.shape if isinstance(of, Expr) else of.shape
+    return Derivative(of, wrt, final, form, tuple(steps), out_shape, variables)
+
+
+def derive(
+    expr: Expr | str | Derivative,
+    wrt: Var | str,
+    shapes: Mapping[str, Any] | None = None,
+    layout: Layout = "tensor",
+) -> Derivative:
+    """Derive ``∂ expr / ∂ wrt`` step by step.
+
+    The result is arranged in the tensor layout: shape ``out.shape + wrt.shape``, with
+    ``D[i..., p...] = ∂out[i...] / ∂wrt[p...]``.
+
+    Parameters
+    ----------
+    expr : str, Expr or Derivative
+        The expression (text in the expression language, or built with :func:`matderiv.var`),
+        or a derivative to differentiate again.
+    wrt : str or Var
+        The variable.
+    shapes : dict, optional
+        ``{name: shape}`` with shapes as tuples of ints or dimension names; ``()`` is a scalar.
+    layout : {"tensor", "numerator", "denominator", "mixed", "mit"}
+        The layout convention of the result.
+
+    Returns
+    -------
+    Derivative
+        With ``.matrix``, ``.index``, ``.einsum``, ``.steps``, ``.shape`` and ``.evaluate``.
+
+    Examples
+    --------
+    >>> import matderiv as md
+    >>> d = md.derive("sum((X @ W - Y)**2)", "W",
+    ...               shapes={"X": ("B", "N"), "W": ("N", "M"), "Y": ("B", "M")})
+    >>> d.matrix
+    '2 X^T (X W - Y)'
+    >>> d.index
+    'D[p,q] = 2 Σ_a (X W - Y)[a,q] X[a,p]'
+    >>> d.shape
+    ('N', 'M')
+    """
+    if isinstance(expr, Derivative):
+        prev = expr
+        start = prev.index_expr
+        variables = prev.variables
+        wvar = _resolve_wrt(wrt, variables | {prev.wrt}, shapes)
+        d = _derive_index(start, prev, wvar, variables)
+    else:
+        e = _resolve(expr, shapes)
+        variables = e.variables()
+        wvar = _resolve_wrt(wrt, variables, shapes)
+        if not isinstance(wvar, Var):
+            raise ParseError(f"wrt must name a variable, got {wrt!r}")
+        names = free_names(e.ndim, {v.name for v in variables}, 0)
+        out_idx = tuple(Idx(n, d) for n, d in zip(names, e.shape, strict=True))
+        start = rename_summed(IndexExpr(tuple(lower_normalized(e, out_idx)), out_idx), {v.name for v in variables})
+        d = _derive_index(start, e, wvar, variables)
+    return d if layout == "tensor" else d.to_layout(layout)
+
+
+def hessian(
+    expr: Expr | str,
+    wrt: Var | str,
+    wrt2: Var | str | None = None,
+    shapes: Mapping[str, Any] | None = None,
+) -> Derivative:
+    """Second derivative: shape ``out.shape + wrt.shape + wrt2.shape``.
+
+    Examples
+    --------
+    >>> import matderiv as md
+    >>> md.hessian("x @ A @ x", "x", shapes={"x": ("n",), "A": ("n", "n")}).matrix
+    'A + A^T'
+    """
+    first = derive(expr, wrt, shapes)
+    return derive(first, wrt if wrt2 is None else wrt2, shapes)
+
+
+_unused = (Fraction, Term, Dim, np, ShapeError, variable_names)

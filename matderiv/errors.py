@@ -1,0 +1,49 @@
+"""The exceptions matderiv raises.
+
+Every error that matderiv raises on purpose derives from :class:`MatderivError`, so
+``except md.MatderivError`` catches all of them. The concrete classes also derive from the
+matching built-in exception, so code that expects a ``ValueError`` for bad input or a
+``NotImplementedError`` for an unsupported construct keeps working.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "LayoutError",
+    "MatderivError",
+    "NotSupportedError",
+    "ParseError",
+    "ShapeError",
+]
+
+
+class MatderivError(Exception):
+    """Base class of every error raised by matderiv."""
+
+
+class ParseError(MatderivError, ValueError):
+    """The expression text is not valid in the expression language.
+
+    Examples
+    --------
+    >>> import matderiv as md
+    >>> md.derive("sum(X @", "X", shapes={"X": (2, 2)})
+    Traceback (most recent call last):
+    ...
+    matderiv.errors.ParseError: invalid syntax at column 8: 'sum(X @' (was a closing bracket forgotten?)
+    """
+
+
+class ShapeError(MatderivError, ValueError):
+    """Operands have shapes that the operation cannot combine, or a shape is malformed."""
+
+
+class LayoutError(MatderivError, ValueError):
+    """A layout convention does not define this arrangement of a derivative."""
+
+
+class NotSupportedError(MatderivError, NotImplementedError):
+    """The construct is understood but matderiv cannot differentiate or represent it.
+
+    matderiv raises this instead of returning a guess.
+    """

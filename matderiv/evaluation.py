@@ -1,0 +1,304 @@
+"""Numbers: evaluating expressions with numpy and index forms with ``np.einsum``.
+
+Index forms are evaluated one term at a time with ``np.einsum`` and a contraction path that
+is computed once per operand shapes (``np.einsum_path``) and cached; sub-expressions shared
+by several factors are evaluated once per call.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Callable, Iterable, Mapping
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .errors import NotSupportedError, ShapeError
+from .expression import (
+    Add,
+    Const,
+    Det,
+    Diag,
+    Einsum,
+    Expr,
+    Eye,
+    Func,
+    Inv,
+    Kron,
+    LogDet,
+    LogSumExp,
+    MatMul,
+    Mul,
+    Norm,
+    Ones,
+    Outer,
+    Pi,
+    Pow,
+    Reduce,
+    Softmax,
+    Trace,
+    Transpose,
+    Var,
+    Vec,
+    shape_text,
+)
+from .index import Idx, IndexExpr
+from .shapes import Dim, resolve_dim
+
+__all__ = ["Evaluator", "bind_sizes", "einsum_letters", "evaluate"]
+
+Array = NDArray[np.float64]
+
+
+def _sigmoid(x: Array) -> Array:
+    out: Array = np.exp(-np.logaddexp(0.0, -x))
+    return out
+
+
+def _sigmoid_prime(x: Array) -> Array:
+    s = _sigmoid(x)
+    out: Array = s * (1.0 - s)
+    return out
+
+
+FUNCTIONS: dict[str, Callable[[Array], Array]] = {
+    "exp": np.exp,
+    "log": np.log,
+    "sin": np.sin,
+    "cos": np.cos,
+    "tanh": np.tanh,
+    "sigmoid": _sigmoid,
+    "relu": lambda x: np.maximum(x, 0.0),
+    "softplus": lambda x: np.logaddexp(0.0, x),
+    "sqrt": np.sqrt,
+    "abs": np.abs,
+    "sigmoid'": _sigmoid_prime,
+    "tanh'": lambda x: 1.0 - np.tanh(x) ** 2,
+    "step": lambda x: (x > 0).astype(np.float64),
+    "sign": np.sign,
+}
+
+
+def bind_sizes(variables: Iterable[Var], arrays: Mapping[str, Any]) -> dict[str, int]:
+    """Check arrays against the variables' shapes and return the size of every named dimension.
+
+    >>> import numpy as np, matderiv as md
+    >>> bind_sizes([md.var("X", ("B", "N"))], {"X": np.zeros((4, 3))})
+    {'B': 4, 'N': 3}
+    """
+    sizes: dict[str, int] = {}
+    origin: dict[str, str] = {}
+    for v in sorted(variables, key=lambda v: v.name):
+        if v.name not in arrays:
+            raise ShapeError(
+                f"no array given for variable {v.name!r} (shape {shape_text(v.shape)}); "
+                f"pass it as {v.name}=..."
+            )
+        arr = np.asarray(arrays[v.name])
+        if arr.ndim != v.ndim:
+            raise ShapeError(
+                f"array for {v.name!r} has shape {arr.shape}, but {v.name} was declared "
+                f"{shape_text(v.shape)} ({v.ndim} axes)"
+            )
+        for axis, (d, n) in enumerate(zip(v.shape, arr.shape, strict=True)):
+            if isinstance(d, int):
+                if d != n:
+                    raise ShapeError(
+                        f"array for {v.name!r} has shape {arr.shape}, but axis {axis} was "
+                        f"declared of size {d}"
+                    )
+            elif "*" in d:
+                continue
+            elif d in sizes and sizes[d] != n:
+                raise ShapeError(
+                    f"dimension {d!r} is {sizes[d]} in {origin[d]} but {n} in the array for "
+                    f"{v.name!r} (shape {arr.shape})"
+                )
+            else:
+                sizes[d] = n
+                origin[d] = f"the array for {v.name!r} (shape {arr.shape})"
+    return sizes
+
+
+class Evaluator:
+    """Evaluates expressions and index forms for one set of arrays, sharing sub-results."""
+
+    def __init__(self, arrays: Mapping[str, Any], sizes: Mapping[str, int]) -> None:
+        self.arrays = {k: np.asarray(v, dtype=np.float64) for k, v in arrays.items()}
+        self.sizes = dict(sizes)
+        self._memo: dict[Expr, Array] = {}
+
+    def size(self, d: Dim) -> int:
+        """Return the integer size of a dimension."""
+        return resolve_dim(d, self.sizes)
+
+    def expr(self, e: Expr) -> Array:
+        """Evaluate an expression."""
+        hit = self._memo.get(e)
+        if hit is not None:
+            return hit
+        out = np.asarray(self._eval(e), dtype=np.float64)
+        self._memo[e] = out
+        return out
+
+    def _eval(self, e: Expr) -> Any:
+        ev = self.expr
+        if isinstance(e, Var):
+            return self.arrays[e.name]
+        if isinstance(e, Const):
+            return float(e.value)
+        if isinstance(e, Pi):
+            return np.pi
+        if isinstance(e, Add):
+            total = ev(e.args[0])
+            for a in e.args[1:]:
+                total = total + ev(a)
+            return total
+        if isinstance(e, Mul):
+            prod = ev(e.args[0])
+            for a in e.args[1:]:
+                prod = prod * ev(a)
+            return prod
+        if isinstance(e, Pow):
+            if isinstance(e.exponent, Const) and e.exponent.value.denominator == 1:
+                return ev(e.base) ** int(e.exponent.value)
+            return np.power(ev(e.base), ev(e.exponent))
+        if isinstance(e, MatMul):
+            return ev(e.left) @ ev(e.right)
+        if isinstance(e, Transpose):
+            return ev(e.arg).T
+        if isinstance(e, Func):
+            return FUNCTIONS[e.name](ev(e.arg))
+        if isinstance(e, Reduce):
+            fn = np.sum if e.op == "sum" else np.mean
+            return fn(ev(e.arg), axis=e.axes)
+        if isinstance(e, Trace):
+            return np.trace(ev(e.arg))
+        if isinstance(e, Det):
+            return np.linalg.det(ev(e.arg))
+        if isinstance(e, LogDet):
+            return np.linalg.slogdet(ev(e.arg))[1]
+        if isinstance(e, Inv):
+            return np.linalg.inv(ev(e.arg))
+        if isinstance(e, Softmax):
+            x = ev(e.arg)
+            z = np.exp(x - np.max(x, axis=e.axis, keepdims=True))
+            return z / np.sum(z, axis=e.axis, keepdims=True)
+        if isinstance(e, LogSumExp):
+            x = ev(e.arg)
+            m = np.max(x, axis=e.axis, keepdims=True)
+            return np.squeeze(m, axis=e.axis) + np.log(np.sum(np.exp(x - m), axis=e.axis))
+        if isinstance(e, Diag):
+            return np.diag(ev(e.arg))
+        if isinstance(e, Norm):
+            return np.linalg.norm(ev(e.arg))
+        if isinstance(e, Outer):
+            return np.outer(ev(e.left), ev(e.right))
+        if isinstance(e, Kron):
+            return np.kron(ev(e.left), ev(e.right))
+        if isinstance(e, Vec):
+            return ev(e.arg).reshape(-1, order="F")
+        if isinstance(e, Eye):
+            return np.eye(self.size(e.n))
+        if isinstance(e, Ones):
+            return np.ones(tuple(self.size(d) for d in e.shape))
+        if isinstance(e, Einsum):
+            return np.einsum(e.spec, *(ev(a) for a in e.args), optimize=True)
+        raise NotSupportedError(f"cannot evaluate a {type(e).__name__} node")
+
+    def index(self, expr: IndexExpr) -> Array:
+        """Evaluate an index form: one ``np.einsum`` per term."""
+        letters = einsum_letters(expr)
+        out_letters = "".join(letters[i] for i in expr.free)
+        shape = tuple(self.size(i.dim) for i in expr.free)
+        total: Array = np.zeros(shape)
+        for term in expr.terms:
+            coeff = float(term.coeff)
+            operands: list[Array] = []
+            subs: list[str] = []
+            present: set[Idx] = set()
+            for f in term.factors:
+                if f.kind == "dim":
+                    coeff *= float(self.sizes[f.name]) ** float(f.power)
+                    continue
+                present.update(f.indices)
+                subs.append("".join(letters[i] for i in f.indices))
+                operands.append(self._factor_array(f.kind, f.indices, f.node, float(f.power)))
+            for i in expr.free:
+                if i not in present:
+                    subs.append(letters[i])
+                    operands.append(np.ones(self.size(i.dim)))
+            if not operands:
+                total = total + coeff
+                continue
+            spec = ",".join(subs) + "->" + out_letters
+            total = total + coeff * contract(spec, *operands)
+        return total
+
+    def _factor_array(self, kind: str, indices: tuple[Idx, ...], node: Expr | None, power: float) -> Array:
+        if kind == "delta":
+            return np.eye(self.size(indices[0].dim))
+        if kind == "fuse":
+            whole, major, minor = (self.size(i.dim) for i in indices)
+            arr = np.zeros((whole, major, minor))
+            a, b = np.meshgrid(np.arange(major), np.arange(minor), indexing="ij")
+            arr[a * minor + b, a, b] = 1.0
+            return arr
+        assert node is not None
+        value = self.expr(node)
+        return value if power == 1.0 else value**power
+
+
+@lru_cache(maxsize=4096)
+def _path(spec: str, shapes: tuple[tuple[int, ...], ...]) -> list[Any]:
+    dummies = [np.empty(s) for s in shapes]
+    path, _ = np.einsum_path(spec, *dummies, optimize="greedy")
+    return list(path)
+
+
+def contract(spec: str, *operands: Array) -> Array:
+    """``np.einsum`` with a cached, precomputed contraction path."""
+    if len(operands) <= 2:
+        out: Array = np.einsum(spec, *operands, optimize=len(operands) == 2)
+        return out
+    path = _path(spec, tuple(op.shape for op in operands))
+    result: Array = np.einsum(spec, *operands, optimize=path)
+    return result
+
+
+def einsum_letters(expr: IndexExpr) -> dict[Idx, str]:
+    """Assign an einsum letter to every index of an index form (its own name if a letter)."""
+    seen: dict[Idx, None] = dict.fromkeys(expr.free)
+    for t in expr.terms:
+        for i in t.indices():
+            seen.setdefault(i, None)
+    letters: dict[Idx, str] = {}
+    used: set[str] = set()
+    for i in seen:
+        if len(i.name) == 1 and i.name in string.ascii_letters and i.name not in used:
+            letters[i] = i.name
+            used.add(i.name)
+    pool = (c for c in string.ascii_letters if c not in used)
+    for i in seen:
+        if i not in letters:
+            try:
+                letters[i] = next(pool)
+            except StopIteration:
+                raise NotSupportedError(
+                    "the index form needs more than 52 distinct indices, more than np.einsum allows"
+                ) from None
+    return letters
+
+
+def evaluate(e: Expr, **arrays: Any) -> Array:
+    """Evaluate an expression on arrays given by variable name.
+
+    >>> import numpy as np, matderiv as md
+    >>> from matderiv.parsing import parse
+    >>> evaluate(parse("tr(A @ B)", {"A": (2, 2), "B": (2, 2)}), A=np.eye(2), B=2 * np.eye(2))
+    array(4.)
+    """
+    sizes = bind_sizes(e.variables(), arrays)
+    return Evaluator(arrays, sizes).expr(e)

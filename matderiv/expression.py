@@ -1,0 +1,726 @@
+"""The typed expression tree: every node knows its shape.
+
+Nodes are immutable and compare structurally, so equal sub-expressions are recognised
+wherever they occur (the derivation engine relies on it to cancel ``u**-1 * u``). Shapes are
+checked when a node is built; a mismatch raises :class:`~matderiv.errors.ShapeError` naming
+both operands, their shapes and the operator.
+
+Build expressions by parsing text (:func:`matderiv.parsing.parse`) or with :func:`var` and
+Python operators:
+
+>>> import matderiv as md
+>>> X, W = md.var("X", ("B", "N")), md.var("W", ("N", "M"))
+>>> (X @ W).shape
+('B', 'M')
+>>> X @ X
+Traceback (most recent call last):
+...
+matderiv.errors.ShapeError: cannot multiply X (B×N) by X (B×N) with '@': inner sizes N and B differ
+"""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any, ClassVar
+
+from .errors import NotSupportedError, ShapeError
+from .shapes import Dim, Shape, dim_product, normalize_shape
+
+__all__ = [
+    "ELEMENTWISE",
+    "Add",
+    "Const",
+    "Det",
+    "Diag",
+    "Einsum",
+    "Expr",
+    "Eye",
+    "Func",
+    "Inv",
+    "Kron",
+    "LogDet",
+    "LogSumExp",
+    "MatMul",
+    "Mul",
+    "Norm",
+    "Ones",
+    "Outer",
+    "Pi",
+    "Pow",
+    "Reduce",
+    "Softmax",
+    "Trace",
+    "Transpose",
+    "Var",
+    "Vec",
+    "as_expr",
+    "var",
+]
+
+#: Elementwise functions of the language, and the derived ones the engine creates.
+ELEMENTWISE = frozenset(
+    {
+        "exp",
+        "log",
+        "sin",
+        "cos",
+        "tanh",
+        "sigmoid",
+        "relu",
+        "softplus",
+        "sqrt",
+        "abs",
+        # created by differentiation, not written by users:
+        "sigmoid'",
+        "tanh'",
+        "step",
+        "sign",
+    }
+)
+
+
+def shape_text(shape: Shape) -> str:
+    """Return a shape as ``B×N`` (``scalar`` for ``()``)."""
+    return "×".join(str(d) for d in shape) if shape else "scalar"
+
+
+def _describe(e: Expr) -> str:
+    from .printing import to_text
+
+    return f"{to_text(e)} ({shape_text(e.shape)})"
+
+
+@dataclass(frozen=True, eq=False)
+class Expr:
+    """Base class of expression nodes. Subclasses set ``shape`` in ``__post_init__``."""
+
+    shape: Shape = field(init=False, repr=False)
+    _key: tuple[Any, ...] = field(init=False, repr=False)
+    _hash: int = field(init=False, repr=False)
+
+    precedence: ClassVar[int] = 100
+
+    def _finish(self, shape: Shape, *key: Any) -> None:
+        object.__setattr__(self, "shape", shape)
+        full = (type(self).__name__, *key)
+        object.__setattr__(self, "_key", full)
+        object.__setattr__(self, "_hash", hash(full))
+
+    # structural identity -------------------------------------------------
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Expr) and (self is other or self._key == other._key)
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def children(self) -> tuple[Expr, ...]:
+        """Return the direct sub-expressions."""
+        return ()
+
+    @property
+    def ndim(self) -> int:
+        """Number of axes."""
+        return len(self.shape)
+
+    def variables(self) -> frozenset[Var]:
+        """Return every variable the expression depends on."""
+        out: set[Var] = set()
+        stack: list[Expr] = [self]
+        while stack:
+            e = stack.pop()
+            if isinstance(e, Var):
+                out.add(e)
+            stack.extend(e.children())
+        return frozenset(out)
+
+    def depends_on(self, v: Var) -> bool:
+        """Return whether ``v`` occurs in the expression."""
+        return v in self.variables()
+
+    def __repr__(self) -> str:
+        from .printing import to_code
+
+        return f"Expr({to_code(self)!r}, shape={self.shape!r})"
+
+    def __str__(self) -> str:
+        from .printing import to_text
+
+        return to_text(self)
+
+    def _repr_latex_(self) -> str:
+        from .printing import to_latex
+
+        return f"${to_latex(self)}$"
+
+    # operators ---------------------------------------------------------
+    def __add__(self, other: object) -> Expr:
+        return Add((self, as_expr(other)))
+
+    def __radd__(self, other: object) -> Expr:
+        return Add((as_expr(other), self))
+
+    def __sub__(self, other: object) -> Expr:
+        return Add((self, negate(as_expr(other))))
+
+    def __rsub__(self, other: object) -> Expr:
+        return Add((as_expr(other), negate(self)))
+
+    def __mul__(self, other: object) -> Expr:
+        return Mul((self, as_expr(other)))
+
+    def __rmul__(self, other: object) -> Expr:
+        return Mul((as_expr(other), self))
+
+    def __truediv__(self, other: object) -> Expr:
+        return Mul((self, Pow(as_expr(other), Const(Fraction(-1)))))
+
+    def __rtruediv__(self, other: object) -> Expr:
+        return Mul((as_expr(other), Pow(self, Const(Fraction(-1)))))
+
+    def __pow__(self, other: object) -> Expr:
+        return Pow(self, as_expr(other))
+
+    def __matmul__(self, other: object) -> Expr:
+        return MatMul(self, as_expr(other))
+
+    def __rmatmul__(self, other: object) -> Expr:
+        return MatMul(as_expr(other), self)
+
+    def __neg__(self) -> Expr:
+        return negate(self)
+
+    def __pos__(self) -> Expr:
+        return self
+
+    @property
+    def T(self) -> Expr:
+        """The transpose (all axes reversed, as ``numpy.ndarray.T``)."""
+        return Transpose(self) if self.ndim >= 2 else self
+
+
+def as_expr(value: object) -> Expr:
+    """Return ``value`` as an expression: expressions pass through, numbers become constants."""
+    if isinstance(value, Expr):
+        return value
+    if isinstance(value, bool):
+        raise TypeError(f"cannot use the boolean {value!r} in an expression")
+    if isinstance(value, int | Fraction):
+        return Const(Fraction(value))
+    if isinstance(value, float):
+        return Const(Fraction(str(value)))
+    raise TypeError(
+        f"cannot use {value!r} of type {type(value).__name__} in an expression; "
+        "expected an expression or a number"
+    )
+
+
+def negate(e: Expr) -> Expr:
+    """Return ``-e`` (folding constants)."""
+    if isinstance(e, Const):
+        return Const(-e.value)
+    return Mul((Const(Fraction(-1)), e))
+
+
+def _broadcast(op: str, args: tuple[Expr, ...]) -> Shape:
+    rank = max(a.ndim for a in args)
+    out: list[Dim] = []
+    for axis in range(rank):
+        seen: Dim | None = None
+        for a in args:
+            pos = axis - (rank - a.ndim)
+            if pos < 0:
+                continue
+            d = a.shape[pos]
+            if seen is None:
+                seen = d
+            elif d != seen:
+                first = next(b for b in args if axis - (rank - b.ndim) >= 0)
+                if 1 in (d, seen):
+                    raise NotSupportedError(
+                        f"broadcasting a size-1 axis is not supported: {_describe(first)} "
+                        f"{op} {_describe(a)}; use sum(..., axis=...) or an outer product instead"
+                    )
+                raise ShapeError(
+                    f"cannot combine {_describe(first)} and {_describe(a)} with {op!r}: "
+                    f"sizes {seen} and {d} differ on an aligned axis"
+                )
+        assert seen is not None
+        out.append(seen)
+    return tuple(out)
+
+
+@dataclass(frozen=True, eq=False)
+class Var(Expr):
+    """A variable: a named array of a given shape."""
+
+    name: str
+    var_shape: Shape
+
+    def __post_init__(self) -> None:
+        if not self.name.isidentifier():
+            raise ShapeError(f"variable name {self.name!r} is not a valid identifier")
+        self._finish(normalize_shape(self.var_shape, self.name), self.name)
+
+
+def var(name: str, shape: object = ()) -> Var:
+    """Create a variable for building expressions in Python.
+
+    Parameters
+    ----------
+    name : str
+        The variable's name, as it appears in results.
+    shape : tuple of int or str
+        Its shape; dimension names such as ``"N"`` are symbolic sizes. ``()`` is a scalar.
+
+    Examples
+    --------
+    >>> import matderiv as md
+    >>> x, A = md.var("x", ("n",)), md.var("A", ("n", "n"))
+    >>> print(md.derive(x @ A @ x, x).matrix)
+    (A + A^T) x
+    """
+    return Var(name, normalize_shape(shape, name))
+
+
+@dataclass(frozen=True, eq=False)
+class Const(Expr):
+    """A scalar rational constant."""
+
+    value: Fraction
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "value", Fraction(self.value))
+        self._finish((), self.value)
+
+
+@dataclass(frozen=True, eq=False)
+class Pi(Expr):
+    """The constant π."""
+
+    def __post_init__(self) -> None:
+        self._finish(())
+
+
+@dataclass(frozen=True, eq=False)
+class Add(Expr):
+    """Elementwise sum of two or more operands (scalars and trailing axes broadcast)."""
+
+    args: tuple[Expr, ...]
+
+    def __post_init__(self) -> None:
+        self._finish(_broadcast("+", self.args), *(a._key for a in self.args))
+
+    def children(self) -> tuple[Expr, ...]:
+        return self.args
+
+
+@dataclass(frozen=True, eq=False)
+class Mul(Expr):
+    """Elementwise (Hadamard) product of two or more operands."""
+
+    args: tuple[Expr, ...]
+
+    def __post_init__(self) -> None:
+        self._finish(_broadcast("*", self.args), *(a._key for a in self.args))
+
+    def children(self) -> tuple[Expr, ...]:
+        return self.args
+
+
+@dataclass(frozen=True, eq=False)
+class Pow(Expr):
+    """Elementwise power ``base ** exponent``."""
+
+    base: Expr
+    exponent: Expr
+
+    def __post_init__(self) -> None:
+        shape = _broadcast("**", (self.base, self.exponent))
+        self._finish(shape, self.base._key, self.exponent._key)
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.base, self.exponent)
+
+
+@dataclass(frozen=True, eq=False)
+class MatMul(Expr):
+    """Matrix product with numpy's ``@`` rules (1-D operands are vectors)."""
+
+    left: Expr
+    right: Expr
+
+    def __post_init__(self) -> None:
+        a, b = self.left, self.right
+        if a.ndim == 0 or b.ndim == 0:
+            raise ShapeError(
+                f"cannot multiply {_describe(a)} by {_describe(b)} with '@': '@' needs arrays "
+                "with at least one axis; use '*' to scale by a scalar"
+            )
+        ka = a.shape[-1]
+        kb = b.shape[0] if b.ndim == 1 else b.shape[-2]
+        if ka != kb:
+            raise ShapeError(
+                f"cannot multiply {_describe(a)} by {_describe(b)} with '@': "
+                f"inner sizes {ka} and {kb} differ"
+            )
+        if a.ndim > 2 or b.ndim > 2:
+            if a.ndim != b.ndim or a.shape[:-2] != b.shape[:-2]:
+                raise NotSupportedError(
+                    f"'@' of {_describe(a)} and {_describe(b)}: stacks of matrices are "
+                    "supported only with equal leading axes; write the contraction with einsum"
+                )
+            shape: Shape = (*a.shape[:-1], b.shape[-1])
+        else:
+            shape = (*a.shape[:-1], *b.shape[1:])
+        self._finish(shape, a._key, b._key)
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.left, self.right)
+
+
+@dataclass(frozen=True, eq=False)
+class Transpose(Expr):
+    """All axes reversed (numpy's ``.T``)."""
+
+    arg: Expr
+
+    def __post_init__(self) -> None:
+        self._finish(tuple(reversed(self.arg.shape)), self.arg._key)
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.arg,)
+
+
+@dataclass(frozen=True, eq=False)
+class Func(Expr):
+    """An elementwise function such as ``exp`` or ``sigmoid``."""
+
+    name: str
+    arg: Expr
+
+    def __post_init__(self) -> None:
+        if self.name not in ELEMENTWISE:
+            raise NotSupportedError(f"elementwise function {self.name!r} is not supported")
+        self._finish(self.arg.shape, self.name, self.arg._key)
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.arg,)
+
+
+def _norm_axes(axis: int | tuple[int, ...] | None, e: Expr, fn: str) -> tuple[int, ...] | None:
+    if axis is None:
+        return None
+    axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    out: list[int] = []
+    for ax in axes:
+        if not -e.ndim <= ax < e.ndim:
+            raise ShapeError(
+                f"{fn}: axis {ax} is out of range for {_describe(e)}, which has {e.ndim} axes"
+            )
+        out.append(ax % e.ndim)
+    if len(set(out)) != len(out):
+        raise ShapeError(f"{fn}: axis {axis!r} repeats an axis of {_describe(e)}")
+    return tuple(sorted(out))
+
+
+@dataclass(frozen=True, eq=False)
+class Reduce(Expr):
+    """``sum`` or ``mean`` over some axes (``axes=None``: all of them)."""
+
+    op: str
+    arg: Expr
+    axes: tuple[int, ...] | None = None
+
+    def __post_init__(self) -> None:
+        axes = _norm_axes(self.axes, self.arg, self.op)
+        object.__setattr__(self, "axes", axes)
+        keep = () if axes is None else tuple(d for i, d in enumerate(self.arg.shape) if i not in axes)
+        self._finish(keep, self.op, self.arg._key, axes)
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.arg,)
+
+    @property
+    def reduced(self) -> tuple[int, ...]:
+        """The axes reduced over."""
+        return tuple(range(self.arg.ndim)) if self.axes is None else self.axes
+
+
+def _square(e: Expr, fn: str) -> Dim:
+    if e.ndim != 2 or e.shape[0] != e.shape[1]:
+        raise ShapeError(f"{fn} needs a square matrix, got {_describe(e)}")
+    return e.shape[0]
+
+
+@dataclass(frozen=True, eq=False)
+class Trace(Expr):
+    """Trace of a square matrix."""
+
+    arg: Expr
+
+    def __post_init__(self) -> None:
+        _square(self.arg, "tr")
+        self._finish((), self.arg._key)
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.arg,)
+
+
+@dataclass(frozen=True, eq=False)
+class Det(Expr):
+    """Determinant of a square matrix."""
+
+    arg: Expr
+
+    def __post_init__(self) -> None:
+        _square(self.arg, "det")
+        self._finish((), self.arg._key)
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.arg,)
+
+
+@dataclass(frozen=True, eq=False)
+class LogDet(Expr):
+    """``log |det X|`` of a square matrix (``logdet``)."""
+
+    arg: Expr
+
+    def __post_init__(self) -> None:
+        _square(self.arg, "logdet")
+        self._finish((), self.arg._key)
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.arg,)
+
+
+@dataclass(frozen=True, eq=False)
+class Inv(Expr):
+    """Inverse of a square matrix."""
+
+    arg: Expr
+
+    def __post_init__(self) -> None:
+        _square(self.arg, "inv")
+        self._finish(self.arg.shape, self.arg._key)
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.arg,)
+
+
+@dataclass(frozen=True, eq=False)
+class Softmax(Expr):
+    """Softmax along one axis (``axis=None``: over all entries)."""
+
+    arg: Expr
+    axis: int | None = -1
+
+    def __post_init__(self) -> None:
+        if self.arg.ndim == 0:
+            raise ShapeError(f"softmax needs an array with at least one axis, got {_describe(self.arg)}")
+        axes = _norm_axes(self.axis, self.arg, "softmax")
+        object.__setattr__(self, "axis", None if axes is None else axes[0])
+        self._finish(self.arg.shape, self.arg._key, self.axis)
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.arg,)
+
+
+@dataclass(frozen=True, eq=False)
+class LogSumExp(Expr):
+    """``log(sum(exp(x), axis))`` computed stably (``axis=None``: over all entries)."""
+
+    arg: Expr
+    axis: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.arg.ndim == 0:
+            raise ShapeError(f"logsumexp needs an array with at least one axis, got {_describe(self.arg)}")
+        axes = _norm_axes(self.axis, self.arg, "logsumexp")
+        axis = None if axes is None else axes[0]
+        object.__setattr__(self, "axis", axis)
+        shape = () if axis is None else tuple(d for i, d in enumerate(self.arg.shape) if i != axis)
+        self._finish(shape, self.arg._key, axis)
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.arg,)
+
+
+@dataclass(frozen=True, eq=False)
+class Diag(Expr):
+    """numpy's ``diag``: the diagonal of a square matrix, or the diagonal matrix of a vector."""
+
+    arg: Expr
+
+    def __post_init__(self) -> None:
+        if self.arg.ndim == 1:
+            shape: Shape = (self.arg.shape[0], self.arg.shape[0])
+        elif self.arg.ndim == 2:
+            if self.arg.shape[0] != self.arg.shape[1]:
+                raise NotSupportedError(
+                    f"diag of the non-square matrix {_describe(self.arg)} is not supported"
+                )
+            shape = (self.arg.shape[0],)
+        else:
+            raise ShapeError(f"diag needs a vector or a matrix, got {_describe(self.arg)}")
+        self._finish(shape, self.arg._key)
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.arg,)
+
+
+@dataclass(frozen=True, eq=False)
+class Norm(Expr):
+    """2-norm of a vector, Frobenius norm of a matrix."""
+
+    arg: Expr
+
+    def __post_init__(self) -> None:
+        if self.arg.ndim not in (1, 2):
+            raise ShapeError(f"norm needs a vector or a matrix, got {_describe(self.arg)}")
+        self._finish((), self.arg._key)
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.arg,)
+
+
+@dataclass(frozen=True, eq=False)
+class Outer(Expr):
+    """Outer product of two vectors."""
+
+    left: Expr
+    right: Expr
+
+    def __post_init__(self) -> None:
+        for e in (self.left, self.right):
+            if e.ndim != 1:
+                raise ShapeError(f"outer needs two vectors, got {_describe(e)}")
+        self._finish((self.left.shape[0], self.right.shape[0]), self.left._key, self.right._key)
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.left, self.right)
+
+
+@dataclass(frozen=True, eq=False)
+class Kron(Expr):
+    """Kronecker product of two matrices (or two vectors)."""
+
+    left: Expr
+    right: Expr
+
+    def __post_init__(self) -> None:
+        a, b = self.left, self.right
+        if a.ndim != b.ndim or a.ndim not in (1, 2):
+            raise ShapeError(
+                f"kron needs two matrices or two vectors, got {_describe(a)} and {_describe(b)}"
+            )
+        shape = tuple(dim_product((x, y)) for x, y in zip(a.shape, b.shape, strict=True))
+        self._finish(shape, a._key, b._key)
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.left, self.right)
+
+
+@dataclass(frozen=True, eq=False)
+class Vec(Expr):
+    """Column-major vectorisation: the columns of a matrix stacked into one vector."""
+
+    arg: Expr
+
+    def __post_init__(self) -> None:
+        if self.arg.ndim != 2:
+            raise ShapeError(f"vec needs a matrix, got {_describe(self.arg)}")
+        self._finish((dim_product(self.arg.shape),), self.arg._key)
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.arg,)
+
+
+@dataclass(frozen=True, eq=False)
+class Eye(Expr):
+    """The identity matrix of size ``n``."""
+
+    n: Dim
+
+    def __post_init__(self) -> None:
+        (n,) = normalize_shape((self.n,), "eye")
+        self._finish((n, n), n)
+
+
+@dataclass(frozen=True, eq=False)
+class Ones(Expr):
+    """An array of ones."""
+
+    ones_shape: Shape
+
+    def __post_init__(self) -> None:
+        shape = normalize_shape(self.ones_shape, "ones")
+        self._finish(shape, shape)
+
+
+@dataclass(frozen=True, eq=False)
+class Einsum(Expr):
+    """``einsum(spec, *args)`` with numpy's subscripts (explicit or implicit output)."""
+
+    spec: str
+    args: tuple[Expr, ...]
+    inputs: tuple[str, ...] = field(init=False, repr=False)
+    output: str = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        spec = self.spec.replace(" ", "")
+        if "." in spec:
+            raise NotSupportedError(f"einsum {self.spec!r}: '...' (ellipsis) is not supported")
+        lhs, arrow, out = spec.partition("->")
+        inputs = tuple(lhs.split(","))
+        for sub in (*inputs, out):
+            bad = [c for c in sub if c not in string.ascii_letters]
+            if bad:
+                raise ShapeError(f"einsum {self.spec!r}: {bad[0]!r} is not a subscript letter")
+        if len(inputs) != len(self.args):
+            raise ShapeError(
+                f"einsum {self.spec!r} names {len(inputs)} operands but {len(self.args)} were given"
+            )
+        if not arrow:
+            counts = {c: lhs.count(c) for c in set(lhs) if c != ","}
+            out = "".join(sorted(c for c, n in counts.items() if n == 1))
+        sizes: dict[str, Dim] = {}
+        for sub, arg in zip(inputs, self.args, strict=True):
+            if len(sub) != arg.ndim:
+                raise ShapeError(
+                    f"einsum {self.spec!r}: subscripts {sub!r} have {len(sub)} letters but "
+                    f"{_describe(arg)} has {arg.ndim} axes"
+                )
+            for c, d in zip(sub, arg.shape, strict=True):
+                if sizes.setdefault(c, d) != d:
+                    raise ShapeError(
+                        f"einsum {self.spec!r}: subscript {c!r} has size {sizes[c]} in one operand "
+                        f"and {d} in {_describe(arg)}"
+                    )
+        for c in out:
+            if c not in sizes:
+                raise ShapeError(f"einsum {self.spec!r}: output subscript {c!r} is not in any input")
+            if out.count(c) > 1:
+                raise ShapeError(f"einsum {self.spec!r}: output subscript {c!r} is repeated")
+        object.__setattr__(self, "inputs", inputs)
+        object.__setattr__(self, "output", out)
+        canonical = ",".join(inputs) + "->" + out
+        object.__setattr__(self, "spec", canonical)
+        self._finish(tuple(sizes[c] for c in out), canonical, *(a._key for a in self.args))
+
+    def children(self) -> tuple[Expr, ...]:
+        return self.args
+
+
+def matrix_power(x: Expr, k: int) -> Expr:
+    """Return ``x`` to the integer power ``k`` as a product (``inv`` for negative ``k``)."""
+    n = _square(x, "matrix_power")
+    if k == 0:
+        return Eye(n)
+    base = x if k > 0 else Inv(x)
+    out = base
+    for _ in range(abs(k) - 1):
+        out = MatMul(out, base)
+    return out

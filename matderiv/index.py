@@ -1,0 +1,199 @@
+"""Index notation: a derivative as a sum of terms, each a coefficient times indexed factors.
+
+The value of an :class:`IndexExpr` at one assignment of its free indices is
+
+    Σ over terms of  coefficient × Σ over the term's other indices of  Π factor values,
+
+so an index that is not free is summed (generalised Einstein convention: it may occur in any
+number of factors). A factor is one of
+
+- ``tensor``: an expression node (a variable, or an opaque node such as ``inv(X)`` or
+  ``sigmoid(W x + b)``) read at its indices and raised to ``power``;
+- ``delta``: the Kronecker delta δ_ij;
+- ``dim``: a named size such as N, raised to ``power`` (from ``mean`` or a contracted δ_ii);
+- ``fuse``: the 0/1 tensor F[I, a, b] = [I = a·|b| + b] that relates a combined axis (of ``vec``
+  or ``kron``) to its two parts.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
+
+from .expression import Expr
+from .shapes import Dim
+
+__all__ = ["Factor", "Idx", "IndexExpr", "Term", "canonical_key", "fresh", "multiply", "normalize_term"]
+
+_counter = itertools.count()
+
+
+@dataclass(frozen=True, order=True)
+class Idx:
+    """An index label with the size of the range it runs over."""
+
+    name: str
+    dim: Dim = field(compare=False)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Idx) and self.name == other.name
+
+    def __hash__(self) -> int:
+        return hash(self.name)
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+def fresh(dim: Dim) -> Idx:
+    """Return a new index over a range of size ``dim``, named uniquely."""
+    return Idx(f"_{next(_counter)}", dim)
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One indexed factor of a term (see the module docstring for the kinds)."""
+
+    kind: str
+    indices: tuple[Idx, ...]
+    node: Expr | None = None
+    power: Fraction = Fraction(1)
+    name: str = ""
+
+    def subs(self, mapping: dict[Idx, Idx]) -> Factor:
+        """Return the factor with indices renamed by ``mapping``."""
+        if not any(i in mapping for i in self.indices):
+            return self
+        return replace(self, indices=tuple(mapping.get(i, i) for i in self.indices))
+
+    def base_key(self) -> tuple[object, ...]:
+        """Identity of the factor apart from its power."""
+        node_key = self.node._key if self.node is not None else None
+        return (self.kind, self.name, node_key, tuple(i.name for i in self.indices))
+
+    def depends_on(self, var: Expr) -> bool:
+        """Return whether the factor's value depends on the variable ``var``."""
+        if self.kind != "tensor" or self.node is None:
+            return False
+        return self.node == var or any(v == var for v in self.node.variables())
+
+
+@dataclass(frozen=True)
+class Term:
+    """A coefficient times a product of factors."""
+
+    coeff: Fraction
+    factors: tuple[Factor, ...] = ()
+
+    def indices(self) -> list[Idx]:
+        """Every index in order of first appearance."""
+        seen: dict[Idx, None] = {}
+        for f in self.factors:
+            for i in f.indices:
+                seen.setdefault(i, None)
+        return list(seen)
+
+    def subs(self, mapping: dict[Idx, Idx]) -> Term:
+        """Return the term with indices renamed."""
+        return Term(self.coeff, tuple(f.subs(mapping) for f in self.factors))
+
+
+@dataclass(frozen=True)
+class IndexExpr:
+    """A sum of terms with the given free indices (in output order)."""
+
+    terms: tuple[Term, ...]
+    free: tuple[Idx, ...]
+
+    def __iter__(self) -> Iterator[Term]:
+        return iter(self.terms)
+
+    @property
+    def is_zero(self) -> bool:
+        """Whether the sum has no terms."""
+        return not self.terms
+
+    def summed(self, term: Term) -> list[Idx]:
+        """The summed indices of a term, in order of appearance."""
+        free = set(self.free)
+        return [i for i in term.indices() if i not in free]
+
+
+def normalize_term(term: Term) -> Term | None:
+    """Merge equal factors (adding powers), drop trivial ones; None when the term is zero."""
+    if term.coeff == 0:
+        return None
+    merged: dict[tuple[object, ...], Factor] = {}
+    for f in term.factors:
+        key = f.base_key()
+        if key in merged:
+            old = merged[key]
+            if f.kind in ("delta", "fuse") or (f.node is not None and type(f.node).__name__ == "Ones"):
+                continue  # 0/1 valued: x² = x
+            merged[key] = replace(old, power=old.power + f.power)
+        else:
+            merged[key] = f
+    factors = tuple(f for f in merged.values() if f.power != 0)
+    return Term(term.coeff, factors)
+
+
+def multiply(*groups: Sequence[Term]) -> list[Term]:
+    """Return the expanded product of sums of terms."""
+    out: list[Term] = [Term(Fraction(1))]
+    for group in groups:
+        nxt: list[Term] = []
+        for a in out:
+            for b in group:
+                t = normalize_term(Term(a.coeff * b.coeff, a.factors + b.factors))
+                if t is not None:
+                    nxt.append(t)
+        out = nxt
+    return out
+
+
+def _shape_key(f: Factor, free: dict[Idx, int]) -> tuple[object, ...]:
+    node = f.node._key if f.node is not None else ()
+    pattern = tuple(("f", free[i]) if i in free else ("s", str(i.dim)) for i in f.indices)
+    return (f.kind, f.name, str(node), str(f.power), pattern)
+
+
+def canonical_key(term: Term, free: Sequence[Idx], limit: int = 720) -> tuple[object, ...]:
+    """Return a key equal for two terms that differ only in the names of summed indices and
+    the order of factors (and in the order of a δ's two indices).
+
+    Among the factor orders that tie on everything but summed-index names, the smallest
+    renaming is taken (up to ``limit`` orders; beyond that the key is still correct but may
+    call equal terms different, which only leaves them uncollected).
+    """
+    freepos = {i: n for n, i in enumerate(free)}
+    keyed = sorted(term.factors, key=lambda f: _shape_key(f, freepos))
+    groups = [list(g) for _, g in itertools.groupby(keyed, key=lambda f: _shape_key(f, freepos))]
+    orders: Iterable[tuple[tuple[Factor, ...], ...]]
+    count = 1
+    for g in groups:
+        for n in range(2, len(g) + 1):
+            count *= n
+    if count <= limit:
+        orders = itertools.product(*(itertools.permutations(g) for g in groups))
+    else:
+        orders = [tuple(tuple(g) for g in groups)]
+    best: tuple[object, ...] | None = None
+    for order in orders:
+        names: dict[Idx, str] = {}
+        rows: list[tuple[object, ...]] = []
+        for f in itertools.chain.from_iterable(order):
+            labels = []
+            for i in f.indices:
+                if i in freepos:
+                    labels.append(f"F{freepos[i]}")
+                else:
+                    labels.append(names.setdefault(i, f"s{len(names)}"))
+            if f.kind == "delta":
+                labels.sort()
+            rows.append((*_shape_key(f, freepos)[:4], tuple(labels)))
+        cand = tuple(rows)
+        if best is None or repr(cand) < repr(best):
+            best = cand
+    return best or ()

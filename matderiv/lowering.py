@@ -1,0 +1,263 @@
+"""Lowering an expression to index notation: the element formula of one entry.
+
+``lower(e, idx)`` returns the terms of ``e[idx]``. Linear structure (sums, matrix products,
+transposes, reductions, traces) is written out with indices; everything else becomes an
+opaque factor that the derivative rules know how to differentiate. A sum that occurs inside
+a product also stays one factor, ``(t u + v)_a``, so that results keep the factored shape a
+person would write (``A u (t u + v)^T B^T`` rather than four expanded terms).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fractions import Fraction
+
+from .errors import NotSupportedError
+from .expression import (
+    Add,
+    Const,
+    Diag,
+    Einsum,
+    Expr,
+    Eye,
+    Kron,
+    MatMul,
+    Mul,
+    Ones,
+    Outer,
+    Pi,
+    Pow,
+    Reduce,
+    Trace,
+    Transpose,
+    Var,
+    Vec,
+)
+from .index import Factor, Idx, Term, fresh, multiply, normalize_term
+from .shapes import Dim
+
+__all__ = ["as_factor", "delta", "lower", "tensor"]
+
+
+def tensor(node: Expr, idx: Sequence[Idx], power: Fraction = Fraction(1)) -> Term:
+    """Return the single-factor term ``node[idx] ** power``."""
+    return Term(Fraction(1), (Factor("tensor", tuple(idx), node, Fraction(power)),))
+
+
+def delta(i: Idx, j: Idx) -> Term:
+    """Return the term δ_ij."""
+    return Term(Fraction(1), (Factor("delta", (i, j)),))
+
+
+def dim_term(dim: Dim, power: int) -> Term:
+    """Return the scalar term ``dim ** power`` (a coefficient when the size is an int)."""
+    if isinstance(dim, int):
+        return Term(Fraction(dim) ** power)
+    return Term(Fraction(1), (Factor("dim", (), None, Fraction(power), name=dim),))
+
+
+def _trailing(idx: Sequence[Idx], e: Expr) -> tuple[Idx, ...]:
+    return tuple(idx[len(idx) - e.ndim :]) if e.ndim else ()
+
+
+def as_factor(e: Expr, idx: Sequence[Idx], power: Fraction = Fraction(1)) -> list[Term]:
+    """Return ``e[idx] ** power`` as terms that stay factored.
+
+    A sub-expression whose element formula is a single product is written out (``A_ia x_a``);
+    a sum, or anything raised to a power other than 1, stays one opaque factor.
+    """
+    if isinstance(e, Const):
+        return [Term(e.value**power)] if e.value != 0 or power > 0 else _zero_power(e)
+    terms = lower(e, idx)
+    if len(terms) == 1:
+        t = terms[0]
+        if power == 1:
+            return [t]
+        inner = set(idx)
+        if (
+            t.coeff == 1
+            and len(t.factors) == 1
+            and t.factors[0].kind == "tensor"
+            and all(i in inner for i in t.factors[0].indices)
+        ):
+            f = t.factors[0]
+            return [Term(Fraction(1), (Factor("tensor", f.indices, f.node, f.power * power),))]
+    if not terms:
+        if power > 0:
+            return []
+        raise NotSupportedError(f"{e} is identically zero and is raised to the power {power}")
+    return [tensor(e, idx, power)]
+
+
+def _zero_power(e: Expr) -> list[Term]:
+    raise NotSupportedError(f"division by zero: the constant {e} is raised to a negative power")
+
+
+def lower(e: Expr, idx: Sequence[Idx]) -> list[Term]:
+    """Return the terms of the element ``e[idx]`` (``idx`` has one index per axis of ``e``)."""
+    if len(idx) != e.ndim:
+        raise AssertionError(f"lowering {e} with {len(idx)} indices for {e.ndim} axes")
+    method = _LOWER.get(type(e))
+    if method is None:  # opaque: inv, det, logdet, softmax, norm, elementwise functions ...
+        return [tensor(e, idx)]
+    return method(e, tuple(idx))
+
+
+def _var(e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
+    return [tensor(e, idx)]
+
+
+def _const(e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
+    assert isinstance(e, Const)
+    return [Term(e.value)] if e.value != 0 else []
+
+
+def _pi(e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
+    return [tensor(e, ())]
+
+
+def _add(e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
+    assert isinstance(e, Add)
+    out: list[Term] = []
+    for arg in e.args:
+        out.extend(lower(arg, _trailing(idx, arg)))
+    return out
+
+
+def _mul(e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
+    assert isinstance(e, Mul)
+    return multiply(*(as_factor(arg, _trailing(idx, arg)) for arg in e.args))
+
+
+def _pow(e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
+    assert isinstance(e, Pow)
+    if isinstance(e.exponent, Const):
+        p = e.exponent.value
+        if p == 0:
+            return [Term(Fraction(1))]
+        if p == 1:
+            return lower(e.base, idx)
+        return as_factor(e.base, _trailing(idx, e.base), p)
+    return [tensor(e, idx)]
+
+
+def _matmul(e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
+    assert isinstance(e, MatMul)
+    a, b = e.left, e.right
+    k = fresh(a.shape[-1])
+    if a.ndim >= 2 and b.ndim >= 2:
+        batch = idx[: a.ndim - 2]
+        ia = (*batch, idx[-2], k)
+        ib = (*batch, k, idx[-1])
+    elif a.ndim == 1 and b.ndim == 1:
+        ia, ib = (k,), (k,)
+    elif a.ndim == 1:
+        ia, ib = (k,), (k, idx[0])
+    else:
+        ia, ib = (idx[0], k), (k,)
+    return multiply(as_factor(a, ia), as_factor(b, ib))
+
+
+def _transpose(e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
+    assert isinstance(e, Transpose)
+    return lower(e.arg, tuple(reversed(idx)))
+
+
+def _reduce(e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
+    assert isinstance(e, Reduce)
+    kept = iter(idx)
+    arg_idx: list[Idx] = []
+    sizes: list[Dim] = []
+    for axis, d in enumerate(e.arg.shape):
+        if axis in e.reduced:
+            arg_idx.append(fresh(d))
+            sizes.append(d)
+        else:
+            arg_idx.append(next(kept))
+    terms = lower(e.arg, arg_idx)
+    if e.op == "mean":
+        terms = multiply(terms, *([dim_term(d, -1)] for d in sizes))
+    return terms
+
+
+def _trace(e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
+    assert isinstance(e, Trace)
+    k = fresh(e.arg.shape[0])
+    return lower(e.arg, (k, k))
+
+
+def _diag(e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
+    assert isinstance(e, Diag)
+    if e.arg.ndim == 1:
+        return multiply(lower(e.arg, (idx[0],)), [delta(idx[0], idx[1])])
+    return lower(e.arg, (idx[0], idx[0]))
+
+
+def _outer(e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
+    assert isinstance(e, Outer)
+    return multiply(as_factor(e.left, (idx[0],)), as_factor(e.right, (idx[1],)))
+
+
+def fuse(whole: Idx, major: Idx, minor: Idx) -> Term:
+    """Return the 0/1 factor [whole = major·|minor| + minor]."""
+    return Term(Fraction(1), (Factor("fuse", (whole, major, minor)),))
+
+
+def _kron(e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
+    assert isinstance(e, Kron)
+    a, b = e.left, e.right
+    ia = tuple(fresh(d) for d in a.shape)
+    ib = tuple(fresh(d) for d in b.shape)
+    fuses = [[fuse(w, x, y)] for w, x, y in zip(idx, ia, ib, strict=True)]
+    return multiply(as_factor(a, ia), as_factor(b, ib), *fuses)
+
+
+def _vec(e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
+    assert isinstance(e, Vec)
+    r, c = fresh(e.arg.shape[0]), fresh(e.arg.shape[1])
+    return multiply(lower(e.arg, (r, c)), [fuse(idx[0], c, r)])
+
+
+def _eye(e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
+    return [delta(idx[0], idx[1])]
+
+
+def _ones(e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
+    assert isinstance(e, Ones)
+    return [tensor(e, idx)]
+
+
+def _einsum(e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
+    assert isinstance(e, Einsum)
+    letters: dict[str, Idx] = dict(zip(e.output, idx, strict=True))
+    groups = []
+    for sub, arg in zip(e.inputs, e.args, strict=True):
+        arg_idx = [letters.setdefault(c, fresh(d)) for c, d in zip(sub, arg.shape, strict=True)]
+        groups.append(as_factor(arg, arg_idx))
+    return multiply(*groups)
+
+
+_LOWER = {
+    Var: _var,
+    Const: _const,
+    Pi: _pi,
+    Add: _add,
+    Mul: _mul,
+    Pow: _pow,
+    MatMul: _matmul,
+    Transpose: _transpose,
+    Reduce: _reduce,
+    Trace: _trace,
+    Diag: _diag,
+    Outer: _outer,
+    Kron: _kron,
+    Vec: _vec,
+    Eye: _eye,
+    Ones: _ones,
+    Einsum: _einsum,
+}
+
+
+def lower_normalized(e: Expr, idx: Sequence[Idx]) -> list[Term]:
+    """Lower and merge equal factors in every term."""
+    return [t for t in (normalize_term(t) for t in lower(e, idx)) if t is not None]

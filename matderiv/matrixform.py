@@ -1,0 +1,305 @@
+"""Matrix notation for reassembled results: chains, transposes, Hadamard products, diag, traces.
+
+A matrix form is two-dimensional in the way the sources write formulas: a vector is a column
+(``x``) or a row (``x^T``), ``u v^T`` is an outer product and ``x^T y`` an inner one. Every form
+prints as text or LaTeX and evaluates with numpy (``@`` for every product), so the tests can
+check that the reassembled form equals the index form it came from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any, Literal
+
+import numpy as np
+
+from .evaluation import Array, Evaluator
+from .expression import Expr, Inv, Pow, Transpose
+from .printing import ADD, ATOM, MATMUL, MUL, POSTFIX, UNARY, _Printer, format_number
+from .shapes import Dim
+
+__all__ = [
+    "Atom",
+    "Chain",
+    "DiagOf",
+    "Hadamard",
+    "Identity",
+    "MForm",
+    "MSum",
+    "OnesVec",
+    "Scaled",
+    "ScalarOf",
+    "evaluate_form",
+    "form_latex",
+    "form_text",
+    "transpose",
+]
+
+Text = Literal["text", "latex"]
+
+
+@dataclass(frozen=True)
+class MForm:
+    """Base class of matrix-notation nodes."""
+
+
+@dataclass(frozen=True)
+class Atom(MForm):
+    """An expression used as a scalar, a column vector or a matrix; ``t`` transposes it."""
+
+    expr: Expr
+    t: bool = False
+
+
+@dataclass(frozen=True)
+class Identity(MForm):
+    """The identity matrix."""
+
+    dim: Dim
+
+
+@dataclass(frozen=True)
+class OnesVec(MForm):
+    """A vector of ones (a column, or a row when ``t``)."""
+
+    dim: Dim
+    t: bool = False
+
+
+@dataclass(frozen=True)
+class Chain(MForm):
+    """A matrix product of two or more forms."""
+
+    items: tuple[MForm, ...]
+
+
+@dataclass(frozen=True)
+class Hadamard(MForm):
+    """Elementwise product of forms of equal shape."""
+
+    items: tuple[MForm, ...]
+
+
+@dataclass(frozen=True)
+class DiagOf(MForm):
+    """``diag(v)``: the diagonal matrix of a column ``v``, or (``vector=True``) the diagonal of a
+    square matrix as a column."""
+
+    arg: MForm
+    vector: bool = False
+
+
+@dataclass(frozen=True)
+class ScalarOf(MForm):
+    """A scalar made from a form: ``tr(M)`` or ``sum(v)``, or a named size ``N``."""
+
+    op: str
+    arg: MForm | None = None
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Scaled(MForm):
+    """``coeff × Π scalars[k] ** powers[k] × body`` (``body`` None: a pure scalar)."""
+
+    coeff: Fraction
+    scalars: tuple[tuple[MForm, Fraction], ...]
+    body: MForm | None
+
+
+@dataclass(frozen=True)
+class MSum(MForm):
+    """A sum of forms."""
+
+    terms: tuple[MForm, ...]
+
+
+def transpose(f: MForm) -> MForm:
+    """Return the transpose of a form (products reverse, each factor transposed)."""
+    if isinstance(f, Atom):
+        if isinstance(f.expr, Transpose):
+            return Atom(f.expr.arg, not f.t)
+        return Atom(f.expr, not f.t) if f.expr.ndim else f
+    if isinstance(f, OnesVec):
+        return OnesVec(f.dim, not f.t)
+    if isinstance(f, Chain):
+        return Chain(tuple(transpose(i) for i in reversed(f.items)))
+    if isinstance(f, Hadamard):
+        return Hadamard(tuple(transpose(i) for i in f.items))
+    if isinstance(f, Scaled):
+        return Scaled(f.coeff, f.scalars, None if f.body is None else transpose(f.body))
+    if isinstance(f, MSum):
+        return MSum(tuple(transpose(t) for t in f.terms))
+    return f  # Identity, DiagOf (square or column-of-diagonal handled by caller), ScalarOf
+
+
+# printing ---------------------------------------------------------------------------------
+
+
+class _FormPrinter:
+    def __init__(self, style: Text) -> None:
+        self.style = style
+        self.ep = _Printer(style)
+
+    def paren(self, f: MForm, need: int) -> str:
+        s, prec = self.p(f)
+        if prec < need:
+            return r"\left(" + s + r"\right)" if self.style == "latex" else f"({s})"
+        return s
+
+    def p(self, f: MForm) -> tuple[str, int]:
+        latex = self.style == "latex"
+        if isinstance(f, Atom):
+            if f.t:
+                e = f.expr
+                if e.ndim == 2 and not isinstance(e, Inv):
+                    return self.ep.p_Transpose(Transpose(e))
+                return self.ep.p_Transpose(Transpose(e)) if e.ndim == 2 else (
+                    self.ep.wrap(e, ATOM) + (r"^{\top}" if latex else "^T"),
+                    POSTFIX,
+                )
+            return self.ep.p(f.expr)
+        if isinstance(f, Identity):
+            return "I", ATOM
+        if isinstance(f, OnesVec):
+            one = r"\mathbf{1}" if latex else "1"
+            return (one + (r"^{\top}" if latex else "^T"), POSTFIX) if f.t else (one, ATOM)
+        if isinstance(f, Chain):
+            sep = r"\, " if latex else " "
+            return sep.join(self.paren(i, MATMUL + 1) for i in f.items), MATMUL
+        if isinstance(f, Hadamard):
+            sep = r" \odot " if latex else " * "
+            return sep.join(self.paren(i, MUL + 1) for i in f.items), MUL
+        if isinstance(f, DiagOf):
+            name = r"\operatorname{diag}" if latex else "diag"
+            return self._call(name, self.p(f.arg)[0]), ATOM
+        if isinstance(f, ScalarOf):
+            if f.op == "dim":
+                return f.name, ATOM
+            assert f.arg is not None
+            name = {"tr": "tr", "sum": "sum"}[f.op]
+            return self._call(rf"\operatorname{{{name}}}" if latex else name, self.p(f.arg)[0]), ATOM
+        if isinstance(f, Scaled):
+            return self._scaled(f)
+        if isinstance(f, MSum):
+            parts: list[str] = []
+            for n, t in enumerate(f.terms):
+                neg = isinstance(t, Scaled) and t.coeff < 0
+                if neg and isinstance(t, Scaled):
+                    s = self.paren(Scaled(-t.coeff, t.scalars, t.body), ADD + 1)
+                    parts.append(("-" if n == 0 else " - ") + s)
+                else:
+                    parts.append((" + " if n else "") + self.paren(t, ADD + 1))
+            return "".join(parts), ADD
+        raise TypeError(f"unknown form {f!r}")
+
+    def _call(self, name: str, arg: str) -> str:
+        if self.style == "latex":
+            return name + r"\left(" + arg + r"\right)"
+        return f"{name}({arg})"
+
+    def _scalar(self, f: MForm, power: Fraction) -> str:
+        need = MATMUL + 1 if isinstance(f, Atom | ScalarOf) else ATOM
+        base = self.paren(f, need if power == 1 else POSTFIX + 1)
+        if power == 1:
+            return base
+        p = format_number(power, self.style)
+        return f"{base}^{{{p}}}" if self.style == "latex" or len(p) > 1 else f"{base}^{p}"
+
+    def _scaled(self, f: Scaled) -> tuple[str, int]:
+        latex = self.style == "latex"
+        sep = r"\, " if latex else " "
+        num = [self._scalar(s, p) for s, p in f.scalars if p > 0]
+        den = [self._scalar(s, -p) for s, p in f.scalars if p < 0]
+        c = abs(f.coeff)
+        sign = "-" if f.coeff < 0 else ""
+        body = None if f.body is None else self.paren(f.body, MATMUL)
+        if latex and (den or c.denominator != 1):
+            top = sep.join(([str(c.numerator)] if c.numerator != 1 or not num else []) + num) or "1"
+            bottom = sep.join(([str(c.denominator)] if c.denominator != 1 else []) + den)
+            lead = rf"\frac{{{top}}}{{{bottom}}}"
+            s = sep.join([lead] + ([body] if body else []))
+            return sign + s, (UNARY if sign else MUL)
+        pieces: list[str] = []
+        if c != 1 or (not num and body is None):
+            pieces.append(format_number(c, self.style))
+        pieces.extend(num)
+        if body is not None:
+            pieces.append(body)
+        s = sep.join(pieces)
+        if den:
+            s += " / " + (den[0] if len(den) == 1 else "(" + " ".join(den) + ")")
+        if not sign and len(pieces) == 1 and not den and body is not None:
+            return s, self.p(f.body)[1] if f.body is not None else ATOM
+        return sign + s, (UNARY if sign else MUL)
+
+
+def form_text(f: MForm) -> str:
+    """Return a form as plain text, e.g. ``2 X^T (X W - Y)``."""
+    return _FormPrinter("text").p(f)[0]
+
+
+def form_latex(f: MForm) -> str:
+    """Return a form as LaTeX."""
+    return _FormPrinter("latex").p(f)[0]
+
+
+# evaluation -------------------------------------------------------------------------------
+
+
+def evaluate_form(f: MForm, ev: Evaluator) -> Any:
+    """Evaluate a form with numpy, two-dimensionally (columns are n×1, scalars 0-d)."""
+    if isinstance(f, Atom):
+        v = ev.expr(f.expr)
+        if v.ndim == 1:
+            return v[None, :] if f.t else v[:, None]
+        return v.T if f.t else v
+    if isinstance(f, Identity):
+        return np.eye(ev.size(f.dim))
+    if isinstance(f, OnesVec):
+        n = ev.size(f.dim)
+        return np.ones((1, n)) if f.t else np.ones((n, 1))
+    if isinstance(f, Chain):
+        out = evaluate_form(f.items[0], ev)
+        for item in f.items[1:]:
+            out = out @ evaluate_form(item, ev)
+        return out
+    if isinstance(f, Hadamard):
+        out = evaluate_form(f.items[0], ev)
+        for item in f.items[1:]:
+            out = out * evaluate_form(item, ev)
+        return out
+    if isinstance(f, DiagOf):
+        a = evaluate_form(f.arg, ev)
+        return np.diag(a)[:, None] if f.vector else np.diag(np.ravel(a))
+    if isinstance(f, ScalarOf):
+        if f.op == "dim":
+            return np.float64(ev.sizes[f.name])
+        assert f.arg is not None
+        a = evaluate_form(f.arg, ev)
+        return np.trace(a) if f.op == "tr" else np.sum(a)
+    if isinstance(f, Scaled):
+        c: Any = float(f.coeff)
+        for s, p in f.scalars:
+            c = c * float(np.asarray(evaluate_form(s, ev)).reshape(())) ** float(p)
+        return c if f.body is None else c * evaluate_form(f.body, ev)
+    if isinstance(f, MSum):
+        total = evaluate_form(f.terms[0], ev)
+        for t in f.terms[1:]:
+            total = total + evaluate_form(t, ev)
+        return total
+    raise TypeError(f"unknown form {f!r}")
+
+
+def as_power(e: Expr, power: Fraction) -> Expr:
+    """Return ``e ** power`` as an expression (``e`` itself for power 1)."""
+    from .expression import Const
+
+    return e if power == 1 else Pow(e, Const(power))
+
+
+def result_array(value: Any, shape: tuple[int, ...]) -> Array:
+    """Turn a two-dimensional form value into an array of the result's shape."""
+    arr: Array = np.asarray(value, dtype=np.float64)
+    return np.broadcast_to(arr.reshape(shape) if arr.size == int(np.prod(shape)) else arr, shape).copy()

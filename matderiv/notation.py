@@ -1,0 +1,147 @@
+"""Index notation as text and LaTeX, with readable index names.
+
+Free indices of the output are named ``i, j, k, l``, those of the variable ``p, q, r, s`` (then
+``t, u, v, w`` for a second variable); summed indices are renamed per term to ``a, b, c, …``,
+skipping letters that are variable names, so ``X[b,p]`` never reads like the bias ``b``.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Iterable, Sequence
+
+from .expression import Expr, Var
+from .index import Factor, Idx, IndexExpr, Term
+from .printing import ATOM, _Printer, format_number, latex_name
+
+__all__ = ["FREE_GROUPS", "free_names", "index_latex", "index_text", "rename_summed"]
+
+FREE_GROUPS = ("ijkl", "pqrs", "tuvw", "efgh", "mno")
+_SUMMED = "abcdefghmnoxyzuvwt"
+
+
+def free_names(count: int, used: Iterable[str], group: int) -> list[str]:
+    """Return ``count`` free-index names, from the first letter group not already used."""
+    taken = set(used)
+    for letters in FREE_GROUPS[group:] + FREE_GROUPS[:group]:
+        pick = [c for c in letters if c not in taken][:count]
+        if len(pick) == count:
+            return pick
+    pool = [c for c in string.ascii_letters if c not in taken]
+    if len(pool) >= count:
+        return pool[:count]
+    return [f"i{n}" for n in range(count)]
+
+
+def rename_summed(expr: IndexExpr, avoid: Iterable[str] = ()) -> IndexExpr:
+    """Rename the summed indices of every term to short letters, in order of appearance."""
+    blocked = {i.name for i in expr.free} | set(avoid)
+    pool = [c for c in _SUMMED if c not in blocked] + [c for c in string.ascii_uppercase if c not in blocked]
+    terms: list[Term] = []
+    for t in expr.terms:
+        summed = [i for i in t.indices() if i not in expr.free]
+        names = iter(pool)
+        mapping = {i: Idx(next(names, f"{i.name}"), i.dim) for i in summed}
+        terms.append(t.subs(mapping))
+    return IndexExpr(tuple(terms), expr.free)
+
+
+def _single_letter_vars(exprs: Iterable[Expr]) -> set[str]:
+    out: set[str] = set()
+    for e in exprs:
+        for v in e.variables():
+            out.add(v.name)
+    return out
+
+
+def variable_names(expr: IndexExpr) -> set[str]:
+    """Names of every variable in the factors of an index form."""
+    nodes = [f.node for t in expr.terms for f in t.factors if f.node is not None]
+    return _single_letter_vars(nodes)
+
+
+# text ---------------------------------------------------------------------------------------
+
+
+def _factor_text(f: Factor) -> str:
+    idx = ",".join(i.name for i in f.indices)
+    if f.kind == "delta":
+        return f"δ[{idx}]"
+    if f.kind == "dim":
+        base = f.name
+    elif f.kind == "fuse":
+        w, a, b = (i.name for i in f.indices)
+        return f"F[{w};{a},{b}]"
+    else:
+        assert f.node is not None
+        p = _Printer("text")
+        base = p.wrap(f.node, ATOM)
+        if f.indices:
+            base = f"{base}[{idx}]"
+    if f.power != 1:
+        pw = format_number(f.power)
+        base = f"{base}^{pw}" if len(pw) == 1 else f"{base}^({pw})"
+    return base
+
+
+def index_text(expr: IndexExpr, lhs: str = "") -> str:
+    """Return index notation as text: ``D[p,q] = 2 Σ_b X[b,p] (X W - Y)[b,q]``."""
+    pieces: list[str] = []
+    for n, t in enumerate(expr.terms):
+        summed = expr.summed(t)
+        body = " ".join(_factor_text(f) for f in t.factors)
+        c = abs(t.coeff)
+        head = "" if c == 1 and body else format_number(c)
+        sigma = f"Σ_{''.join(i.name for i in summed)} " if summed else ""
+        s = " ".join(x for x in (head, sigma + body) if x).strip()
+        sign = "-" if t.coeff < 0 else "+"
+        pieces.append(("-" + s if sign == "-" else s) if n == 0 else f" {sign} {s}")
+    rhs = "".join(pieces) if pieces else "0"
+    return f"{lhs} = {rhs}" if lhs else rhs
+
+
+# LaTeX --------------------------------------------------------------------------------------
+
+
+def _sub(indices: Sequence[Idx]) -> str:
+    return "".join(i.name if len(i.name) == 1 else "{" + i.name + "}" for i in indices)
+
+
+def factor_latex(f: Factor) -> str:
+    """Return one factor in LaTeX, e.g. ``X_{bp}`` or ``\\delta_{kp}``."""
+    sub = _sub(f.indices)
+    if f.kind == "delta":
+        return rf"\delta_{{{sub}}}"
+    if f.kind == "fuse":
+        return rf"F_{{{sub}}}"
+    if f.kind == "dim":
+        base = f.name
+    else:
+        assert f.node is not None
+        node = f.node
+        if isinstance(node, Var) and len(latex_name(node.name)) == 1:
+            base = latex_name(node.name)
+        else:
+            base = _Printer("latex").wrap(node, 1000)
+        if sub:
+            base = f"{base}_{{{sub}}}"
+    if f.power != 1:
+        base = f"{{{base}}}^{{{format_number(f.power, 'latex')}}}"
+    return base
+
+
+def index_latex(expr: IndexExpr) -> str:
+    """Return the right-hand side of index notation in LaTeX, sums written out."""
+    pieces: list[str] = []
+    for n, t in enumerate(expr.terms):
+        summed = expr.summed(t)
+        body = r"\, ".join(factor_latex(f) for f in t.factors)
+        c = abs(t.coeff)
+        head = "" if c == 1 and body else format_number(c, "latex")
+        sigma = rf"\sum_{{{','.join(i.name for i in summed)}}} " if summed else ""
+        s = " ".join(x for x in (head, sigma + body) if x).strip()
+        if n == 0:
+            pieces.append("-" + s if t.coeff < 0 else s)
+        else:
+            pieces.append((" - " if t.coeff < 0 else " + ") + s)
+    return "".join(pieces) if pieces else "0"

@@ -1,0 +1,386 @@
+"""Printing expressions as plain text, Unicode, LaTeX and parseable code.
+
+Four styles share one walk over the tree:
+
+- ``text``: matrix notation in ASCII, as in the sources: ``2 X^T (X W - Y)``. Matrix products
+  are juxtaposition, ``^T`` is the transpose, ``*`` is the elementwise (Hadamard) product.
+- ``unicode``: the same with ``ᵀ``, ``⁻¹`` and ``∘``, for terminals.
+- ``latex``: for notebooks and the book.
+- ``code``: the expression language itself (``2 * X.T @ (X @ W - Y)``), which
+  :func:`matderiv.parsing.parse` reads back to an equal expression.
+"""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+from typing import Literal
+
+from .expression import (
+    Add,
+    Const,
+    Det,
+    Diag,
+    Einsum,
+    Expr,
+    Eye,
+    Func,
+    Inv,
+    Kron,
+    LogDet,
+    LogSumExp,
+    MatMul,
+    Mul,
+    Norm,
+    Ones,
+    Outer,
+    Pi,
+    Pow,
+    Reduce,
+    Softmax,
+    Trace,
+    Transpose,
+    Var,
+    Vec,
+)
+
+__all__ = [
+    "Style",
+    "format_number",
+    "latex_name",
+    "to_code",
+    "to_latex",
+    "to_text",
+    "to_unicode",
+    "unicode_from_text",
+]
+
+Style = Literal["text", "latex", "code"]
+
+ADD, MUL, UNARY, MATMUL, POW, POSTFIX, ATOM = 10, 20, 25, 30, 40, 50, 100
+
+_GREEK = {
+    "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa",
+    "lambda", "mu", "nu", "xi", "pi", "rho", "sigma", "tau", "upsilon", "phi", "chi", "psi",
+    "omega", "Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Phi", "Psi", "Omega",
+}  # fmt: skip
+
+_LATEX_FUNCS = {
+    "exp": r"\exp",
+    "log": r"\log",
+    "sin": r"\sin",
+    "cos": r"\cos",
+    "tanh": r"\tanh",
+    "sigmoid": r"\sigma",
+    "sigmoid'": r"\sigma'",
+    "tanh'": r"\tanh'",
+    "relu": r"\operatorname{relu}",
+    "softplus": r"\operatorname{softplus}",
+    "step": r"\operatorname{step}",
+    "sign": r"\operatorname{sign}",
+}
+
+
+def format_number(value: Fraction, style: Style = "text") -> str:
+    """Return a rational number as an integer, a terminating decimal or a fraction.
+
+    >>> format_number(Fraction(1, 2)), format_number(Fraction(1, 3)), format_number(Fraction(-4))
+    ('0.5', '1/3', '-4')
+    >>> format_number(Fraction(1, 3), "latex")
+    '\\\\frac{1}{3}'
+    """
+    if value.denominator == 1:
+        return str(value.numerator)
+    d = value.denominator
+    while d % 2 == 0:
+        d //= 2
+    while d % 5 == 0:
+        d //= 5
+    if d == 1:
+        return repr(float(value)) if abs(float(value)) >= 1e-4 else str(float(value))
+    if style == "latex":
+        sign = "-" if value < 0 else ""
+        return rf"{sign}\frac{{{abs(value.numerator)}}}{{{value.denominator}}}"
+    return f"{value.numerator}/{value.denominator}"
+
+
+def latex_name(name: str) -> str:
+    """Return a variable name in LaTeX: ``W2`` → ``W_{2}``, ``theta`` → ``\\theta``.
+
+    >>> latex_name("W2"), latex_name("theta"), latex_name("X"), latex_name("loss")
+    ('W_{2}', '\\\\theta', 'X', '\\\\mathrm{loss}')
+    """
+    m = re.fullmatch(r"([A-Za-z]+?)_?(\d+)", name)
+    if m:
+        return f"{latex_name(m.group(1))}_{{{m.group(2)}}}"
+    if name in _GREEK:
+        return "\\" + name
+    if len(name) == 1:
+        return name
+    return r"\mathrm{" + name.replace("_", r"\_") + "}"
+
+
+def _is_scalar_coefficient(e: Expr) -> bool:
+    return isinstance(e, Const) or (isinstance(e, Mul) and len(e.args) == 2 and isinstance(e.args[0], Const) and e.args[1].ndim == 0)
+
+
+class _Printer:
+    def __init__(self, style: Style) -> None:
+        self.style = style
+
+    # helpers -----------------------------------------------------------
+    def wrap(self, e: Expr, need: int) -> str:
+        s, prec = self.p(e)
+        if prec < need:
+            return r"\left(" + s + r"\right)" if self.style == "latex" else f"({s})"
+        return s
+
+    def call(self, name: str, *args: str) -> str:
+        if self.style == "latex":
+            return name + r"\left(" + ", ".join(args) + r"\right)"
+        return f"{name}({', '.join(args)})"
+
+    def fn(self, text_name: str, latex: str) -> str:
+        return latex if self.style == "latex" else text_name
+
+    # dispatch ----------------------------------------------------------
+    def p(self, e: Expr) -> tuple[str, int]:
+        method = getattr(self, "p_" + type(e).__name__)
+        result: tuple[str, int] = method(e)
+        return result
+
+    def p_Var(self, e: Var) -> tuple[str, int]:
+        return (latex_name(e.name) if self.style == "latex" else e.name), ATOM
+
+    def p_Const(self, e: Const) -> tuple[str, int]:
+        s = format_number(e.value, self.style)
+        if e.value < 0:
+            return s, UNARY
+        return s, (ATOM if e.value.denominator == 1 or "." in s else MUL)
+
+    def p_Pi(self, e: Pi) -> tuple[str, int]:
+        return (r"\pi" if self.style == "latex" else "pi"), ATOM
+
+    def p_Add(self, e: Add) -> tuple[str, int]:
+        parts: list[str] = []
+        for i, arg in enumerate(e.args):
+            neg = _negated(arg)
+            if neg is not None and i > 0:
+                parts.append(" - " + self.wrap(neg, ADD + 1))
+            else:
+                parts.append((" + " if i else "") + self.wrap(arg, ADD + (1 if i else 0)))
+        return "".join(parts), ADD
+
+    def p_Mul(self, e: Mul) -> tuple[str, int]:
+        neg = _negated(e)
+        if neg is not None:
+            return "-" + self.wrap(neg, UNARY + 1 if self.style != "code" else UNARY), UNARY
+        num = [a for a in e.args if not _is_reciprocal(a)]
+        den = [a.base for a in e.args if isinstance(a, Pow) and _is_reciprocal(a)]
+        if den and self.style != "code":
+            top = self.p(Mul(tuple(num))) if len(num) > 1 else (self.p(num[0]) if num else ("1", ATOM))
+            if self.style == "latex":
+                bottom = self.p(Mul(tuple(den)))[0] if len(den) > 1 else self.p(den[0])[0]
+                return rf"\frac{{{top[0]}}}{{{bottom}}}", ATOM
+            topstr = top[0] if top[1] >= MUL else f"({top[0]})"
+            bottom_e = Mul(tuple(den)) if len(den) > 1 else den[0]
+            return f"{topstr} / {self.wrap(bottom_e, MUL + 1)}", MUL
+        if self.style == "code":
+            out = self.wrap(e.args[0], MUL)
+            for arg in e.args[1:]:
+                out += " * " + self.wrap(arg, MUL + 1)
+            return out, MUL
+        scalars = [a for a in e.args if a.ndim == 0]
+        arrays = [a for a in e.args if a.ndim > 0]
+        pieces = [self.wrap(a, MUL + 1 if a is not e.args[0] else MUL) for a in scalars]
+        if arrays:
+            sep = r" \odot " if self.style == "latex" else " * "
+            had = sep.join(self.wrap(a, MATMUL if len(arrays) == 1 else MUL + 1) for a in arrays)
+            pieces.append(had)
+        sep = r"\, " if self.style == "latex" else " "
+        return sep.join(pieces), MUL
+
+    def p_Pow(self, e: Pow) -> tuple[str, int]:
+        if self.style == "code":
+            return f"{self.wrap(e.base, POW + 1)} ** {self.wrap(e.exponent, POW)}", POW
+        if isinstance(e.exponent, Const) and e.exponent.value == Fraction(1, 2) and self.style == "latex":
+            return rf"\sqrt{{{self.p(e.base)[0]}}}", ATOM
+        exp_s = self.p(e.exponent)[0]
+        base = self.wrap(e.base, POSTFIX)
+        if self.style == "latex":
+            mark = r"\circ " if e.base.ndim else ""
+            return f"{base}^{{{mark}{exp_s}}}", POW
+        if e.base.ndim:
+            return f"{base}**{self.wrap(e.exponent, ATOM)}", POW
+        return f"{base}^{self.wrap(e.exponent, ATOM) if len(exp_s) == 1 else '{' + exp_s + '}'}", POW
+
+    def p_MatMul(self, e: MatMul) -> tuple[str, int]:
+        if self.style == "code":
+            return f"{self.wrap(e.left, MUL)} @ {self.wrap(e.right, MUL + 1)}", MUL
+        items = _chain(e)
+        out: list[str] = []
+        for i, item in enumerate(items):
+            if i == 0 and item.ndim == 1 and len(items) > 1:
+                out.append(self.p_Transpose(Transpose(item), force=True)[0])
+            else:
+                out.append(self.wrap(item, MATMUL + 1))
+        return (r"\, " if self.style == "latex" else " ").join(out), MATMUL
+
+    def p_Transpose(self, e: Transpose, force: bool = False) -> tuple[str, int]:
+        if self.style == "code":
+            return f"{self.wrap(e.arg, ATOM)}.T", ATOM
+        mark = r"\top" if self.style == "latex" else "T"
+        if isinstance(e.arg, Inv):
+            inner = self.wrap(e.arg.arg, ATOM)
+            return f"{inner}^{{-{mark}}}", POSTFIX
+        return f"{self.wrap(e.arg, ATOM)}^{{{mark}}}" if self.style == "latex" else f"{self.wrap(e.arg, ATOM)}^T", POSTFIX
+
+    def p_Func(self, e: Func) -> tuple[str, int]:
+        if self.style == "code":
+            if e.name == "sigmoid'":
+                s = f"sigmoid({self.p(e.arg)[0]})"
+                return f"{s} * (1 - {s})", MUL
+            if e.name == "tanh'":
+                return f"(1 - tanh({self.p(e.arg)[0]}) ** 2)", ATOM
+            return self.call(e.name, self.p(e.arg)[0]), ATOM
+        if self.style == "latex":
+            if e.name == "sqrt":
+                return rf"\sqrt{{{self.p(e.arg)[0]}}}", ATOM
+            if e.name == "abs":
+                return rf"\left|{self.p(e.arg)[0]}\right|", ATOM
+            return self.call(_LATEX_FUNCS[e.name], self.p(e.arg)[0]), ATOM
+        return self.call(e.name, self.p(e.arg)[0]), ATOM
+
+    def p_Reduce(self, e: Reduce) -> tuple[str, int]:
+        args = [self.p(e.arg)[0]]
+        if e.axes is not None:
+            ax = str(e.axes[0]) if len(e.axes) == 1 else "(" + ", ".join(map(str, e.axes)) + ")"
+            args.append(f"axis={ax}")
+        return self.call(self.fn(e.op, rf"\operatorname{{{e.op}}}"), *args), ATOM
+
+    def _unary(self, name: str, latex: str, arg: Expr) -> tuple[str, int]:
+        return self.call(self.fn(name, latex), self.p(arg)[0]), ATOM
+
+    def p_Trace(self, e: Trace) -> tuple[str, int]:
+        return self._unary("tr", r"\operatorname{tr}", e.arg)
+
+    def p_Det(self, e: Det) -> tuple[str, int]:
+        return self._unary("det", r"\det", e.arg)
+
+    def p_LogDet(self, e: LogDet) -> tuple[str, int]:
+        return self._unary("logdet", r"\log\det", e.arg)
+
+    def p_Inv(self, e: Inv) -> tuple[str, int]:
+        if self.style == "code":
+            return self._unary("inv", "", e.arg)
+        return f"{self.wrap(e.arg, ATOM)}^{{-1}}", POSTFIX
+
+    def p_Softmax(self, e: Softmax) -> tuple[str, int]:
+        args = [self.p(e.arg)[0]]
+        if e.axis != e.arg.ndim - 1:
+            args.append(f"axis={e.axis}")
+        return self.call(self.fn("softmax", r"\operatorname{softmax}"), *args), ATOM
+
+    def p_LogSumExp(self, e: LogSumExp) -> tuple[str, int]:
+        args = [self.p(e.arg)[0]] + ([] if e.axis is None else [f"axis={e.axis}"])
+        return self.call(self.fn("logsumexp", r"\operatorname{logsumexp}"), *args), ATOM
+
+    def p_Diag(self, e: Diag) -> tuple[str, int]:
+        return self._unary("diag", r"\operatorname{diag}", e.arg)
+
+    def p_Norm(self, e: Norm) -> tuple[str, int]:
+        if self.style == "latex":
+            sub = "_F" if e.arg.ndim == 2 else ""
+            return rf"\left\lVert {self.p(e.arg)[0]} \right\rVert{sub}", ATOM
+        return self._unary("norm", "", e.arg)
+
+    def p_Outer(self, e: Outer) -> tuple[str, int]:
+        return self.call(self.fn("outer", r"\operatorname{outer}"), self.p(e.left)[0], self.p(e.right)[0]), ATOM
+
+    def p_Kron(self, e: Kron) -> tuple[str, int]:
+        if self.style == "latex":
+            return f"{self.wrap(e.left, MATMUL + 1)} \\otimes {self.wrap(e.right, MATMUL + 1)}", MUL
+        return self.call("kron", self.p(e.left)[0], self.p(e.right)[0]), ATOM
+
+    def p_Vec(self, e: Vec) -> tuple[str, int]:
+        return self._unary("vec", r"\operatorname{vec}", e.arg)
+
+    def p_Eye(self, e: Eye) -> tuple[str, int]:
+        if self.style == "code":
+            return f"eye({e.n})", ATOM
+        return "I", ATOM
+
+    def p_Ones(self, e: Ones) -> tuple[str, int]:
+        if self.style == "latex":
+            return r"\mathbf{1}", ATOM
+        shape = ", ".join(map(str, e.shape))
+        return (f"ones(({shape}))" if len(e.shape) != 1 else f"ones({shape})"), ATOM
+
+    def p_Einsum(self, e: Einsum) -> tuple[str, int]:
+        args = [self.p(a)[0] for a in e.args]
+        spec = repr(e.spec) if self.style != "latex" else r"\texttt{" + e.spec.replace(">", r"{>}") + "}"
+        return self.call(self.fn("einsum", r"\operatorname{einsum}"), spec, *args), ATOM
+
+
+def _chain(e: Expr) -> list[Expr]:
+    if isinstance(e, MatMul):
+        return _chain(e.left) + _chain(e.right)
+    return [e]
+
+
+def _negated(e: Expr) -> Expr | None:
+    """If ``e`` is ``-c * rest`` with ``c > 0`` return ``c * rest``, else None."""
+    if isinstance(e, Const) and e.value < 0:
+        return Const(-e.value)
+    if isinstance(e, Mul) and isinstance(e.args[0], Const) and e.args[0].value < 0:
+        c = -e.args[0].value
+        rest = e.args[1:]
+        if c == 1:
+            return rest[0] if len(rest) == 1 else Mul(rest)
+        return Mul((Const(c), *rest))
+    return None
+
+
+def _is_reciprocal(e: Expr) -> bool:
+    return isinstance(e, Pow) and isinstance(e.exponent, Const) and e.exponent.value == -1
+
+
+def to_text(e: Expr) -> str:
+    """Return matrix notation in ASCII: ``2 X^T (X W - Y)``."""
+    return _Printer("text").p(e)[0]
+
+
+def to_latex(e: Expr) -> str:
+    """Return LaTeX for an expression (without surrounding ``$``)."""
+    return _Printer("latex").p(e)[0]
+
+
+def to_code(e: Expr) -> str:
+    """Return the expression in the expression language, which parses back to it."""
+    return _Printer("code").p(e)[0]
+
+
+_UNICODE = [
+    ("^{-T}", "⁻ᵀ"),
+    ("^{-1}", "⁻¹"),
+    ("^T", "ᵀ"),
+    (" * ", " ∘ "),
+    ("^2", "²"),
+    ("**2", "²"),
+]
+
+
+def unicode_from_text(text: str) -> str:
+    """Return plain-text matrix notation with Unicode marks (``Xᵀ``, ``X⁻¹``, ``∘``).
+
+    >>> unicode_from_text("2 X^T (X W - Y) + A^{-T} * B")
+    '2 Xᵀ (X W - Y) + A⁻ᵀ ∘ B'
+    """
+    for old, new in _UNICODE:
+        text = text.replace(old, new)
+    return text
+
+
+def to_unicode(e: Expr) -> str:
+    """Return matrix notation with Unicode marks, for terminals."""
+    return unicode_from_text(to_text(e))

@@ -1,0 +1,296 @@
+"""Reassembly: from index notation back to matrix notation, where one exists.
+
+Each term is read as a small tensor network. Factors become operands with a row index and a
+column index (a column vector has no column index, a row vector no row index). A summed index
+shared by two operands is a matrix product, oriented with transposes so that the index sits
+between them; a summed index in one operand only is a sum over that axis; a δ between two free
+indices is ``I``; a free index shared by two operands is a Hadamard product or a ``diag``; two
+vectors with different free indices make an outer product. A term that matches none of these
+returns ``None`` and the result stays in einsum form: it is never forced into a wrong matrix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+from .expression import Diag, Expr, Reduce, Trace
+from .index import Idx, IndexExpr, Term
+from .matrixform import (
+    Atom,
+    Chain,
+    DiagOf,
+    Hadamard,
+    Identity,
+    MForm,
+    MSum,
+    OnesVec,
+    Scaled,
+    ScalarOf,
+    as_power,
+    transpose,
+)
+
+__all__ = ["reassemble", "reassemble_term"]
+
+
+@dataclass(frozen=True)
+class _Op:
+    form: MForm
+    left: Idx | None
+    right: Idx | None
+
+    def idx(self) -> set[Idx]:
+        return {i for i in (self.left, self.right) if i is not None}
+
+    def t(self) -> _Op:
+        return _Op(transpose(self.form), self.right, self.left)
+
+    def with_left(self, k: Idx) -> _Op:
+        return self if self.left == k else self.t()
+
+    def with_right(self, k: Idx) -> _Op:
+        return self if self.right == k else self.t()
+
+
+class _Fail(Exception):
+    pass
+
+
+def _atom_op(e: Expr, idx: Sequence[Idx]) -> _Op:
+    if len(idx) == 0:
+        return _Op(Atom(e), None, None)
+    if len(idx) == 1:
+        return _Op(Atom(e), idx[0], None)
+    return _Op(Atom(e), idx[0], idx[1])
+
+
+def reassemble_term(term: Term, free: Sequence[Idx]) -> Scaled | None:
+    """Return the matrix form of one term, or None when it has none."""
+    try:
+        return _reassemble(term, tuple(free))
+    except _Fail:
+        return None
+
+
+def _count(ops: list[_Op], k: Idx) -> list[_Op]:
+    return [o for o in ops if k in (o.left, o.right)]
+
+
+def _reassemble(term: Term, free: tuple[Idx, ...]) -> Scaled:
+    if len(free) > 2:
+        raise _Fail
+    scalars: list[tuple[MForm, Fraction]] = []
+    ops: list[_Op] = []
+    for f in term.factors:
+        if f.kind == "dim":
+            scalars.append((ScalarOf("dim", name=f.name), f.power))
+        elif f.kind == "delta":
+            ops.append(_Op(Identity(f.indices[0].dim), f.indices[0], f.indices[1]))
+        elif f.kind == "fuse":
+            raise _Fail
+        else:
+            assert f.node is not None
+            if len(f.indices) > 2:
+                raise _Fail
+            if not f.indices:
+                scalars.append((Atom(f.node), f.power))
+                continue
+            ops.append(_atom_op(as_power(f.node, f.power), f.indices))
+    ops = [_diagonals(o, ops, free, scalars) for o in ops]
+    ops = [o for o in ops if not _is_scalar(o, scalars)]
+    while True:
+        present = {i for o in ops for i in o.idx()}
+        summed = [i for i in present if i not in free]
+        if not summed:
+            break
+        k = summed[0]
+        holders = _count(ops, k)
+        rest = [o for o in ops if o not in holders]
+        if len(holders) == 1:
+            rest.append(_sum_axis(holders[0], k))
+        elif len(holders) == 2:
+            a, b = holders
+            a, b = a.with_right(k), b.with_left(k)
+            rest.append(_Op(_chain(a.form, b.form), a.left, b.right))
+        else:
+            rest.extend(_merge_shared(holders, k))
+        ops = [o for o in rest if not _is_scalar(o, scalars)]
+    present = {i for o in ops for i in o.idx()}
+    for i in free:
+        if i not in present:
+            ops.insert(0, _Op(OnesVec(i.dim), i, None))
+    while len(ops) > 1:
+        ops = _combine_free(ops)
+    if not ops:
+        return Scaled(term.coeff, tuple(scalars), None)
+    (op,) = ops
+    if len(free) == 1:
+        op = op.with_left(free[0])
+    elif len(free) == 2:
+        op = op.with_left(free[0])
+        if op.right != free[1]:
+            raise _Fail
+    return Scaled(term.coeff, tuple(scalars), op.form)
+
+
+def _is_scalar(o: _Op, scalars: list[tuple[MForm, Fraction]]) -> bool:
+    if o.left is None and o.right is None:
+        scalars.append((o.form, Fraction(1)))
+        return True
+    return False
+
+
+def _diagonals(o: _Op, ops: list[_Op], free: tuple[Idx, ...], scalars: list[tuple[MForm, Fraction]]) -> _Op:
+    """X[k,k]: a trace when k is summed here alone, else the diagonal as a vector."""
+    if o.left is None or o.left != o.right:
+        return o
+    k = o.left
+    alone = k not in free and sum(1 for p in ops for i in (p.left, p.right) if i == k) == 2
+    form = o.form
+    if alone:
+        if isinstance(form, Atom) and not form.t:
+            return _Op(Atom(Trace(form.expr)), None, None)
+        return _Op(ScalarOf("tr", form), None, None)
+    if isinstance(form, Atom) and not form.t:
+        return _Op(Atom(Diag(form.expr)), k, None)
+    return _Op(DiagOf(form, vector=True), k, None)
+
+
+def _chain(a: MForm, b: MForm) -> MForm:
+    items: list[MForm] = []
+    for f in (a, b):
+        items.extend(f.items if isinstance(f, Chain) else (f,))
+    kept = [i for i in items if not isinstance(i, Identity)]
+    if not kept:
+        return items[0]
+    return kept[0] if len(kept) == 1 else Chain(tuple(kept))
+
+
+def _sum_axis(o: _Op, k: Idx) -> _Op:
+    """Σ_k over an index that only this operand carries."""
+    if o.left == k and o.right is None or o.right == k and o.left is None:
+        form = o.form
+        if isinstance(form, Atom) and form.expr.ndim == 1:
+            return _Op(Atom(Reduce("sum", form.expr)), None, None)
+        return _Op(ScalarOf("sum", form), None, None)
+    keep = o.right if o.left == k else o.left
+    form = o.form
+    if isinstance(form, Atom) and form.expr.ndim == 2:
+        axis = (0 if o.left == k else 1) if not form.t else (1 if o.left == k else 0)
+        return _Op(Atom(Reduce("sum", form.expr, axis)), keep, None)
+    oriented = o.with_left(k)
+    return _Op(_chain(transpose(oriented.form), OnesVec(k.dim)), keep, None)
+
+
+def _merge_shared(holders: list[_Op], k: Idx) -> list[_Op]:
+    """Three or more operands share k: merge two of them (Hadamard or diag) and retry."""
+    for n, a in enumerate(holders):
+        for b in holders[n + 1 :]:
+            if a.idx() == b.idx():
+                b2 = b if (b.left, b.right) == (a.left, a.right) else b.t()
+                merged = _Op(Hadamard(_flat_had(a.form, b2.form)), a.left, a.right)
+                return [merged] + [o for o in holders if o is not a and o is not b]
+    for a in holders:
+        if a.right is None:  # a column vector carrying k: diag(a) times a matrix carrying k
+            for b in holders:
+                if b is not a and b.left is not None and b.right is not None:
+                    b2 = b.with_left(k)
+                    merged = _Op(_chain(DiagOf(a.form), b2.form), k, b2.right)
+                    return [merged] + [o for o in holders if o is not a and o is not b]
+    raise _Fail
+
+
+def _flat_had(a: MForm, b: MForm) -> tuple[MForm, ...]:
+    out: list[MForm] = []
+    for f in (a, b):
+        out.extend(f.items if isinstance(f, Hadamard) else (f,))
+    return tuple(out)
+
+
+def _combine_free(ops: list[_Op]) -> list[_Op]:
+    for n, a in enumerate(ops):
+        for b in ops[n + 1 :]:
+            if a.idx() == b.idx():
+                b2 = b if (b.left, b.right) == (a.left, a.right) else b.t()
+                rest = [o for o in ops if o is not a and o is not b]
+                return [_Op(Hadamard(_flat_had(a.form, b2.form)), a.left, a.right), *rest]
+    for a in ops:
+        if a.right is None and a.left is not None:
+            k = a.left
+            for b in ops:
+                if b is not a and b.left is not None and b.right is not None and k in b.idx():
+                    rest = [o for o in ops if o is not a and o is not b]
+                    if b.left == k:
+                        return [_Op(_chain(DiagOf(a.form), b.form), k, b.right), *rest]
+                    return [_Op(_chain(b.form, DiagOf(a.form)), b.left, k), *rest]
+    vectors = [o for o in ops if len(o.idx()) == 1]
+    if len(vectors) >= 2:
+        a, b = vectors[0], vectors[1]
+        col = a.with_left(next(iter(a.idx())))
+        row = b.with_right(next(iter(b.idx())))
+        rest = [o for o in ops if o is not a and o is not b]
+        return [_Op(_chain(col.form, row.form), col.left, row.right), *rest]
+    raise _Fail
+
+
+def _factor_common(terms: list[MForm]) -> list[MForm]:
+    """Group ``c M1 v + c M2 v`` into ``c (M1 + M2) v`` when each Mk is one matrix."""
+    changed = True
+    while changed:
+        changed = False
+        for side in ("suffix", "prefix"):
+            groups: dict[object, list[int]] = {}
+            for n, t in enumerate(terms):
+                if not (isinstance(t, Scaled) and isinstance(t.body, Chain) and len(t.body.items) >= 2):
+                    continue
+                items = t.body.items
+                head, tail = (items[0], items[1:]) if side == "suffix" else (items[-1], items[:-1])
+                if not _is_matrix(head):
+                    continue
+                groups.setdefault((t.coeff, t.scalars, tail), []).append(n)
+            for (coeff, scalars, tail), members in groups.items():  # type: ignore[misc]
+                if len(members) < 2:
+                    continue
+                heads = []
+                for n in members:
+                    body = terms[n].body  # type: ignore[attr-defined]
+                    heads.append(body.items[0] if side == "suffix" else body.items[-1])
+                inner: MForm = MSum(tuple(heads))
+                items2 = (inner, *tail) if side == "suffix" else (*tail, inner)
+                new = Scaled(coeff, scalars, Chain(items2))
+                first = members[0]
+                terms = [new if n == first else t for n, t in enumerate(terms) if n == first or n not in members]
+                changed = True
+                break
+            if changed:
+                break
+    return terms
+
+
+def _is_matrix(f: MForm) -> bool:
+    if isinstance(f, Atom):
+        return f.expr.ndim == 2
+    return isinstance(f, Identity | DiagOf) and not getattr(f, "vector", False)
+
+
+def reassemble(expr: IndexExpr) -> MForm | None:
+    """Return the matrix form of an index form, or None when a term has none.
+
+    Terms with a positive coefficient come first; terms of the shape ``c M1 v + c M2 v`` are
+    grouped as ``c (M1 + M2) v``.
+    """
+    if len(expr.free) > 2:
+        return None
+    forms: list[MForm] = []
+    for term in expr.terms:
+        f = reassemble_term(term, expr.free)
+        if f is None:
+            return None
+        forms.append(f)
+    if not forms:
+        return Scaled(Fraction(0), (), None)
+    forms.sort(key=lambda f: isinstance(f, Scaled) and f.coeff < 0)
+    forms = _factor_common(forms)
+    return forms[0] if len(forms) == 1 else MSum(tuple(forms))

@@ -1,0 +1,176 @@
+"""Scalar-by-scalar derivative rules, one small function per node type.
+
+Each rule returns the terms of ∂ node[idx] / ∂ wrt[p] given ``dlower``, a callback that
+differentiates the element formula of a sub-expression at given indices. Rules produce
+Kronecker deltas (through ``dlower`` reaching the variable) and opaque factors such as
+``inv(X)``; the deltas are contracted later.
+
+Elementwise functions carry their derivative as an expression in :data:`ELEMENTWISE_PRIME`,
+so σ'(y) prints as ``sigmoid'(y)`` and evaluates as σ(y)(1 − σ(y)).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from fractions import Fraction
+
+from .errors import NotSupportedError
+from .expression import (
+    Add,
+    Const,
+    Det,
+    Expr,
+    Func,
+    Inv,
+    LogDet,
+    LogSumExp,
+    Mul,
+    Norm,
+    Ones,
+    Pi,
+    Pow,
+    Softmax,
+)
+from .index import Idx, Term, fresh, multiply
+from .lowering import as_factor, delta, lower, tensor
+
+__all__ = ["ELEMENTWISE_PRIME", "RULES", "DLower", "opaque_derivative"]
+
+DLower = Callable[[Expr, Sequence[Idx]], list[Term]]
+
+_HALF = Fraction(1, 2)
+
+
+def _c(v: int | Fraction) -> Const:
+    return Const(Fraction(v))
+
+
+#: f ↦ f′ as an expression in the argument, for every elementwise function.
+ELEMENTWISE_PRIME: dict[str, Callable[[Expr], Expr]] = {
+    "exp": lambda a: Func("exp", a),
+    "log": lambda a: Pow(a, _c(-1)),
+    "sin": lambda a: Func("cos", a),
+    "cos": lambda a: Mul((_c(-1), Func("sin", a))),
+    "tanh": lambda a: Func("tanh'", a),
+    "sigmoid": lambda a: Func("sigmoid'", a),
+    "relu": lambda a: Func("step", a),
+    "softplus": lambda a: Func("sigmoid", a),
+    "sqrt": lambda a: Mul((_c(_HALF), Pow(Func("sqrt", a), _c(-1)))),
+    "abs": lambda a: Func("sign", a),
+    "sigmoid'": lambda a: Mul((Func("sigmoid'", a), Add((_c(1), Mul((_c(-2), Func("sigmoid", a))))))),
+    "tanh'": lambda a: Mul((_c(-2), Func("tanh", a), Func("tanh'", a))),
+}
+
+#: Functions whose derivative is zero wherever it exists (piecewise constant).
+PIECEWISE_CONSTANT = frozenset({"step", "sign"})
+
+
+def _func(e: Expr, idx: Sequence[Idx], dlower: DLower) -> list[Term]:
+    assert isinstance(e, Func)
+    if e.name in PIECEWISE_CONSTANT:
+        return []
+    prime = ELEMENTWISE_PRIME[e.name](e.arg)
+    return multiply(as_factor(prime, idx), dlower(e.arg, idx))
+
+
+def _trailing(idx: Sequence[Idx], e: Expr) -> tuple[Idx, ...]:
+    return tuple(idx[len(idx) - e.ndim :]) if e.ndim else ()
+
+
+def _pow(e: Expr, idx: Sequence[Idx], dlower: DLower) -> list[Term]:
+    assert isinstance(e, Pow)
+    a, b = e.base, e.exponent
+    ia, ib = _trailing(idx, a), _trailing(idx, b)
+    # d(a^b) = b a^(b-1) da + a^b log(a) db
+    first = multiply(as_factor(Mul((b, Pow(a, Add((b, _c(-1)))))), idx), dlower(a, ia))
+    second = multiply(as_factor(Mul((e, Func("log", a))), idx), dlower(b, ib))
+    return first + second
+
+
+def _inv(e: Expr, idx: Sequence[Idx], dlower: DLower) -> list[Term]:
+    assert isinstance(e, Inv)
+    n = e.shape[0]
+    a, b = fresh(n), fresh(n)
+    inner = dlower(e.arg, (a, b))
+    return multiply([Term(Fraction(-1))], [tensor(e, (idx[0], a))], inner, [tensor(e, (b, idx[1]))])
+
+
+def _det(e: Expr, idx: Sequence[Idx], dlower: DLower) -> list[Term]:
+    assert isinstance(e, Det)
+    n = e.arg.shape[0]
+    a, b = fresh(n), fresh(n)
+    return multiply([tensor(e, ())], [tensor(Inv(e.arg), (b, a))], dlower(e.arg, (a, b)))
+
+
+def _logdet(e: Expr, idx: Sequence[Idx], dlower: DLower) -> list[Term]:
+    assert isinstance(e, LogDet)
+    n = e.arg.shape[0]
+    a, b = fresh(n), fresh(n)
+    return multiply([tensor(Inv(e.arg), (b, a))], dlower(e.arg, (a, b)))
+
+
+def _softmax(e: Expr, idx: Sequence[Idx], dlower: DLower) -> list[Term]:
+    assert isinstance(e, Softmax)
+    axes = range(e.ndim) if e.axis is None else (e.axis,)
+    other = list(idx)
+    deltas: list[list[Term]] = []
+    for ax in axes:
+        other[ax] = fresh(e.shape[ax])
+        deltas.append([delta(idx[ax], other[ax])])
+    dx = dlower(e.arg, other)
+    s, s_other = [tensor(e, idx)], [tensor(e, other)]
+    diagonal = multiply(s, *deltas, dx)
+    cross = multiply([Term(Fraction(-1))], s, s_other, dx)
+    return diagonal + cross
+
+
+def _logsumexp(e: Expr, idx: Sequence[Idx], dlower: DLower) -> list[Term]:
+    assert isinstance(e, LogSumExp)
+    full = list(idx)
+    if e.axis is None:
+        full = [fresh(d) for d in e.arg.shape]
+    else:
+        full.insert(e.axis, fresh(e.arg.shape[e.axis]))
+    s = Softmax(e.arg, e.axis if e.axis is not None else None)
+    return multiply([tensor(s, full)], dlower(e.arg, full))
+
+
+def _norm(e: Expr, idx: Sequence[Idx], dlower: DLower) -> list[Term]:
+    assert isinstance(e, Norm)
+    inner = [fresh(d) for d in e.arg.shape]
+    return multiply(as_factor(e.arg, inner), [tensor(e, (), Fraction(-1))], dlower(e.arg, inner))
+
+
+def _constant(e: Expr, idx: Sequence[Idx], dlower: DLower) -> list[Term]:
+    return []
+
+
+def _linear(e: Expr, idx: Sequence[Idx], dlower: DLower) -> list[Term]:
+    """An opaque factor of a linear node (a sum kept factored): differentiate its lowering."""
+    return dlower(e, idx)
+
+
+RULES: dict[type, Callable[[Expr, Sequence[Idx], DLower], list[Term]]] = {
+    Func: _func,
+    Pow: _pow,
+    Inv: _inv,
+    Det: _det,
+    LogDet: _logdet,
+    Softmax: _softmax,
+    LogSumExp: _logsumexp,
+    Norm: _norm,
+    Ones: _constant,
+    Pi: _constant,
+    Const: _constant,
+}
+
+
+def opaque_derivative(node: Expr, idx: Sequence[Idx], dlower: DLower) -> list[Term]:
+    """Return ∂ node[idx] for an opaque factor, by its rule or through its lowering."""
+    rule = RULES.get(type(node))
+    if rule is not None:
+        return rule(node, idx, dlower)
+    terms = lower(node, idx)
+    if len(terms) == 1 and len(terms[0].factors) == 1 and terms[0].factors[0].node == node:
+        raise NotSupportedError(f"no derivative rule for {type(node).__name__} node {node}")
+    return _linear(node, idx, dlower)
