@@ -28,18 +28,14 @@ def contract_term(term: Term, free: Sequence[Idx]) -> Term | None:
             rest = term.factors[:pos] + term.factors[pos + 1 :]
             if f.kind == "delta":
                 a, b = f.indices
-                if a == b:
-                    if a in freeset:
-                        term = Term(term.coeff, rest)
-                    else:
-                        scale = dim_term(a.dim, 1)
-                        term = Term(term.coeff * scale.coeff, rest + scale.factors)
-                elif a not in freeset:
-                    term = Term(term.coeff, rest).subs({a: b})
-                elif b not in freeset:
-                    term = Term(term.coeff, rest).subs({b: a})
-                else:
+                if a in freeset and b in freeset and a != b:
                     continue
+                keep, gone = (b, a) if a not in freeset else (a, b)
+                term = Term(term.coeff, rest).subs({gone: keep})
+                # Σ over the surviving index of a term that no longer carries it is its range
+                if keep not in freeset and all(keep not in g.indices for g in term.factors):
+                    scale = dim_term(keep.dim, 1)
+                    term = Term(term.coeff * scale.coeff, term.factors + scale.factors)
                 changed = True
                 break
             if f.kind == "tensor" and f.node is not None and type(f.node).__name__ == "Ones":

@@ -171,16 +171,19 @@ class Derivative:
         return self.matrix if self.matrix is not None else self.index
 
     # numbers -------------------------------------------------------------------------
-    def evaluate(self, **arrays: Any) -> Array:
+    def evaluate(self, via: Literal["auto", "index", "matrix"] = "auto", **arrays: Any) -> Array:
         """Evaluate the derivative on arrays given by variable name.
 
         Returns an array of shape ``out.shape + wrt.shape`` (tensor layout). Matrix forms are
-        evaluated with ``@``, index forms with ``np.einsum`` and a precomputed path.
+        evaluated with ``@``, index forms with ``np.einsum`` and a precomputed path; ``via``
+        forces one of the two (``"matrix"`` raises when there is no matrix form).
         """
         sizes = bind_sizes(self.variables | {self.wrt}, arrays)
         ev = Evaluator(arrays, sizes)
         shape = tuple(ev.size(d) for d in self.shape)
-        if self.form is not None:
+        if via == "matrix" and self.form is None:
+            raise NotSupportedError(f"{self!r} has no matrix form; evaluate it with via='index'")
+        if self.form is not None and via != "index":
             return result_array(evaluate_form(self.form, ev), shape)
         return ev.index(self.index_expr)
 
@@ -300,12 +303,13 @@ def _lhs(start_free: tuple[Idx, ...], wrt: Var, widx: tuple[Idx, ...]) -> tuple[
 
 def _derive_index(start: IndexExpr, of: Expr | Derivative, wrt: Var, variables: frozenset[Var]) -> Derivative:
     used = {i.name for t in start.terms for i in t.indices()} | {i.name for i in start.free}
-    group = 1 if isinstance(of, Expr) else 2
+    group = 1
     names = free_names(wrt.ndim, used | {v.name for v in variables}, group)
     widx = tuple(Idx(n, d) for n, d in zip(names, wrt.shape, strict=True))
     free = start.free + widx
     lhs_t, lhs_l = _lhs(start.free, wrt, widx)
     avoid = {v.name for v in variables}
+    variables = variables | {wrt}
 
     raw = IndexExpr(tuple(Differentiator(wrt, widx).terms(start.terms)), free)
     raw = rename_summed(raw, avoid)

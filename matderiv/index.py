@@ -135,8 +135,15 @@ def normalize_term(term: Term) -> Term | None:
             merged[key] = replace(old, power=old.power + f.power)
         else:
             merged[key] = f
-    factors = tuple(f for f in merged.values() if f.power != 0)
-    return Term(term.coeff, factors)
+    kept = [f for f in merged.values() if f.power != 0]
+    carried = {i for f in kept for i in f.indices}
+    lost = [i for f in merged.values() if f.power == 0 for i in f.indices if i not in carried]
+    if lost:  # u^-1 u cancelled: the indices it carried still run over their ranges
+        from .expression import Ones
+
+        lost = list(dict.fromkeys(lost))
+        kept.append(Factor("tensor", tuple(lost), Ones(tuple(i.dim for i in lost))))
+    return Term(term.coeff, tuple(kept))
 
 
 def multiply(*groups: Sequence[Term]) -> list[Term]:

@@ -118,8 +118,8 @@ class MSum(MForm):
 def transpose(f: MForm) -> MForm:
     """Return the transpose of a form (products reverse, each factor transposed)."""
     if isinstance(f, Atom):
-        if isinstance(f.expr, Transpose):
-            return Atom(f.expr.arg, not f.t)
+        if isinstance(f.expr, Transpose):  # (A^T) transposed is A
+            return Atom(f.expr.arg, f.t)
         return Atom(f.expr, not f.t) if f.expr.ndim else f
     if isinstance(f, OnesVec):
         return OnesVec(f.dim, not f.t)
@@ -163,7 +163,7 @@ class _FormPrinter:
         if isinstance(f, Identity):
             return "I", ATOM
         if isinstance(f, OnesVec):
-            one = r"\mathbf{1}" if latex else "1"
+            one = r"\mathbf{1}" if latex else f"ones({f.dim})"
             return (one + (r"^{\top}" if latex else "^T"), POSTFIX) if f.t else (one, ATOM)
         if isinstance(f, Chain):
             sep = r"\, " if latex else " "
@@ -221,18 +221,28 @@ class _FormPrinter:
             lead = rf"\frac{{{top}}}{{{bottom}}}"
             s = sep.join([lead] + ([body] if body else []))
             return sign + s, (UNARY if sign else MUL)
+        # sums such as sum(y) read best after the vector they scale: softmax(z) sum(y)
+        after = [self._scalar(s, p) for s, p in f.scalars if p > 0 and _trails(s)] if body else []
+        num = [n for n in num if n not in after]
         pieces: list[str] = []
         if c != 1 or (not num and body is None):
             pieces.append(format_number(c, self.style))
         pieces.extend(num)
         if body is not None:
             pieces.append(body)
+        pieces.extend(after)
         s = sep.join(pieces)
         if den:
             s += " / " + (den[0] if len(den) == 1 else "(" + " ".join(den) + ")")
         if not sign and len(pieces) == 1 and not den and body is not None:
             return s, self.p(f.body)[1] if f.body is not None else ATOM
         return sign + s, (UNARY if sign else MUL)
+
+
+def _trails(s: MForm) -> bool:
+    from .expression import Reduce
+
+    return isinstance(s, Atom) and isinstance(s.expr, Reduce) or isinstance(s, ScalarOf) and s.op == "sum"
 
 
 def form_text(f: MForm) -> str:

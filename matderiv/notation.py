@@ -21,13 +21,11 @@ _SUMMED = "abcdefghmnoxyzuvwt"
 
 
 def free_names(count: int, used: Iterable[str], group: int) -> list[str]:
-    """Return ``count`` free-index names, from the first letter group not already used."""
+    """Return ``count`` free-index names, preferring the letters of ``FREE_GROUPS[group]``."""
     taken = set(used)
-    for letters in FREE_GROUPS[group:] + FREE_GROUPS[:group]:
-        pick = [c for c in letters if c not in taken][:count]
-        if len(pick) == count:
-            return pick
-    pool = [c for c in string.ascii_letters if c not in taken]
+    order = "".join(FREE_GROUPS[group:] + FREE_GROUPS[:group])
+    pool = [c for c in order if c not in taken]
+    pool += [c for c in string.ascii_letters if c not in taken and c not in pool]
     if len(pool) >= count:
         return pool[:count]
     return [f"i{n}" for n in range(count)]

@@ -116,6 +116,7 @@ def _reassemble(term: Term, free: tuple[Idx, ...]) -> Scaled:
             rest.append(_Op(_chain(a.form, b.form), a.left, b.right))
         else:
             rest.extend(_merge_shared(holders, k))
+        rest = [_diagonals(o, rest, free, scalars) for o in rest]
         ops = [o for o in rest if not _is_scalar(o, scalars)]
     present = {i for o in ops for i in o.idx()}
     for i in free:

@@ -198,7 +198,10 @@ def check_derivative(
     if at is None:
         if fexpr is None:
             raise ShapeError("check_derivative needs at= (the point) when f is a callable")
-        at = sample_inputs(fexpr, gen)
+        wvar = wrt if isinstance(wrt, Var) else next((v for v in fexpr.variables() if v.name == wname), None)
+        if wvar is None and isinstance(df, Derivative):
+            wvar = df.wrt
+        at = sample_inputs([fexpr] + ([wvar] if wvar is not None else []), gen)
     point = {k: np.array(v, dtype=np.float64) for k, v in at.items()}
     if wname not in point:
         raise ShapeError(f"the point has no array for {wname!r}; give it in at=")
