@@ -9,12 +9,29 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from . import errors
 from .derivative import Derivative, Step, derive, hessian
 from .errors import LayoutError, MatderivError, NotSupportedError, ParseError, ShapeError
 from .expression import Expr, var
 from .parsing import parse
-from .verification import Report, check_derivative, check_identity
+
+if TYPE_CHECKING:
+    from .verification import Report, check_derivative, check_identity
+
+# The symbolic engine needs no numpy; the numeric verbs load it on first use, which keeps
+# `import matderiv` fast.
+_NUMERIC = {"Report", "check_derivative", "check_identity"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _NUMERIC:
+        from . import verification
+
+        return getattr(verification, name)
+    raise AttributeError(f"module 'matderiv' has no attribute {name!r}")
+
 
 __all__ = [
     "Derivative",

@@ -77,7 +77,7 @@ def contract(expr: IndexExpr) -> IndexExpr:
 
 
 def collect(expr: IndexExpr) -> IndexExpr:
-    """Add terms that are equal up to summed-index names and factor order (``A x + A x = 2 A x``)."""
+    """Add terms equal up to summed-index names and factor order: ``A x + A x = 2 A x``."""
     order: list[tuple[object, ...]] = []
     total: dict[tuple[object, ...], tuple[Fraction, Term]] = {}
     for t in expr.terms:

@@ -15,26 +15,24 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from fractions import Fraction
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
-
-import numpy as np
 
 from .delta import collect, contract
 from .differentiation import Differentiator
-from .errors import NotSupportedError, ParseError, ShapeError
-from .evaluation import Array, Evaluator, bind_sizes, einsum_letters
+from .errors import NotSupportedError, ParseError
 from .expression import Add, Expr, Var, shape_text
-from .index import Idx, IndexExpr, Term
+from .index import Idx, IndexExpr
 from .lowering import lower_normalized
-from .matrixform import MForm, evaluate_form, form_latex, form_text, result_array
-from .notation import free_names, index_latex, index_text, rename_summed, variable_names
+from .matrixform import MForm, form_latex, form_text
+from .notation import einsum_letters, free_names, index_latex, index_text, rename_summed
 from .parsing import parse
 from .printing import ATOM, _Printer, latex_name, to_code, to_latex, to_text
 from .reassembly import reassemble
-from .shapes import Dim, Shape
+from .shapes import Shape
 
 if TYPE_CHECKING:
+    from .evaluation import Array
     from .verification import Report
 
 __all__ = ["Derivative", "Layout", "Step", "derive", "hessian"]
@@ -59,13 +57,15 @@ class Step:
 
         Shapes follow the tensor layout: output axes, then the variable's axes.
         """
+        from .evaluation import Evaluator, bind_sizes, result_array
+
         sizes = bind_sizes(self.variables, arrays)
         ev = Evaluator(arrays, sizes)
         if self.index_expr is None:
             raise NotSupportedError(f"step {self.name!r} has no formula to evaluate")
         if self.form is not None:
             shape = tuple(ev.size(i.dim) for i in self.index_expr.free)
-            return result_array(evaluate_form(self.form, ev), shape)
+            return result_array(ev.form(self.form), shape)
         return ev.index(self.index_expr)
 
     def _repr_markdown_(self) -> str:
@@ -103,10 +103,17 @@ class Derivative:
     wrt: Var
     index_expr: IndexExpr
     form: MForm | None
-    steps: tuple[Step, ...]
+    stages: tuple[IndexExpr, IndexExpr, IndexExpr, IndexExpr] = field(repr=False)
     out_shape: Shape
     variables: frozenset[Var]
     layout: Layout = "tensor"
+
+    @cached_property
+    def steps(self) -> tuple[Step, ...]:
+        """The derivation step by step: element formula, differentiate (with δ's), contract,
+        collect (when something was collected) and reassemble. Each step has text, LaTeX and
+        an executable index form."""
+        return _build_steps(self)
 
     # text ----------------------------------------------------------------------------
     @property
@@ -128,7 +135,7 @@ class Derivative:
 
     @property
     def shape(self) -> Shape:
-        """Shape of the result in its layout (tensor: ``out.shape + wrt.shape``)."""
+        """The result's shape in its layout; ``out.shape + wrt.shape`` in the tensor layout."""
         return tuple(i.dim for i in self.index_expr.free)
 
     @property
@@ -141,7 +148,7 @@ class Derivative:
         return top, latex_name(self.wrt.name)
 
     def _lhs_plain(self) -> str:
-        top, var = self._symbols() if isinstance(self.of, Expr) else ("f", "")
+        top, _var = self._symbols() if isinstance(self.of, Expr) else ("f", "")
         return rf"\partial {top} / \partial {latex_name(self.wrt.name)}"
 
     def latex(self) -> str:
@@ -178,13 +185,15 @@ class Derivative:
         evaluated with ``@``, index forms with ``np.einsum`` and a precomputed path; ``via``
         forces one of the two (``"matrix"`` raises when there is no matrix form).
         """
+        from .evaluation import Evaluator, bind_sizes, result_array
+
         sizes = bind_sizes(self.variables | {self.wrt}, arrays)
         ev = Evaluator(arrays, sizes)
         shape = tuple(ev.size(d) for d in self.shape)
         if via == "matrix" and self.form is None:
             raise NotSupportedError(f"{self!r} has no matrix form; evaluate it with via='index'")
         if self.form is not None and via != "index":
-            return result_array(evaluate_form(self.form, ev), shape)
+            return result_array(ev.form(self.form), shape)
         return ev.index(self.index_expr)
 
     def check(self, **kwargs: Any) -> Report:
@@ -252,24 +261,36 @@ def _resolve(expr: Expr | str, shapes: Mapping[str, Any] | None) -> Expr:
         return expr
     if isinstance(expr, str):
         return parse(expr, dict(shapes or {}))
-    raise ParseError(f"expected an expression string or a matderiv expression, got {type(expr).__name__}: {expr!r:.80}")
+    raise ParseError(
+        "expected an expression string or a matderiv expression, "
+        f"got {type(expr).__name__}: {expr!r:.80}"
+    )
 
 
-def _resolve_wrt(wrt: Var | str, variables: frozenset[Var], shapes: Mapping[str, Any] | None) -> Var:
+def _resolve_wrt(
+    wrt: Var | str, variables: frozenset[Var], shapes: Mapping[str, Any] | None
+) -> Var:
     if isinstance(wrt, Var):
         return wrt
     if not isinstance(wrt, str):
-        raise ParseError(f"wrt must be a variable name or md.var(...), got {type(wrt).__name__}: {wrt!r:.80}")
+        raise ParseError(
+            f"wrt must be a variable name or md.var(...), got {type(wrt).__name__}: {wrt!r:.80}"
+        )
     for v in variables:
         if v.name == wrt:
             return v
     if shapes and wrt in shapes:
         return _resolve(wrt, shapes)  # type: ignore[return-value]
     names = ", ".join(sorted(v.name for v in variables)) or "none"
-    raise ParseError(f"cannot differentiate with respect to {wrt!r}: it is not a variable of the expression (variables: {names})")
+    raise ParseError(
+        f"cannot differentiate with respect to {wrt!r}: it is not a variable of the "
+        f"expression (variables: {names})"
+    )
 
 
-def _element_step(start: IndexExpr, wrt: Var, of: Expr | Derivative, variables: frozenset[Var]) -> Step:
+def _element_step(
+    start: IndexExpr, wrt: Var, of: Expr | Derivative, variables: frozenset[Var]
+) -> Step:
     if isinstance(of, Expr):
         head_t, head_l = f"f = {to_text(of)}", f"f = {to_latex(of)}"
     else:
@@ -295,39 +316,93 @@ def _element_step(start: IndexExpr, wrt: Var, of: Expr | Derivative, variables: 
 
 def _lhs(start_free: tuple[Idx, ...], wrt: Var, widx: tuple[Idx, ...]) -> tuple[str, str]:
     top = "f" + (f"[{','.join(i.name for i in start_free)}]" if start_free else "")
-    text = f"∂{top}/∂{wrt.name}[{','.join(i.name for i in widx)}]" if widx else f"∂{top}/∂{wrt.name}"
+    text = (
+        f"∂{top}/∂{wrt.name}[{','.join(i.name for i in widx)}]" if widx else f"∂{top}/∂{wrt.name}"
+    )
     ltop = "f" + (f"_{{{''.join(i.name for i in start_free)}}}" if start_free else "")
     lw = latex_name(wrt.name) + (f"_{{{''.join(i.name for i in widx)}}}" if widx else "")
     return text, rf"\frac{{\partial {ltop}}}{{\partial {lw}}}"
 
 
-def _derive_index(start: IndexExpr, of: Expr | Derivative, wrt: Var, variables: frozenset[Var]) -> Derivative:
+def _build_steps(d: Derivative) -> tuple[Step, ...]:
+    """The derivation's steps, printed (text and LaTeX) when first asked for."""
+    start, raw, contracted, final = d.stages
+    wrt, variables = d.wrt, d.variables
+    widx = final.free[len(start.free) :]
+    lhs_t, lhs_l = _lhs(start.free, wrt, widx)
+    steps = [_element_step(start, wrt, d.of, variables)]
+    steps.append(
+        Step(
+            "differentiate",
+            "Differentiate one element: product and chain rules, Kronecker deltas written out",
+            index_text(raw, lhs_t),
+            f"{lhs_l} = {index_latex(raw)}",
+            raw,
+            variables=variables,
+        )
+    )
+    steps.append(
+        Step(
+            "contract",
+            "Contract the deltas (sifting property)",
+            index_text(contracted, lhs_t),
+            f"{lhs_l} = {index_latex(contracted)}",
+            contracted,
+            variables=variables,
+        )
+    )
+    if len(final.terms) != len(contracted.terms):
+        steps.append(
+            Step(
+                "collect",
+                "Collect equal terms",
+                index_text(final, lhs_t),
+                f"{lhs_l} = {index_latex(final)}",
+                final,
+                variables=variables,
+            )
+        )
+    if d.form is not None:
+        wname = latex_name(wrt.name)
+        steps.append(
+            Step(
+                "reassemble",
+                "Reassemble into matrix notation",
+                f"∂f/∂{wrt.name} = {form_text(d.form)}",
+                rf"\frac{{\partial f}}{{\partial {wname}}} = {form_latex(d.form)}",
+                final,
+                d.form,
+                variables=variables,
+            )
+        )
+    else:
+        steps.append(
+            Step(
+                "reassemble",
+                "No matrix form: the result stays an index (einsum) tensor",
+                f"{lhs_t} = {einsum_code(final)}",
+                rf"{lhs_l} = {index_latex(final)}",
+                final,
+                variables=variables,
+            )
+        )
+    return tuple(steps)
+
+
+def _derive_index(
+    start: IndexExpr, of: Expr | Derivative, wrt: Var, variables: frozenset[Var]
+) -> Derivative:
     used = {i.name for t in start.terms for i in t.indices()} | {i.name for i in start.free}
-    group = 1
-    names = free_names(wrt.ndim, used | {v.name for v in variables}, group)
+    names = free_names(wrt.ndim, used | {v.name for v in variables}, 1)
     widx = tuple(Idx(n, d) for n, d in zip(names, wrt.shape, strict=True))
     free = start.free + widx
-    lhs_t, lhs_l = _lhs(start.free, wrt, widx)
     avoid = {v.name for v in variables}
     variables = variables | {wrt}
-
-    raw = IndexExpr(tuple(Differentiator(wrt, widx).terms(start.terms)), free)
-    raw = rename_summed(raw, avoid)
-    steps = [_element_step(start, wrt, of, variables)]
-    steps.append(Step("differentiate", "Differentiate one element: product and chain rules, Kronecker deltas written out", index_text(raw, lhs_t), f"{lhs_l} = {index_latex(raw)}", raw, variables=variables))
+    raw = rename_summed(IndexExpr(tuple(Differentiator(wrt, widx).terms(start.terms)), free), avoid)
     contracted = rename_summed(contract(raw), avoid)
-    steps.append(Step("contract", "Contract the deltas (sifting property)", index_text(contracted, lhs_t), f"{lhs_l} = {index_latex(contracted)}", contracted, variables=variables))
     final = rename_summed(collect(contracted), avoid)
-    if len(final.terms) != len(contracted.terms):
-        steps.append(Step("collect", "Collect equal terms", index_text(final, lhs_t), f"{lhs_l} = {index_latex(final)}", final, variables=variables))
     form = reassemble(final)
-    if form is not None:
-        wname = latex_name(wrt.name)
-        steps.append(Step("reassemble", "Reassemble into matrix notation", f"∂f/∂{wrt.name} = {form_text(form)}", rf"\frac{{\partial f}}{{\partial {wname}}} = {form_latex(form)}", final, form, variables=variables))
-    else:
-        steps.append(Step("reassemble", "No matrix form: the result stays an index (einsum) tensor", f"{lhs_t} = {einsum_code(final)}", rf"{lhs_l} = {index_latex(final)}", final, variables=variables))
-    out_shape = of.shape if isinstance(of, Expr) else of.shape
-    return Derivative(of, wrt, final, form, tuple(steps), out_shape, variables)
+    return Derivative(of, wrt, final, form, (start, raw, contracted, final), of.shape, variables)
 
 
 def derive(
@@ -384,7 +459,9 @@ def derive(
             raise ParseError(f"wrt must name a variable, got {wrt!r}")
         names = free_names(e.ndim, {v.name for v in variables}, 0)
         out_idx = tuple(Idx(n, d) for n, d in zip(names, e.shape, strict=True))
-        start = rename_summed(IndexExpr(tuple(lower_normalized(e, out_idx)), out_idx), {v.name for v in variables})
+        start = rename_summed(
+            IndexExpr(tuple(lower_normalized(e, out_idx)), out_idx), {v.name for v in variables}
+        )
         d = _derive_index(start, e, wvar, variables)
     return d if layout == "tensor" else d.to_layout(layout)
 
@@ -405,6 +482,3 @@ def hessian(
     """
     first = derive(expr, wrt, shapes)
     return derive(first, wrt if wrt2 is None else wrt2, shapes)
-
-
-_unused = (Fraction, Term, Dim, np, ShapeError, variable_names)

@@ -30,7 +30,7 @@ class ParseError(MatderivError, ValueError):
     >>> md.derive("sum(X @", "X", shapes={"X": (2, 2)})
     Traceback (most recent call last):
     ...
-    matderiv.errors.ParseError: invalid syntax at column 8: 'sum(X @' (was a closing bracket forgotten?)
+    matderiv.errors.ParseError: invalid syntax at column 4: 'sum(X @' (was a closing bracket ...)
     """
 
 

@@ -7,13 +7,11 @@ by several factors are evaluated once per call.
 
 from __future__ import annotations
 
-import string
 from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from numpy.typing import NDArray
 
 from .errors import NotSupportedError, ShapeError
 from .expression import (
@@ -45,11 +43,29 @@ from .expression import (
     shape_text,
 )
 from .index import Idx, IndexExpr
+from .matrixform import (
+    Atom,
+    Chain,
+    DiagOf,
+    Hadamard,
+    Identity,
+    MForm,
+    MSum,
+    OnesVec,
+    ScalarOf,
+    Scaled,
+)
+from .notation import einsum_letters
 from .shapes import Dim, resolve_dim
 
-__all__ = ["Evaluator", "bind_sizes", "einsum_letters", "evaluate"]
+__all__ = ["Evaluator", "bind_sizes", "evaluate", "result_array"]
 
-Array = NDArray[np.float64]
+if TYPE_CHECKING:  # numpy.typing costs import time and is only needed by type checkers
+    from numpy.typing import NDArray
+
+    Array = NDArray[np.float64]
+else:
+    Array = np.ndarray
 
 
 def _sigmoid(x: Array) -> Array:
@@ -208,6 +224,44 @@ class Evaluator:
             return np.einsum(e.spec, *(ev(a) for a in e.args), optimize=True)
         raise NotSupportedError(f"cannot evaluate a {type(e).__name__} node")
 
+    def form(self, f: MForm) -> Any:
+        """Evaluate a matrix form, two-dimensionally (columns are n×1, scalars 0-d)."""
+        if isinstance(f, Atom):
+            v = self.expr(f.expr)
+            if v.ndim == 1:
+                return v[None, :] if f.t else v[:, None]
+            return v.T if f.t else v
+        if isinstance(f, Identity):
+            return np.eye(self.size(f.dim))
+        if isinstance(f, OnesVec):
+            n = self.size(f.dim)
+            return np.ones((1, n)) if f.t else np.ones((n, 1))
+        if isinstance(f, Chain | Hadamard):
+            out = self.form(f.items[0])
+            for item in f.items[1:]:
+                out = out @ self.form(item) if isinstance(f, Chain) else out * self.form(item)
+            return out
+        if isinstance(f, DiagOf):
+            a = self.form(f.arg)
+            return np.diag(a)[:, None] if f.vector else np.diag(np.ravel(a))
+        if isinstance(f, ScalarOf):
+            if f.op == "dim":
+                return np.float64(self.sizes[f.name])
+            assert f.arg is not None
+            a = self.form(f.arg)
+            return np.trace(a) if f.op == "tr" else np.sum(a)
+        if isinstance(f, Scaled):
+            c: Any = float(f.coeff)
+            for s, p in f.scalars:
+                c = c * float(np.asarray(self.form(s)).reshape(())) ** float(p)
+            return c if f.body is None else c * self.form(f.body)
+        if isinstance(f, MSum):
+            total = self.form(f.terms[0])
+            for t in f.terms[1:]:
+                total = total + self.form(t)
+            return total
+        raise TypeError(f"unknown matrix form {f!r}")
+
     def index(self, expr: IndexExpr) -> Array:
         """Evaluate an index form: one ``np.einsum`` per term."""
         letters = einsum_letters(expr)
@@ -237,7 +291,9 @@ class Evaluator:
             total = total + coeff * contract(spec, *operands)
         return total
 
-    def _factor_array(self, kind: str, indices: tuple[Idx, ...], node: Expr | None, power: float) -> Array:
+    def _factor_array(
+        self, kind: str, indices: tuple[Idx, ...], node: Expr | None, power: float
+    ) -> Array:
         if kind == "delta":
             return np.eye(self.size(indices[0].dim))
         if kind == "fuse":
@@ -268,30 +324,6 @@ def contract(spec: str, *operands: Array) -> Array:
     return result
 
 
-def einsum_letters(expr: IndexExpr) -> dict[Idx, str]:
-    """Assign an einsum letter to every index of an index form (its own name if a letter)."""
-    seen: dict[Idx, None] = dict.fromkeys(expr.free)
-    for t in expr.terms:
-        for i in t.indices():
-            seen.setdefault(i, None)
-    letters: dict[Idx, str] = {}
-    used: set[str] = set()
-    for i in seen:
-        if len(i.name) == 1 and i.name in string.ascii_letters and i.name not in used:
-            letters[i] = i.name
-            used.add(i.name)
-    pool = (c for c in string.ascii_letters if c not in used)
-    for i in seen:
-        if i not in letters:
-            try:
-                letters[i] = next(pool)
-            except StopIteration:
-                raise NotSupportedError(
-                    "the index form needs more than 52 distinct indices, more than np.einsum allows"
-                ) from None
-    return letters
-
-
 def evaluate(e: Expr, **arrays: Any) -> Array:
     """Evaluate an expression on arrays given by variable name.
 
@@ -302,3 +334,11 @@ def evaluate(e: Expr, **arrays: Any) -> Array:
     """
     sizes = bind_sizes(e.variables(), arrays)
     return Evaluator(arrays, sizes).expr(e)
+
+
+def result_array(value: Any, shape: tuple[int, ...]) -> Array:
+    """Turn a two-dimensional form value into an array of the result's shape."""
+    arr: Array = np.asarray(value, dtype=np.float64)
+    return np.broadcast_to(
+        arr.reshape(shape) if arr.size == int(np.prod(shape)) else arr, shape
+    ).copy()

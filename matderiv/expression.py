@@ -431,12 +431,14 @@ class Reduce(Expr):
 
     op: str
     arg: Expr
-    axes: tuple[int, ...] | None = None
+    axes: int | tuple[int, ...] | None = None
 
     def __post_init__(self) -> None:
         axes = _norm_axes(self.axes, self.arg, self.op)
         object.__setattr__(self, "axes", axes)
-        keep = () if axes is None else tuple(d for i, d in enumerate(self.arg.shape) if i not in axes)
+        keep = (
+            () if axes is None else tuple(d for i, d in enumerate(self.arg.shape) if i not in axes)
+        )
         self._finish(keep, self.op, self.arg._key, axes)
 
     def children(self) -> tuple[Expr, ...]:
@@ -445,7 +447,9 @@ class Reduce(Expr):
     @property
     def reduced(self) -> tuple[int, ...]:
         """The axes reduced over."""
-        return tuple(range(self.arg.ndim)) if self.axes is None else self.axes
+        if self.axes is None:
+            return tuple(range(self.arg.ndim))
+        return (self.axes,) if isinstance(self.axes, int) else self.axes
 
 
 def _square(e: Expr, fn: str) -> Dim:
@@ -519,7 +523,9 @@ class Softmax(Expr):
 
     def __post_init__(self) -> None:
         if self.arg.ndim == 0:
-            raise ShapeError(f"softmax needs an array with at least one axis, got {_describe(self.arg)}")
+            raise ShapeError(
+                f"softmax needs an array with at least one axis, got {_describe(self.arg)}"
+            )
         axes = _norm_axes(self.axis, self.arg, "softmax")
         object.__setattr__(self, "axis", None if axes is None else axes[0])
         self._finish(self.arg.shape, self.arg._key, self.axis)
@@ -537,7 +543,9 @@ class LogSumExp(Expr):
 
     def __post_init__(self) -> None:
         if self.arg.ndim == 0:
-            raise ShapeError(f"logsumexp needs an array with at least one axis, got {_describe(self.arg)}")
+            raise ShapeError(
+                f"logsumexp needs an array with at least one axis, got {_describe(self.arg)}"
+            )
         axes = _norm_axes(self.axis, self.arg, "logsumexp")
         axis = None if axes is None else axes[0]
         object.__setattr__(self, "axis", axis)
@@ -701,7 +709,9 @@ class Einsum(Expr):
                     )
         for c in out:
             if c not in sizes:
-                raise ShapeError(f"einsum {self.spec!r}: output subscript {c!r} is not in any input")
+                raise ShapeError(
+                    f"einsum {self.spec!r}: output subscript {c!r} is not in any input"
+                )
             if out.count(c) > 1:
                 raise ShapeError(f"einsum {self.spec!r}: output subscript {c!r} is repeated")
         object.__setattr__(self, "inputs", inputs)

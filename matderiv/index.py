@@ -25,7 +25,16 @@ from fractions import Fraction
 from .expression import Expr
 from .shapes import Dim
 
-__all__ = ["Factor", "Idx", "IndexExpr", "Term", "canonical_key", "fresh", "multiply", "normalize_term"]
+__all__ = [
+    "Factor",
+    "Idx",
+    "IndexExpr",
+    "Term",
+    "canonical_key",
+    "fresh",
+    "multiply",
+    "normalize_term",
+]
 
 _counter = itertools.count()
 
@@ -130,7 +139,9 @@ def normalize_term(term: Term) -> Term | None:
         key = f.base_key()
         if key in merged:
             old = merged[key]
-            if f.kind in ("delta", "fuse") or (f.node is not None and type(f.node).__name__ == "Ones"):
+            if f.kind in ("delta", "fuse") or (
+                f.node is not None and type(f.node).__name__ == "Ones"
+            ):
                 continue  # 0/1 valued: x² = x
             merged[key] = replace(old, power=old.power + f.power)
         else:

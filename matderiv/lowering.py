@@ -67,7 +67,11 @@ def as_factor(e: Expr, idx: Sequence[Idx], power: Fraction = Fraction(1)) -> lis
     a sum, or anything raised to a power other than 1, stays one opaque factor.
     """
     if isinstance(e, Const):
-        return [Term(e.value**power)] if e.value != 0 or power > 0 else _zero_power(e)
+        if e.value == 0 and power <= 0:
+            return _zero_power(e)
+        if power.denominator != 1:  # an irrational constant such as 2 ** 0.5 stays a factor
+            return [tensor(Pow(e, Const(power)), ())]
+        return [Term(e.value ** int(power))]
     terms = lower(e, idx)
     if len(terms) == 1:
         t = terms[0]

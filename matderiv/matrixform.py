@@ -10,11 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Literal
+from typing import Literal
 
-import numpy as np
-
-from .evaluation import Array, Evaluator
 from .expression import Expr, Inv, Pow, Transpose
 from .printing import ADD, ATOM, MATMUL, MUL, POSTFIX, UNARY, _Printer, format_number
 from .shapes import Dim
@@ -28,9 +25,8 @@ __all__ = [
     "MForm",
     "MSum",
     "OnesVec",
-    "Scaled",
     "ScalarOf",
-    "evaluate_form",
+    "Scaled",
     "form_latex",
     "form_text",
     "transpose",
@@ -155,9 +151,13 @@ class _FormPrinter:
                 e = f.expr
                 if e.ndim == 2 and not isinstance(e, Inv):
                     return self.ep.p_Transpose(Transpose(e))
-                return self.ep.p_Transpose(Transpose(e)) if e.ndim == 2 else (
-                    self.ep.wrap(e, ATOM) + (r"^{\top}" if latex else "^T"),
-                    POSTFIX,
+                return (
+                    self.ep.p_Transpose(Transpose(e))
+                    if e.ndim == 2
+                    else (
+                        self.ep.wrap(e, ATOM) + (r"^{\top}" if latex else "^T"),
+                        POSTFIX,
+                    )
                 )
             return self.ep.p(f.expr)
         if isinstance(f, Identity):
@@ -179,7 +179,9 @@ class _FormPrinter:
                 return f.name, ATOM
             assert f.arg is not None
             name = {"tr": "tr", "sum": "sum"}[f.op]
-            return self._call(rf"\operatorname{{{name}}}" if latex else name, self.p(f.arg)[0]), ATOM
+            return self._call(
+                rf"\operatorname{{{name}}}" if latex else name, self.p(f.arg)[0]
+            ), ATOM
         if isinstance(f, Scaled):
             return self._scaled(f)
         if isinstance(f, MSum):
@@ -242,7 +244,9 @@ class _FormPrinter:
 def _trails(s: MForm) -> bool:
     from .expression import Reduce
 
-    return isinstance(s, Atom) and isinstance(s.expr, Reduce) or isinstance(s, ScalarOf) and s.op == "sum"
+    return (isinstance(s, Atom) and isinstance(s.expr, Reduce)) or (
+        isinstance(s, ScalarOf) and s.op == "sum"
+    )
 
 
 def form_text(f: MForm) -> str:
@@ -255,61 +259,8 @@ def form_latex(f: MForm) -> str:
     return _FormPrinter("latex").p(f)[0]
 
 
-# evaluation -------------------------------------------------------------------------------
-
-
-def evaluate_form(f: MForm, ev: Evaluator) -> Any:
-    """Evaluate a form with numpy, two-dimensionally (columns are n×1, scalars 0-d)."""
-    if isinstance(f, Atom):
-        v = ev.expr(f.expr)
-        if v.ndim == 1:
-            return v[None, :] if f.t else v[:, None]
-        return v.T if f.t else v
-    if isinstance(f, Identity):
-        return np.eye(ev.size(f.dim))
-    if isinstance(f, OnesVec):
-        n = ev.size(f.dim)
-        return np.ones((1, n)) if f.t else np.ones((n, 1))
-    if isinstance(f, Chain):
-        out = evaluate_form(f.items[0], ev)
-        for item in f.items[1:]:
-            out = out @ evaluate_form(item, ev)
-        return out
-    if isinstance(f, Hadamard):
-        out = evaluate_form(f.items[0], ev)
-        for item in f.items[1:]:
-            out = out * evaluate_form(item, ev)
-        return out
-    if isinstance(f, DiagOf):
-        a = evaluate_form(f.arg, ev)
-        return np.diag(a)[:, None] if f.vector else np.diag(np.ravel(a))
-    if isinstance(f, ScalarOf):
-        if f.op == "dim":
-            return np.float64(ev.sizes[f.name])
-        assert f.arg is not None
-        a = evaluate_form(f.arg, ev)
-        return np.trace(a) if f.op == "tr" else np.sum(a)
-    if isinstance(f, Scaled):
-        c: Any = float(f.coeff)
-        for s, p in f.scalars:
-            c = c * float(np.asarray(evaluate_form(s, ev)).reshape(())) ** float(p)
-        return c if f.body is None else c * evaluate_form(f.body, ev)
-    if isinstance(f, MSum):
-        total = evaluate_form(f.terms[0], ev)
-        for t in f.terms[1:]:
-            total = total + evaluate_form(t, ev)
-        return total
-    raise TypeError(f"unknown form {f!r}")
-
-
 def as_power(e: Expr, power: Fraction) -> Expr:
     """Return ``e ** power`` as an expression (``e`` itself for power 1)."""
     from .expression import Const
 
     return e if power == 1 else Pow(e, Const(power))
-
-
-def result_array(value: Any, shape: tuple[int, ...]) -> Array:
-    """Turn a two-dimensional form value into an array of the result's shape."""
-    arr: Array = np.asarray(value, dtype=np.float64)
-    return np.broadcast_to(arr.reshape(shape) if arr.size == int(np.prod(shape)) else arr, shape).copy()

@@ -10,11 +10,19 @@ from __future__ import annotations
 import string
 from collections.abc import Iterable, Sequence
 
+from .errors import NotSupportedError
 from .expression import Expr, Var
 from .index import Factor, Idx, IndexExpr, Term
 from .printing import ATOM, _Printer, format_number, latex_name
 
-__all__ = ["FREE_GROUPS", "free_names", "index_latex", "index_text", "rename_summed"]
+__all__ = [
+    "FREE_GROUPS",
+    "einsum_letters",
+    "free_names",
+    "index_latex",
+    "index_text",
+    "rename_summed",
+]
 
 FREE_GROUPS = ("ijkl", "pqrs", "tuvw", "efgh", "mno")
 _SUMMED = "abcdefghmnoxyzuvwt"
@@ -34,7 +42,9 @@ def free_names(count: int, used: Iterable[str], group: int) -> list[str]:
 def rename_summed(expr: IndexExpr, avoid: Iterable[str] = ()) -> IndexExpr:
     """Rename the summed indices of every term to short letters, in order of appearance."""
     blocked = {i.name for i in expr.free} | set(avoid)
-    pool = [c for c in _SUMMED if c not in blocked] + [c for c in string.ascii_uppercase if c not in blocked]
+    pool = [c for c in _SUMMED if c not in blocked] + [
+        c for c in string.ascii_uppercase if c not in blocked
+    ]
     terms: list[Term] = []
     for t in expr.terms:
         summed = [i for i in t.indices() if i not in expr.free]
@@ -143,3 +153,27 @@ def index_latex(expr: IndexExpr) -> str:
         else:
             pieces.append((" - " if t.coeff < 0 else " + ") + s)
     return "".join(pieces) if pieces else "0"
+
+
+def einsum_letters(expr: IndexExpr) -> dict[Idx, str]:
+    """Assign an einsum letter to every index of an index form (its own name if a letter)."""
+    seen: dict[Idx, None] = dict.fromkeys(expr.free)
+    for t in expr.terms:
+        for i in t.indices():
+            seen.setdefault(i, None)
+    letters: dict[Idx, str] = {}
+    used: set[str] = set()
+    for i in seen:
+        if len(i.name) == 1 and i.name in string.ascii_letters and i.name not in used:
+            letters[i] = i.name
+            used.add(i.name)
+    pool = (c for c in string.ascii_letters if c not in used)
+    for i in seen:
+        if i not in letters:
+            try:
+                letters[i] = next(pool)
+            except StopIteration:
+                raise NotSupportedError(
+                    "the index form needs more than 52 distinct indices, more than np.einsum allows"
+                ) from None
+    return letters

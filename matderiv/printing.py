@@ -121,7 +121,12 @@ def latex_name(name: str) -> str:
 
 
 def _is_scalar_coefficient(e: Expr) -> bool:
-    return isinstance(e, Const) or (isinstance(e, Mul) and len(e.args) == 2 and isinstance(e.args[0], Const) and e.args[1].ndim == 0)
+    return isinstance(e, Const) or (
+        isinstance(e, Mul)
+        and len(e.args) == 2
+        and isinstance(e.args[0], Const)
+        and e.args[1].ndim == 0
+    )
 
 
 class _Printer:
@@ -178,7 +183,11 @@ class _Printer:
         num = [a for a in e.args if not _is_reciprocal(a)]
         den = [a.base for a in e.args if isinstance(a, Pow) and _is_reciprocal(a)]
         if den and self.style != "code":
-            top = self.p(Mul(tuple(num))) if len(num) > 1 else (self.p(num[0]) if num else ("1", ATOM))
+            top = (
+                self.p(Mul(tuple(num)))
+                if len(num) > 1
+                else (self.p(num[0]) if num else ("1", ATOM))
+            )
             if self.style == "latex":
                 bottom = self.p(Mul(tuple(den)))[0] if len(den) > 1 else self.p(den[0])[0]
                 return rf"\frac{{{top[0]}}}{{{bottom}}}", ATOM
@@ -203,7 +212,11 @@ class _Printer:
     def p_Pow(self, e: Pow) -> tuple[str, int]:
         if self.style == "code":
             return f"{self.wrap(e.base, POW + 1)} ** {self.wrap(e.exponent, POW)}", POW
-        if isinstance(e.exponent, Const) and e.exponent.value == Fraction(1, 2) and self.style == "latex":
+        if (
+            isinstance(e.exponent, Const)
+            and e.exponent.value == Fraction(1, 2)
+            and self.style == "latex"
+        ):
             return rf"\sqrt{{{self.p(e.base)[0]}}}", ATOM
         exp_s = self.p(e.exponent)[0]
         base = self.wrap(e.base, POSTFIX)
@@ -212,7 +225,10 @@ class _Printer:
             return f"{base}^{{{mark}{exp_s}}}", POW
         if e.base.ndim:
             return f"{base}**{self.wrap(e.exponent, ATOM)}", POW
-        return f"{base}^{self.wrap(e.exponent, ATOM) if len(exp_s) == 1 else '{' + exp_s + '}'}", POW
+        return (
+            f"{base}^{self.wrap(e.exponent, ATOM) if len(exp_s) == 1 else '{' + exp_s + '}'}",
+            POW,
+        )
 
     def p_MatMul(self, e: MatMul) -> tuple[str, int]:
         if self.style == "code":
@@ -233,7 +249,12 @@ class _Printer:
         if isinstance(e.arg, Inv):
             inner = self.wrap(e.arg.arg, ATOM)
             return f"{inner}^{{-{mark}}}", POSTFIX
-        return f"{self.wrap(e.arg, ATOM)}^{{{mark}}}" if self.style == "latex" else f"{self.wrap(e.arg, ATOM)}^T", POSTFIX
+        return (
+            f"{self.wrap(e.arg, ATOM)}^{{{mark}}}"
+            if self.style == "latex"
+            else f"{self.wrap(e.arg, ATOM)}^T",
+            POSTFIX,
+        )
 
     def p_Func(self, e: Func) -> tuple[str, int]:
         if self.style == "code":
@@ -254,7 +275,8 @@ class _Printer:
     def p_Reduce(self, e: Reduce) -> tuple[str, int]:
         args = [self.p(e.arg)[0]]
         if e.axes is not None:
-            ax = str(e.axes[0]) if len(e.axes) == 1 else "(" + ", ".join(map(str, e.axes)) + ")"
+            axes = e.reduced
+            ax = str(axes[0]) if len(axes) == 1 else "(" + ", ".join(map(str, axes)) + ")"
             args.append(f"axis={ax}")
         return self.call(self.fn(e.op, rf"\operatorname{{{e.op}}}"), *args), ATOM
 
@@ -295,7 +317,9 @@ class _Printer:
         return self._unary("norm", "", e.arg)
 
     def p_Outer(self, e: Outer) -> tuple[str, int]:
-        return self.call(self.fn("outer", r"\operatorname{outer}"), self.p(e.left)[0], self.p(e.right)[0]), ATOM
+        return self.call(
+            self.fn("outer", r"\operatorname{outer}"), self.p(e.left)[0], self.p(e.right)[0]
+        ), ATOM
 
     def p_Kron(self, e: Kron) -> tuple[str, int]:
         if self.style == "latex":
@@ -318,7 +342,11 @@ class _Printer:
 
     def p_Einsum(self, e: Einsum) -> tuple[str, int]:
         args = [self.p(a)[0] for a in e.args]
-        spec = repr(e.spec) if self.style != "latex" else r"\texttt{" + e.spec.replace(">", r"{>}") + "}"
+        spec = (
+            repr(e.spec)
+            if self.style != "latex"
+            else r"\texttt{" + e.spec.replace(">", r"{>}") + "}"
+        )
         return self.call(self.fn("einsum", r"\operatorname{einsum}"), spec, *args), ATOM
 
 

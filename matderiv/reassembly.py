@@ -26,8 +26,8 @@ from .matrixform import (
     MForm,
     MSum,
     OnesVec,
-    Scaled,
     ScalarOf,
+    Scaled,
     as_power,
     transpose,
 )
@@ -54,7 +54,7 @@ class _Op:
         return self if self.right == k else self.t()
 
 
-class _Fail(Exception):
+class _NoMatrixFormError(Exception):
     pass
 
 
@@ -70,7 +70,7 @@ def reassemble_term(term: Term, free: Sequence[Idx]) -> Scaled | None:
     """Return the matrix form of one term, or None when it has none."""
     try:
         return _reassemble(term, tuple(free))
-    except _Fail:
+    except _NoMatrixFormError:
         return None
 
 
@@ -80,7 +80,7 @@ def _count(ops: list[_Op], k: Idx) -> list[_Op]:
 
 def _reassemble(term: Term, free: tuple[Idx, ...]) -> Scaled:
     if len(free) > 2:
-        raise _Fail
+        raise _NoMatrixFormError
     scalars: list[tuple[MForm, Fraction]] = []
     ops: list[_Op] = []
     for f in term.factors:
@@ -89,11 +89,11 @@ def _reassemble(term: Term, free: tuple[Idx, ...]) -> Scaled:
         elif f.kind == "delta":
             ops.append(_Op(Identity(f.indices[0].dim), f.indices[0], f.indices[1]))
         elif f.kind == "fuse":
-            raise _Fail
+            raise _NoMatrixFormError
         else:
             assert f.node is not None
             if len(f.indices) > 2:
-                raise _Fail
+                raise _NoMatrixFormError
             if not f.indices:
                 scalars.append((Atom(f.node), f.power))
                 continue
@@ -132,7 +132,7 @@ def _reassemble(term: Term, free: tuple[Idx, ...]) -> Scaled:
     elif len(free) == 2:
         op = op.with_left(free[0])
         if op.right != free[1]:
-            raise _Fail
+            raise _NoMatrixFormError
     return Scaled(term.coeff, tuple(scalars), op.form)
 
 
@@ -143,7 +143,9 @@ def _is_scalar(o: _Op, scalars: list[tuple[MForm, Fraction]]) -> bool:
     return False
 
 
-def _diagonals(o: _Op, ops: list[_Op], free: tuple[Idx, ...], scalars: list[tuple[MForm, Fraction]]) -> _Op:
+def _diagonals(
+    o: _Op, ops: list[_Op], free: tuple[Idx, ...], scalars: list[tuple[MForm, Fraction]]
+) -> _Op:
     """X[k,k]: a trace when k is summed here alone, else the diagonal as a vector."""
     if o.left is None or o.left != o.right:
         return o
@@ -171,7 +173,7 @@ def _chain(a: MForm, b: MForm) -> MForm:
 
 def _sum_axis(o: _Op, k: Idx) -> _Op:
     """Σ_k over an index that only this operand carries."""
-    if o.left == k and o.right is None or o.right == k and o.left is None:
+    if (o.left == k and o.right is None) or (o.right == k and o.left is None):
         form = o.form
         if isinstance(form, Atom) and form.expr.ndim == 1:
             return _Op(Atom(Reduce("sum", form.expr)), None, None)
@@ -200,7 +202,7 @@ def _merge_shared(holders: list[_Op], k: Idx) -> list[_Op]:
                     b2 = b.with_left(k)
                     merged = _Op(_chain(DiagOf(a.form), b2.form), k, b2.right)
                     return [merged] + [o for o in holders if o is not a and o is not b]
-    raise _Fail
+    raise _NoMatrixFormError
 
 
 def _flat_had(a: MForm, b: MForm) -> tuple[MForm, ...]:
@@ -233,40 +235,36 @@ def _combine_free(ops: list[_Op]) -> list[_Op]:
         row = b.with_right(next(iter(b.idx())))
         rest = [o for o in ops if o is not a and o is not b]
         return [_Op(_chain(col.form, row.form), col.left, row.right), *rest]
-    raise _Fail
+    raise _NoMatrixFormError
+
+
+_GroupKey = tuple[Fraction, tuple[tuple[MForm, Fraction], ...], tuple[MForm, ...]]
 
 
 def _factor_common(terms: list[MForm]) -> list[MForm]:
     """Group ``c M1 v + c M2 v`` into ``c (M1 + M2) v`` when each Mk is one matrix."""
-    changed = True
-    while changed:
-        changed = False
-        for side in ("suffix", "prefix"):
-            groups: dict[object, list[int]] = {}
-            for n, t in enumerate(terms):
-                if not (isinstance(t, Scaled) and isinstance(t.body, Chain) and len(t.body.items) >= 2):
-                    continue
-                items = t.body.items
-                head, tail = (items[0], items[1:]) if side == "suffix" else (items[-1], items[:-1])
-                if not _is_matrix(head):
-                    continue
-                groups.setdefault((t.coeff, t.scalars, tail), []).append(n)
-            for (coeff, scalars, tail), members in groups.items():  # type: ignore[misc]
-                if len(members) < 2:
-                    continue
-                heads = []
-                for n in members:
-                    body = terms[n].body  # type: ignore[attr-defined]
-                    heads.append(body.items[0] if side == "suffix" else body.items[-1])
-                inner: MForm = MSum(tuple(heads))
-                items2 = (inner, *tail) if side == "suffix" else (*tail, inner)
-                new = Scaled(coeff, scalars, Chain(items2))
-                first = members[0]
-                terms = [new if n == first else t for n, t in enumerate(terms) if n == first or n not in members]
-                changed = True
-                break
-            if changed:
-                break
+    for side in ("suffix", "prefix", "suffix"):
+        groups: dict[_GroupKey, list[tuple[int, MForm]]] = {}
+        for n, t in enumerate(terms):
+            if not (isinstance(t, Scaled) and isinstance(t.body, Chain) and len(t.body.items) >= 2):
+                continue
+            items = t.body.items
+            head, tail = (items[0], items[1:]) if side == "suffix" else (items[-1], items[:-1])
+            if _is_matrix(head):
+                groups.setdefault((t.coeff, t.scalars, tail), []).append((n, head))
+        for (coeff, scalars, tail), members in groups.items():
+            if len(members) < 2:
+                continue
+            inner = MSum(tuple(head for _, head in members))
+            items2 = (inner, *tail) if side == "suffix" else (*tail, inner)
+            first = members[0][0]
+            gone = {n for n, _ in members[1:]}
+            terms = [
+                Scaled(coeff, scalars, Chain(items2)) if n == first else t
+                for n, t in enumerate(terms)
+                if n not in gone
+            ]
+            break
     return terms
 
 

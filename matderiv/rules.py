@@ -57,7 +57,9 @@ ELEMENTWISE_PRIME: dict[str, Callable[[Expr], Expr]] = {
     "softplus": lambda a: Func("sigmoid", a),
     "sqrt": lambda a: Mul((_c(_HALF), Pow(Func("sqrt", a), _c(-1)))),
     "abs": lambda a: Func("sign", a),
-    "sigmoid'": lambda a: Mul((Func("sigmoid'", a), Add((_c(1), Mul((_c(-2), Func("sigmoid", a))))))),
+    "sigmoid'": lambda a: Mul(
+        (Func("sigmoid'", a), Add((_c(1), Mul((_c(-2), Func("sigmoid", a))))))
+    ),
     "tanh'": lambda a: Mul((_c(-2), Func("tanh", a), Func("tanh'", a))),
 }
 

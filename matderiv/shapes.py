@@ -78,7 +78,7 @@ def normalize_shape(shape: object, name: str) -> Shape:
     >>> normalize_shape((2, -1), "X")
     Traceback (most recent call last):
     ...
-    matderiv.errors.ShapeError: shape of 'X' is (2, -1): dimension -1 must be a positive int or a name such as 'N'
+    matderiv.errors.ShapeError: shape of 'X' is (2, -1): dimension -1 must be a positive int or ...
     """
     if isinstance(shape, int | str) and not isinstance(shape, bool):
         shape = (shape,)

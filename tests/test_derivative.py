@@ -96,14 +96,19 @@ def test_every_step_evaluates_to_the_final_numbers(name, expr, wrt, shapes, matr
     if d.form is not None:
         np.testing.assert_allclose(d.evaluate(via="matrix", **arrays), final, rtol=1e-9, atol=1e-11)
     names = [s.name for s in d.steps]
-    assert names[0] == "element" and names[1] == "differentiate" and names[-1] == "reassemble"
+    assert names[0] == "element"
+    assert names[1] == "differentiate"
+    assert names[-1] == "reassemble"
     element = d.steps[0].evaluate(**arrays)
     from matderiv.evaluation import evaluate
 
     np.testing.assert_allclose(element, evaluate(e, **arrays), rtol=1e-10, atol=1e-12)
     for step in d.steps[1:]:
-        np.testing.assert_allclose(step.evaluate(**arrays), final, rtol=1e-9, atol=1e-11, err_msg=step.name)
-        assert step.latex and step.text
+        np.testing.assert_allclose(
+            step.evaluate(**arrays), final, rtol=1e-9, atol=1e-11, err_msg=step.name
+        )
+        assert step.latex
+        assert step.text
 
 
 def test_result_shape_is_output_then_variable():
@@ -128,7 +133,12 @@ def test_dh_dW_axis_order_is_output_row_column():
 def test_row_vector_layer_contracted_with_upstream_gradient_is_outer_product():
     d = md.derive("x @ W + b", "W", shapes={"x": (3,), "W": (3, 2), "b": (2,)})
     rng = np.random.default_rng(1)
-    x, W, b, g = rng.standard_normal(3), rng.standard_normal((3, 2)), rng.standard_normal(2), rng.standard_normal(2)
+    x, W, b, g = (
+        rng.standard_normal(3),
+        rng.standard_normal((3, 2)),
+        rng.standard_normal(2),
+        rng.standard_normal(2),
+    )
     D = d.evaluate(x=x, W=W, b=b)
     assert D.shape == (2, 3, 2)
     np.testing.assert_allclose(np.einsum("j,jkl->kl", g, D), np.outer(x, g))
@@ -143,11 +153,15 @@ HESSIANS = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("name", "expr", "wrt", "wrt2", "shapes", "matrix"), HESSIANS, ids=[h[0] for h in HESSIANS])
+@pytest.mark.parametrize(
+    ("name", "expr", "wrt", "wrt2", "shapes", "matrix"), HESSIANS, ids=[h[0] for h in HESSIANS]
+)
 def test_hessian_matches_finite_differences_of_the_gradient(name, expr, wrt, wrt2, shapes, matrix):
     h = md.hessian(expr, wrt, wrt2, shapes=shapes)
     g = md.derive(expr, wrt, shapes=shapes)
-    md.check_derivative(g, h, wrt=wrt2 or wrt, at=sample_inputs(md.parse(expr, shapes), rng=3), method="full")
+    md.check_derivative(
+        g, h, wrt=wrt2 or wrt, at=sample_inputs(md.parse(expr, shapes), rng=3), method="full"
+    )
     if matrix is not None:
         assert h.matrix == matrix
 
@@ -167,12 +181,14 @@ def test_builder_variables_work_like_text():
     X, W, Y = md.var("X", ("B", "N")), md.var("W", ("N", "M")), md.var("Y", ("B", "M"))
     d = md.derive(md.parse("sum((X @ W - Y)**2)", {"X": X, "W": W, "Y": Y}), W)
     assert d.matrix == "2 X^T (X W - Y)"
-    e = ((X @ W - Y) ** 2)
+    e = (X @ W - Y) ** 2
     assert e.shape == ("B", "M")
 
 
 def test_latex_and_notebook_reprs():
-    d = md.derive("sum((X @ W - Y)**2)", "W", shapes={"X": ("B", "N"), "W": ("N", "M"), "Y": ("B", "M")})
+    d = md.derive(
+        "sum((X @ W - Y)**2)", "W", shapes={"X": ("B", "N"), "W": ("N", "M"), "Y": ("B", "M")}
+    )
     assert d.latex() == r"\frac{\partial f}{\partial W} = 2\, X^{\top}\, \left(X\, W - Y\right)"
     assert d._repr_latex_().startswith("$$")
     assert "tensor layout" in d._repr_markdown_()
@@ -189,7 +205,9 @@ def test_einsum_code_runs_with_numpy():
 
 
 def test_unknown_wrt_is_an_error_naming_the_variables():
-    with pytest.raises(md.ParseError, match=r"cannot differentiate with respect to 'Z'.*variables: W, X"):
+    with pytest.raises(
+        md.ParseError, match=r"cannot differentiate with respect to 'Z'.*variables: W, X"
+    ):
         md.derive("sum(X @ W)", "Z", shapes={"X": (2, 2), "W": (2, 2)})
 
 
@@ -201,7 +219,9 @@ def test_missing_array_is_a_shape_error():
 
 def test_conflicting_named_dimension_is_a_shape_error():
     d = md.derive("sum(X @ W)", "W", shapes={"X": ("B", "N"), "W": ("N", "M")})
-    with pytest.raises(md.ShapeError, match=r"dimension 'N' is 3 in the array for 'W'.*but 4 in the array for 'X'"):
+    with pytest.raises(
+        md.ShapeError, match=r"dimension 'N' is 3 in the array for 'W'.*but 4 in the array for 'X'"
+    ):
         d.evaluate(X=np.ones((2, 4)), W=np.ones((3, 2)))
 
 
@@ -212,5 +232,7 @@ def test_unknown_layout_is_a_layout_error():
 
 
 def test_expression_of_wrong_type_is_a_parse_error():
-    with pytest.raises(md.ParseError, match=r"expected an expression string or a matderiv expression, got int"):
+    with pytest.raises(
+        md.ParseError, match=r"expected an expression string or a matderiv expression, got int"
+    ):
         md.derive(3, "x")  # type: ignore[arg-type]

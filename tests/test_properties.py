@@ -62,4 +62,6 @@ def test_printed_code_parses_back_to_the_same_numbers(problem):
     e = md.parse(text, shapes)
     again = md.parse(to_code(e), shapes)
     arrays = sample_inputs(e, rng=5)
-    np.testing.assert_allclose(evaluate(again, **arrays), evaluate(e, **arrays), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(
+        evaluate(again, **arrays), evaluate(e, **arrays), rtol=1e-12, atol=1e-12
+    )
