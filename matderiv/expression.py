@@ -92,7 +92,7 @@ def _describe(e: Expr) -> str:
     return f"{to_text(e)} ({shape_text(e.shape)})"
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Expr:
     """Base class of expression nodes. Subclasses set ``shape`` in ``__post_init__``."""
 
@@ -251,7 +251,7 @@ def _broadcast(op: str, args: tuple[Expr, ...]) -> Shape:
     return tuple(out)
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Var(Expr):
     """A variable: a named array of a given shape."""
 
@@ -284,7 +284,7 @@ def var(name: str, shape: object = ()) -> Var:
     return Var(name, normalize_shape(shape, name))
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Const(Expr):
     """A scalar rational constant."""
 
@@ -295,7 +295,7 @@ class Const(Expr):
         self._finish((), self.value)
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Pi(Expr):
     """The constant π."""
 
@@ -303,7 +303,7 @@ class Pi(Expr):
         self._finish(())
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Add(Expr):
     """Elementwise sum of two or more operands (scalars and trailing axes broadcast)."""
 
@@ -316,7 +316,7 @@ class Add(Expr):
         return self.args
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Mul(Expr):
     """Elementwise (Hadamard) product of two or more operands."""
 
@@ -329,7 +329,7 @@ class Mul(Expr):
         return self.args
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Pow(Expr):
     """Elementwise power ``base ** exponent``."""
 
@@ -344,7 +344,7 @@ class Pow(Expr):
         return (self.base, self.exponent)
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class MatMul(Expr):
     """Matrix product with numpy's ``@`` rules (1-D operands are vectors)."""
 
@@ -380,7 +380,7 @@ class MatMul(Expr):
         return (self.left, self.right)
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Transpose(Expr):
     """All axes reversed (numpy's ``.T``)."""
 
@@ -393,7 +393,7 @@ class Transpose(Expr):
         return (self.arg,)
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Func(Expr):
     """An elementwise function such as ``exp`` or ``sigmoid``."""
 
@@ -425,7 +425,7 @@ def _norm_axes(axis: int | tuple[int, ...] | None, e: Expr, fn: str) -> tuple[in
     return tuple(sorted(out))
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Reduce(Expr):
     """``sum`` or ``mean`` over some axes (``axes=None``: all of them)."""
 
@@ -458,7 +458,7 @@ def _square(e: Expr, fn: str) -> Dim:
     return e.shape[0]
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Trace(Expr):
     """Trace of a square matrix."""
 
@@ -472,7 +472,7 @@ class Trace(Expr):
         return (self.arg,)
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Det(Expr):
     """Determinant of a square matrix."""
 
@@ -486,7 +486,7 @@ class Det(Expr):
         return (self.arg,)
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class LogDet(Expr):
     """``log |det X|`` of a square matrix (``logdet``)."""
 
@@ -500,7 +500,7 @@ class LogDet(Expr):
         return (self.arg,)
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Inv(Expr):
     """Inverse of a square matrix."""
 
@@ -514,7 +514,7 @@ class Inv(Expr):
         return (self.arg,)
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Softmax(Expr):
     """Softmax along one axis (``axis=None``: over all entries)."""
 
@@ -534,7 +534,7 @@ class Softmax(Expr):
         return (self.arg,)
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class LogSumExp(Expr):
     """``log(sum(exp(x), axis))`` computed stably (``axis=None``: over all entries)."""
 
@@ -556,7 +556,7 @@ class LogSumExp(Expr):
         return (self.arg,)
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Diag(Expr):
     """numpy's ``diag``: the diagonal of a square matrix, or the diagonal matrix of a vector."""
 
@@ -579,7 +579,7 @@ class Diag(Expr):
         return (self.arg,)
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Norm(Expr):
     """2-norm of a vector, Frobenius norm of a matrix."""
 
@@ -594,7 +594,7 @@ class Norm(Expr):
         return (self.arg,)
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Outer(Expr):
     """Outer product of two vectors."""
 
@@ -611,7 +611,7 @@ class Outer(Expr):
         return (self.left, self.right)
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Kron(Expr):
     """Kronecker product of two matrices (or two vectors)."""
 
@@ -631,7 +631,7 @@ class Kron(Expr):
         return (self.left, self.right)
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Vec(Expr):
     """Column-major vectorisation: the columns of a matrix stacked into one vector."""
 
@@ -646,7 +646,7 @@ class Vec(Expr):
         return (self.arg,)
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Eye(Expr):
     """The identity matrix of size ``n``."""
 
@@ -657,7 +657,7 @@ class Eye(Expr):
         self._finish((n, n), n)
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Ones(Expr):
     """An array of ones."""
 
@@ -668,7 +668,7 @@ class Ones(Expr):
         self._finish(shape, shape)
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Einsum(Expr):
     """``einsum(spec, *args)`` with numpy's subscripts (explicit or implicit output)."""
 

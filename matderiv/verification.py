@@ -16,7 +16,7 @@ from typing import Any, Literal
 import numpy as np
 
 from .derivative import Derivative, _resolve
-from .errors import ShapeError
+from .errors import NotSupportedError, ShapeError
 from .evaluation import Array, Evaluator, bind_sizes
 from .expression import Det, Expr, Func, Inv, LogDet, Pow, Var
 
@@ -191,9 +191,11 @@ def check_derivative(
     AssertionError: derivative check failed (full, seed 0): ...
     """
     if layout != "tensor":
-        raise NotImplementedError(f"layout {layout!r} is not supported by check_derivative yet")
+        raise NotSupportedError(f"check_derivative supports layout='tensor' only, got {layout!r}")
     seed = rng if isinstance(rng, int) else None
     gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+    if shapes is None and isinstance(df, Derivative):
+        shapes = {v.name: v for v in df.variables | {df.wrt}}
     fn, fexpr = _as_function(f, shapes)
     dfn, _ = _as_function(df, shapes)
     if wrt is None:

@@ -1,0 +1,58 @@
+"""Evaluating expressions with numpy and index forms with einsum."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import matderiv as md
+from matderiv.evaluation import bind_sizes, evaluate
+from matderiv.index import Idx, IndexExpr, Term
+from matderiv.notation import einsum_letters
+
+S = {"X": (2, 3), "Y": (3, 2), "A": (3, 3), "x": (3,), "v": (3,), "t": ()}
+
+NUMPY = [
+    ("tr(A @ A.T)", lambda a: np.trace(a["A"] @ a["A"].T)),
+    ("logdet(A @ A.T + eye(3))", lambda a: np.linalg.slogdet(a["A"] @ a["A"].T + np.eye(3))[1]),
+    ("softmax(X, axis=0)", lambda a: np.exp(a["X"]) / np.exp(a["X"]).sum(axis=0)),
+    ("logsumexp(X, axis=1)", lambda a: np.log(np.exp(a["X"]).sum(axis=1))),
+    ("vec(X)", lambda a: a["X"].T.ravel()),
+    ("kron(X, Y)", lambda a: np.kron(a["X"], a["Y"])),
+    ("einsum('ij,jk->ik', X, Y)", lambda a: a["X"] @ a["Y"]),
+    ("mean(X, axis=0)", lambda a: a["X"].mean(axis=0)),
+    ("relu(x) + softplus(v) + sigmoid(t)", lambda a: np.maximum(a["x"], 0) + np.log1p(np.exp(a["v"])) + 1 / (1 + np.exp(-a["t"]))),
+    ("norm(X)", lambda a: np.sqrt((a["X"] ** 2).sum())),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "reference"), NUMPY, ids=[n[0] for n in NUMPY])
+def test_evaluation_matches_numpy(text, reference, rng):
+    arrays = {k: rng.standard_normal(v) for k, v in S.items()}
+    np.testing.assert_allclose(evaluate(md.parse(text, S), **arrays), reference(arrays), rtol=1e-12)
+
+
+def test_bind_sizes_errors_name_the_array():
+    X = md.var("X", ("B", 3))
+    with pytest.raises(
+        md.ShapeError, match=r"array for 'X' has shape \(2,\), but X was declared B×3 \(2 axes\)"
+    ):
+        bind_sizes([X], {"X": np.zeros(2)})
+    with pytest.raises(
+        md.ShapeError, match=r"array for 'X' has shape \(2, 4\), but axis 1 was declared of size 3"
+    ):
+        bind_sizes([X], {"X": np.zeros((2, 4))})
+
+
+def test_more_than_52_indices_is_not_supported():
+    idx = tuple(Idx(f"i{n}", 2) for n in range(53))
+    with pytest.raises(md.NotSupportedError, match=r"more than 52 distinct indices"):
+        einsum_letters(IndexExpr((Term(1),), idx))  # type: ignore[arg-type]
+
+
+def test_matrix_form_is_refused_when_there_is_none():
+    d = md.derive("inv(X)", "X", shapes={"X": (2, 2)})
+    with pytest.raises(
+        md.NotSupportedError, match=r"has no matrix form; evaluate it with via='index'"
+    ):
+        d.evaluate(via="matrix", X=np.eye(2))

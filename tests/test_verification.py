@@ -1,0 +1,82 @@
+"""Numeric checks: correct derivatives pass, injected mistakes are caught, errors are clear."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import matderiv as md
+from matderiv.verification import sample_inputs
+
+SHAPES = {"A": (3, 3), "x": (3,), "X": (3, 3), "W": (3, 2), "Y": (3, 2)}
+
+# function, correct derivative, mutants (a dropped transpose, a factor 2, a flipped sign, ...)
+CASES = [
+    ("x @ A @ x", "x", "(A + A.T) @ x", ["2 * A @ x", "(A + A.T) @ x * 1.01", "-(A + A.T) @ x", "A @ x"]),
+    ("sum((X @ W - Y)**2)", "W", "2 * X.T @ (X @ W - Y)", ["2 * X @ (X @ W - Y)", "X.T @ (X @ W - Y)", "2 * X.T @ (X @ W)"]),
+    ("logdet(X)", "X", "inv(X).T", ["inv(X)", "-inv(X).T", "1.01 * inv(X).T"]),
+    ("tr(A @ X)", "X", "A.T", ["A", "2 * A.T"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("f", "wrt", "df", "mutants"), CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize("method", ["full", "directional"])
+def test_correct_derivative_passes_and_every_mutant_fails(f, wrt, df, mutants, method):
+    report = md.check_derivative(f, df, wrt=wrt, shapes=SHAPES, method=method)
+    assert report.method == method
+    assert report.max_abs_error < 1e-6
+    for bad in mutants:
+        with pytest.raises(
+            AssertionError, match=rf"derivative check failed \({method}, seed 0\): at index"
+        ):
+            md.check_derivative(f, bad, wrt=wrt, shapes=SHAPES, method=method)
+
+
+def test_callables_are_accepted():
+    rng = np.random.default_rng(0)
+    A = rng.standard_normal((3, 3))
+    report = md.check_derivative(
+        lambda x: x @ A @ x, lambda x: (A + A.T) @ x, at={"x": rng.standard_normal(3)}, wrt="x"
+    )
+    assert report.method == "full"
+    assert "passed" in str(report)
+
+
+def test_auto_picks_directional_for_large_inputs():
+    d = md.derive("sum((X @ W - Y)**2)", "W", shapes={"X": (30, 40), "W": (40, 20), "Y": (30, 20)})
+    assert d.check().method == "directional"
+
+
+def test_sampled_inputs_respect_the_domain():
+    arrays = sample_inputs(md.parse("logdet(X) + sum(log(x))", SHAPES), rng=0)
+    assert np.linalg.det(arrays["X"]) > 0
+    assert np.all(arrays["x"] > 0)
+
+
+def test_check_identity_passes_and_fails_loudly():
+    s = {"A": (2, 3), "B": (3, 2)}
+    assert md.check_identity("tr(A @ B)", "tr(B @ A)", s).method == "identity"
+    with pytest.raises(
+        AssertionError, match=r"identity check failed \(seed 0\): at index \(\) the left side is"
+    ):
+        md.check_identity("tr(A @ B)", "2 * tr(B @ A)", s)
+    with pytest.raises(
+        md.ShapeError, match=r"the two sides have different shapes: \(2, 2\) and \(3, 3\)"
+    ):
+        md.check_identity("A @ B", "B @ A", s)
+
+
+ERRORS = [
+    (dict(f="sum(x)", df="ones(3)", shapes=SHAPES), md.ShapeError, r"check_derivative needs wrt= \(the variable's name\)"),
+    (dict(f=lambda x: x, df=lambda x: x, wrt="x"), md.ShapeError, r"check_derivative needs at= \(the point\) when f is a callable"),
+    (dict(f=lambda x: x, df=lambda x: x, wrt="y", at={"x": np.ones(2)}), md.ShapeError, r"the point has no array for 'y'; give it in at="),
+    (dict(f="A @ x", df="A", wrt="x", shapes=SHAPES, layout="numerator"), md.NotSupportedError, r"check_derivative supports layout='tensor' only, got 'numerator'"),
+    (dict(f="A @ x", df="x", wrt="x", shapes=SHAPES), AssertionError, r"derivative check failed: the claimed derivative has shape \(3,\), expected \(3, 3\)"),
+    (dict(f="sum(x)", df="ones(30000)", wrt="x", shapes={"x": (30000,)}, method="full"), md.ShapeError, r"the full check needs 60000 evaluations for x with 30000 entries"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("kwargs", "error", "message"), ERRORS, ids=[e[2][:30] for e in ERRORS])
+def test_check_errors_are_clear(kwargs, error, message):
+    with pytest.raises(error, match="^" + message):
+        md.check_derivative(**kwargs)
