@@ -33,6 +33,10 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'matderiv' has no attribute {name!r}")
 
 
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | _NUMERIC)
+
+
 __all__ = [
     "Derivative",
     "Expr",

@@ -110,9 +110,9 @@ class Derivative:
 
     @cached_property
     def steps(self) -> tuple[Step, ...]:
-        """The derivation step by step: element formula, differentiate (with δ's), contract,
-        collect (when something was collected) and reassemble. Each step has text, LaTeX and
-        an executable index form."""
+        """The derivation, one :class:`Step` each for the element formula, differentiation
+        (with δ's written out), δ contraction, collection of equal terms (when something was
+        collected) and reassembly. Each step has text, LaTeX and an executable index form."""
         return _build_steps(self)
 
     # text ----------------------------------------------------------------------------
