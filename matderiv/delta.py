@@ -18,32 +18,65 @@ from .lowering import dim_term
 __all__ = ["collect", "contract", "contract_term"]
 
 
+def _carried(factors: Sequence[Factor]) -> set[Idx]:
+    return {i for f in factors for i in f.indices}
+
+
+def _rewrite(term: Term, pos: int, freeset: set[Idx]) -> tuple[Term, Idx | None] | None:
+    """One sifting rewrite of factor ``pos``: the new term and the index the rewrite consumed
+    (summed over by the rule itself), or None when the factor stays."""
+    f = term.factors[pos]
+    rest = term.factors[:pos] + term.factors[pos + 1 :]
+    if f.kind == "delta":
+        a, b = f.indices
+        if a in freeset and b in freeset and a != b:
+            return None
+        keep, gone = (b, a) if a not in freeset else (a, b)
+        return Term(term.coeff, rest).subs({gone: keep}), (gone if gone != keep else None)
+    if f.kind == "fuse":
+        whole, major, minor = f.indices
+        if whole in freeset:
+            return None
+        others = [g for g in rest if whole in g.indices]
+        if not others:  # Σ_I F[I; a, b] = 1 for every (a, b)
+            return Term(term.coeff, rest), whole
+        if len(others) == 1 and others[0].kind == "fuse" and others[0].indices[0] == whole:
+            g = others[0]
+            _, major2, minor2 = g.indices
+            if major.dim == major2.dim and minor.dim == minor2.dim:  # same split of the axis
+                remaining = tuple(h for h in rest if h is not g)
+                deltas = (Factor("delta", (major, major2)), Factor("delta", (minor, minor2)))
+                return Term(term.coeff, remaining + deltas), whole
+        return None
+    if f.kind == "tensor" and f.node is not None and type(f.node).__name__ == "Ones":
+        simpler = _sift_ones(f, rest, freeset)
+        if simpler is None:
+            return None
+        return Term(term.coeff * simpler.coeff, rest + simpler.factors), None
+    return None
+
+
 def contract_term(term: Term, free: Sequence[Idx]) -> Term | None:
-    """Return the term with every δ that has a summed index sifted away."""
+    """Return the term with every δ (and 0/1 fuse factor) over a summed index sifted away.
+
+    A summed index that a rewrite removes from every factor, other than the one the rule
+    itself sums over, contributes the size of its range.
+    """
     freeset = set(free)
     changed = True
     while changed:
         changed = False
-        for pos, f in enumerate(term.factors):
-            rest = term.factors[:pos] + term.factors[pos + 1 :]
-            if f.kind == "delta":
-                a, b = f.indices
-                if a in freeset and b in freeset and a != b:
-                    continue
-                keep, gone = (b, a) if a not in freeset else (a, b)
-                term = Term(term.coeff, rest).subs({gone: keep})
-                # Σ over the surviving index of a term that no longer carries it is its range
-                if keep not in freeset and all(keep not in g.indices for g in term.factors):
-                    scale = dim_term(keep.dim, 1)
-                    term = Term(term.coeff * scale.coeff, term.factors + scale.factors)
-                changed = True
-                break
-            if f.kind == "tensor" and f.node is not None and type(f.node).__name__ == "Ones":
-                simpler = _sift_ones(f, rest, freeset)
-                if simpler is not None:
-                    term = Term(term.coeff * simpler.coeff, rest + simpler.factors)
-                    changed = True
-                    break
+        for pos in range(len(term.factors)):
+            before = _carried(term.factors) - freeset
+            step = _rewrite(term, pos, freeset)
+            if step is None:
+                continue
+            term, consumed = step
+            for i in before - _carried(term.factors) - {consumed}:
+                scale = dim_term(i.dim, 1)
+                term = Term(term.coeff * scale.coeff, term.factors + scale.factors)
+            changed = True
+            break
         normal = normalize_term(term)
         if normal is None:
             return None
@@ -52,22 +85,20 @@ def contract_term(term: Term, free: Sequence[Idx]) -> Term | None:
 
 
 def _sift_ones(f: Factor, rest: tuple[Factor, ...], freeset: set[Idx]) -> Term | None:
-    """A ones-array factor contributes nothing but its range: drop what others carry."""
-    elsewhere = {i for g in rest for i in g.indices}
-    keep = [i for i in f.indices if i in freeset and i not in elsewhere]
-    summed_alone = [i for i in dict.fromkeys(f.indices) if i not in freeset and i not in elsewhere]
-    if len(keep) == len(f.indices) and not summed_alone:
-        return None
-    out = Term(Fraction(1))
-    for i in summed_alone:
-        d = dim_term(i.dim, 1)
-        out = Term(out.coeff * d.coeff, out.factors + d.factors)
-    if keep:
-        from .expression import Ones
+    """A ones-array factor only carries its indices: keep the free ones no other factor has.
 
-        node = Ones(tuple(i.dim for i in keep))
-        out = Term(out.coeff, (*out.factors, Factor("tensor", tuple(keep), node)))
-    return out
+    The ranges of summed indices it drops are counted by :func:`contract_term`.
+    """
+    elsewhere = {i for g in rest for i in g.indices}
+    keep = [i for i in dict.fromkeys(f.indices) if i in freeset and i not in elsewhere]
+    if len(keep) == len(f.indices):
+        return None
+    if not keep:
+        return Term(Fraction(1))
+    from .expression import Ones
+
+    node = Ones(tuple(i.dim for i in keep))
+    return Term(Fraction(1), (Factor("tensor", tuple(keep), node),))
 
 
 def contract(expr: IndexExpr) -> IndexExpr:

@@ -49,11 +49,13 @@ from .matrixform import (
     DiagOf,
     Hadamard,
     Identity,
+    KronOf,
     MForm,
     MSum,
     OnesVec,
     ScalarOf,
     Scaled,
+    VecOf,
 )
 from .notation import einsum_letters
 from .shapes import Dim, resolve_dim
@@ -255,6 +257,10 @@ class Evaluator:
             for s, p in f.scalars:
                 c = c * float(np.asarray(self.form(s)).reshape(())) ** float(p)
             return c if f.body is None else c * self.form(f.body)
+        if isinstance(f, KronOf):
+            return np.kron(self.form(f.left), self.form(f.right))
+        if isinstance(f, VecOf):
+            return self.form(f.arg).reshape(-1, 1, order="F")
         if isinstance(f, MSum):
             total = self.form(f.terms[0])
             for t in f.terms[1:]:

@@ -22,11 +22,13 @@ __all__ = [
     "DiagOf",
     "Hadamard",
     "Identity",
+    "KronOf",
     "MForm",
     "MSum",
     "OnesVec",
     "ScalarOf",
     "Scaled",
+    "VecOf",
     "form_latex",
     "form_text",
     "transpose",
@@ -96,6 +98,21 @@ class ScalarOf(MForm):
 
 
 @dataclass(frozen=True)
+class KronOf(MForm):
+    """Kronecker product of two forms (matrices, or two columns)."""
+
+    left: MForm
+    right: MForm
+
+
+@dataclass(frozen=True)
+class VecOf(MForm):
+    """``vec(M)``: the columns of a matrix form stacked into one column."""
+
+    arg: MForm
+
+
+@dataclass(frozen=True)
 class Scaled(MForm):
     """``coeff × Π scalars[k] ** powers[k] × body`` (``body`` None: a pure scalar)."""
 
@@ -127,6 +144,10 @@ def transpose(f: MForm) -> MForm:
         return Scaled(f.coeff, f.scalars, None if f.body is None else transpose(f.body))
     if isinstance(f, MSum):
         return MSum(tuple(transpose(t) for t in f.terms))
+    if isinstance(f, KronOf):  # (A ⊗ B)^T = A^T ⊗ B^T
+        return KronOf(transpose(f.left), transpose(f.right))
+    if isinstance(f, VecOf):
+        raise ValueError("a row vec(M)^T has no matrix-form node; keep vec(M) a column")
     return f  # Identity, DiagOf (square or column-of-diagonal handled by caller), ScalarOf
 
 
@@ -173,6 +194,16 @@ class _FormPrinter:
             return sep.join(self.paren(i, MUL + 1) for i in f.items), MUL
         if isinstance(f, DiagOf):
             name = r"\operatorname{diag}" if latex else "diag"
+            return self._call(name, self.p(f.arg)[0]), ATOM
+        if isinstance(f, KronOf):
+            if latex:
+                return (
+                    f"{self.paren(f.left, MATMUL + 1)} \\otimes {self.paren(f.right, MATMUL + 1)}",
+                    MUL,
+                )
+            return f"kron({self.p(f.left)[0]}, {self.p(f.right)[0]})", ATOM
+        if isinstance(f, VecOf):
+            name = r"\operatorname{vec}" if latex else "vec"
             return self._call(name, self.p(f.arg)[0]), ATOM
         if isinstance(f, ScalarOf):
             if f.op == "dim":

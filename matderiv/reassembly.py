@@ -16,18 +16,20 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from .expression import Diag, Expr, Reduce, Trace
-from .index import Idx, IndexExpr, Term
+from .index import Factor, Idx, IndexExpr, Term
 from .matrixform import (
     Atom,
     Chain,
     DiagOf,
     Hadamard,
     Identity,
+    KronOf,
     MForm,
     MSum,
     OnesVec,
     ScalarOf,
     Scaled,
+    VecOf,
     as_power,
     transpose,
 )
@@ -78,9 +80,71 @@ def _count(ops: list[_Op], k: Idx) -> list[_Op]:
     return [o for o in ops if k in (o.left, o.right)]
 
 
+def _components(factors: list[Factor], seeds: set[Idx], free: set[Idx]) -> set[int]:
+    """Positions of the factors linked to ``seeds`` through shared non-free indices."""
+    reach, grabbed = set(seeds), set()
+    changed = True
+    while changed:
+        changed = False
+        for n, f in enumerate(factors):
+            if n not in grabbed and reach & set(f.indices):
+                grabbed.add(n)
+                reach |= {i for i in f.indices if i not in free}
+                changed = True
+    return grabbed
+
+
+def _fused(term: Term, free: tuple[Idx, ...]) -> Scaled | None:
+    """Kronecker products and vec: every free index is the whole of one fuse factor."""
+    fuses = [f for f in term.factors if f.kind == "fuse"]
+    if not fuses:
+        return None
+    if len(fuses) != len(free) or [f.indices[0] for f in fuses] != list(free):
+        raise _NoMatrixFormError
+    rest = [f for f in term.factors if f.kind != "fuse"]
+    majors = tuple(f.indices[1] for f in fuses)
+    minors = tuple(f.indices[2] for f in fuses)
+    inner = set(majors) | set(minors)
+    left = _components(rest, set(majors), inner)
+    right = _components(rest, set(minors), inner)
+    if not left & right:
+        a = _reassemble(Term(Fraction(1), tuple(rest[n] for n in sorted(left))), majors)
+        b = _reassemble(Term(Fraction(1), tuple(rest[n] for n in sorted(right))), minors)
+        others = [rest[n] for n in range(len(rest)) if n not in left | right]
+        scalars = _scalar_factors(others)
+        if a.body is not None and b.body is not None:
+            return Scaled(
+                term.coeff * a.coeff * b.coeff,
+                a.scalars + b.scalars + scalars,
+                KronOf(a.body, b.body),
+            )
+    if len(fuses) == 1:  # vec(M) with M[minor, major] (column-major)
+        m = _reassemble(Term(Fraction(1), tuple(rest)), (minors[0], majors[0]))
+        if m.body is not None:
+            return Scaled(term.coeff * m.coeff, m.scalars, VecOf(m.body))
+    raise _NoMatrixFormError
+
+
+def _scalar_factors(factors: list[Factor]) -> tuple[tuple[MForm, Fraction], ...]:
+    out: list[tuple[MForm, Fraction]] = []
+    for f in factors:
+        if f.indices:
+            raise _NoMatrixFormError
+        if f.kind == "dim":
+            out.append((ScalarOf("dim", name=f.name), f.power))
+        elif f.node is not None:
+            out.append((Atom(f.node), f.power))
+        else:
+            raise _NoMatrixFormError
+    return tuple(out)
+
+
 def _reassemble(term: Term, free: tuple[Idx, ...]) -> Scaled:
     if len(free) > 2:
         raise _NoMatrixFormError
+    fused = _fused(term, free)
+    if fused is not None:
+        return fused
     scalars: list[tuple[MForm, Fraction]] = []
     ops: list[_Op] = []
     for f in term.factors:
@@ -109,7 +173,7 @@ def _reassemble(term: Term, free: tuple[Idx, ...]) -> Scaled:
         holders = _count(ops, k)
         rest = [o for o in ops if o not in holders]
         if len(holders) == 1:
-            rest.append(_sum_axis(holders[0], k))
+            rest.append(_sum_axis(holders[0], k, ops, free))
         elif len(holders) == 2:
             a, b = holders
             a, b = a.with_right(k), b.with_left(k)
@@ -171,7 +235,7 @@ def _chain(a: MForm, b: MForm) -> MForm:
     return kept[0] if len(kept) == 1 else Chain(tuple(kept))
 
 
-def _sum_axis(o: _Op, k: Idx) -> _Op:
+def _sum_axis(o: _Op, k: Idx, ops: list[_Op], free: tuple[Idx, ...]) -> _Op:
     """Σ_k over an index that only this operand carries."""
     if (o.left == k and o.right is None) or (o.right == k and o.left is None):
         form = o.form
@@ -180,6 +244,9 @@ def _sum_axis(o: _Op, k: Idx) -> _Op:
         return _Op(ScalarOf("sum", form), None, None)
     keep = o.right if o.left == k else o.left
     form = o.form
+    both = keep is not None and keep not in free and len(_count(ops, keep)) == 1
+    if both and isinstance(form, Atom) and form.expr.ndim == 2:  # summed over both axes
+        return _Op(Atom(Reduce("sum", form.expr)), None, None)
     if isinstance(form, Atom) and form.expr.ndim == 2:
         axis = (0 if o.left == k else 1) if not form.t else (1 if o.left == k else 0)
         return _Op(Atom(Reduce("sum", form.expr, axis)), keep, None)

@@ -34,11 +34,13 @@ def expressions(draw: st.DrawFn, shape: Shape, depth: int, names: dict[str, Shap
     dim = lambda: draw(st.integers(2, 4))  # noqa: E731
     options = ["add", "sub", "mul", "func", "scale"]
     if len(shape) == 2:
-        options += ["matmul", "transpose", "outer"] + (["diag"] if shape[0] == shape[1] else [])
+        options += ["matmul", "transpose", "outer", "kron"]
+        if shape[0] == shape[1]:
+            options += ["diag", "inv", "eye", "power"]
     if len(shape) == 1:
-        options += ["matvec", "vecmat", "softmax", "rowsum"]
+        options += ["matvec", "vecmat", "softmax", "rowsum", "ones"] + (["vec"] if shape[0] in (4, 6) else [])
     if not shape:
-        options += ["sum", "dot", "trace", "norm2", "mean", "logsumexp", "quad"]
+        options += ["sum", "dot", "trace", "norm2", "mean", "logsumexp", "quad", "einsum", "logdet"]
     op = draw(st.sampled_from(options))
     if op in ("add", "sub", "mul"):
         sym = {"add": "+", "sub": "-", "mul": "*"}[op]
@@ -56,6 +58,29 @@ def expressions(draw: st.DrawFn, shape: Shape, depth: int, names: dict[str, Shap
         return f"outer({sub((shape[0],))}, {sub((shape[1],))})"
     if op == "diag":
         return f"diag({sub((shape[0],))})"
+    if op == "inv":  # of a variable, which the sampler makes well-conditioned
+        names[f"Q{shape[0]}"] = shape
+        return f"inv(Q{shape[0]})"
+    if op == "eye":
+        return f"(eye({shape[0]}) + {sub(shape)})"
+    if op == "power":
+        return f"matrix_power({sub(shape)}, 2)"
+    if op == "kron":
+        a = 2 if shape[0] % 2 == 0 else 1
+        b = 2 if shape[1] % 2 == 0 else 1
+        return f"kron({sub((a, b))}, {sub((shape[0] // a, shape[1] // b))})"
+    if op == "vec":
+        rows = 2
+        return f"vec({sub((rows, shape[0] // rows))})"
+    if op == "ones":
+        return f"(ones({shape[0]}) * {sub(())})"
+    if op == "einsum":
+        k, m = dim(), dim()
+        return f"einsum('ij,ij->', {sub((k, m))}, {sub((k, m))})"
+    if op == "logdet":
+        k = dim()
+        names[f"Q{k}"] = (k, k)
+        return f"logdet(Q{k})"
     if op == "matvec":
         k = dim()
         return f"({sub((shape[0], k))} @ {sub((k,))})"

@@ -63,7 +63,6 @@ CASES = [
     ("trace-inverse", "tr(inv(X))", "X", {"X": ("n", "n")}, "-X^{-T} X^{-T}", None),
     ("matrix-power", "tr(matrix_power(X, 3))", "X", {"X": ("n", "n")}, "3 X^T X^T", None),
     ("diag-vector", "sum(diag(x) @ A)", "x", {"x": ("n",), "A": ("n", "m")}, "sum(A, axis=1)", None),
-    ("kron-trace", "tr(kron(A, B))", "A", {"A": ("m", "m"), "B": ("n", "n")}, None, None),
     ("vec-inner", "vec(X) @ vec(X)", "X", {"X": ("m", "n")}, None, None),
     ("elementwise-functions", "sum(exp(x) + sin(x) * cos(x) + softplus(x) + sqrt(x**2 + 1))", "x", {"x": ("n",)}, None, None),
     ("softmax-matrix-axis0", "softmax(Z, axis=0)", "Z", {"Z": (3, 2)}, None, None),
@@ -71,6 +70,17 @@ CASES = [
     ("scalar-chain", "sin(t) * exp(2 * t) / (1 + t**2)", "t", {"t": ()}, None, None),
     ("wrt-absent", "sum(x)", "y", {"x": ("n",), "y": ("m",)}, "0", None),
     ("pi-constant", "pi * x @ x", "x", {"x": ("n",)}, "2 pi x", None),
+    ("ones-matrix", "sum(ones((3, 4)) * t)", "t", {"t": ()}, "12", None),
+    ("ones-times-vector", "sum(ones((3, 4)) @ x) * t", "t", {"x": (4,), "t": ()}, "3 sum(x)", None),
+    ("ones-named", "sum(ones((n, n)) @ x)", "x", {"x": ("n",)}, "n ones(n)", None),
+    ("vec-dot-vec", "vec(X) @ vec(X)", "X", {"X": ("m", "n")}, "2 X", None),
+    ("kron-sum", "sum(kron(A, B))", "A", {"A": (2, 2), "B": (3, 3)}, None, "D[p,q] = Σ_ab B[a,b]"),
+    ("kron-trace", "tr(kron(A, B))", "A", {"A": ("m", "m"), "B": ("n", "n")}, "tr(B) I", None),
+    ("mean-named", "mean(X)", "X", {"X": ("m", "n")}, None, None),
+    ("kron-matrix", "kron(t * A, B)", "t", {"t": (), "A": (2, 3), "B": (3, 2)}, "kron(A, B)", None),
+    ("kron-vector", "kron(t * u, v)", "t", {"t": (), "u": (2,), "v": (3,)}, "kron(u, v)", None),
+    ("vec-product", "vec(A @ (t * B))", "t", {"t": (), "A": (2, 3), "B": (3, 2)}, "vec(A B)", None),
+    ("kron-plus-vec-collects", "kron(u * t, v) + vec(t * outer(v, u))", "t", {"t": (), "u": (2,), "v": (3,)}, "2 kron(u, v)", None),
 ]  # fmt: skip
 
 IDS = [c[0] for c in CASES]
