@@ -8,6 +8,7 @@ by several factors are evaluated once per call.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from fractions import Fraction
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -99,6 +100,51 @@ FUNCTIONS: dict[str, Callable[[Array], Array]] = {
 }
 
 
+class Backend:
+    """The arithmetic an :class:`Evaluator` uses: numpy floats here; SymPy object arrays in
+    :mod:`matderiv.exact`, which proves identities on small instances."""
+
+    name = "numpy"
+    dtype: Any = np.float64
+    pi: Any = np.pi
+
+    def number(self, value: Fraction) -> Any:
+        """A rational constant."""
+        return float(value)
+
+    def scalar(self, value: Any) -> Any:
+        """A 0-d or 1×1 array as a scalar."""
+        return float(np.asarray(value).reshape(()))
+
+    def func(self, name: str, x: Array) -> Array:
+        """An elementwise function."""
+        return FUNCTIONS[name](x)
+
+    def det(self, a: Array) -> Any:
+        return np.linalg.det(a)
+
+    def logdet(self, a: Array) -> Any:
+        return np.linalg.slogdet(a)[1]
+
+    def inv(self, a: Array) -> Array:
+        return np.linalg.inv(a)
+
+    def softmax(self, x: Array, axis: int | None) -> Array:
+        z = np.exp(x - np.max(x, axis=axis, keepdims=True))
+        out: Array = z / np.sum(z, axis=axis, keepdims=True)
+        return out
+
+    def logsumexp(self, x: Array, axis: int | None) -> Any:
+        m = np.max(x, axis=axis, keepdims=True)
+        return np.squeeze(m, axis=axis) + np.log(np.sum(np.exp(x - m), axis=axis))
+
+    def norm(self, x: Array) -> Any:
+        return np.linalg.norm(x)
+
+
+NUMPY = Backend()
+
+
 def bind_sizes(variables: Iterable[Var], arrays: Mapping[str, Any]) -> dict[str, int]:
     """Check arrays against the variables' shapes and return the size of every named dimension.
 
@@ -143,8 +189,11 @@ def bind_sizes(variables: Iterable[Var], arrays: Mapping[str, Any]) -> dict[str,
 class Evaluator:
     """Evaluates expressions and index forms for one set of arrays, sharing sub-results."""
 
-    def __init__(self, arrays: Mapping[str, Any], sizes: Mapping[str, int]) -> None:
-        self.arrays = {k: np.asarray(v, dtype=np.float64) for k, v in arrays.items()}
+    def __init__(
+        self, arrays: Mapping[str, Any], sizes: Mapping[str, int], backend: Backend = NUMPY
+    ) -> None:
+        self.backend = backend
+        self.arrays = {k: np.asarray(v, dtype=backend.dtype) for k, v in arrays.items()}
         self.sizes = dict(sizes)
         self._memo: dict[Expr, Array] = {}
 
@@ -157,7 +206,7 @@ class Evaluator:
         hit = self._memo.get(e)
         if hit is not None:
             return hit
-        out = np.asarray(self._eval(e), dtype=np.float64)
+        out = np.asarray(self._eval(e), dtype=self.backend.dtype)
         self._memo[e] = out
         return out
 
@@ -165,10 +214,11 @@ class Evaluator:
         ev = self.expr
         if isinstance(e, Var):
             return self.arrays[e.name]
+        bk = self.backend
         if isinstance(e, Const):
-            return float(e.value)
+            return bk.number(e.value)
         if isinstance(e, Pi):
-            return np.pi
+            return bk.pi
         if isinstance(e, Add):
             total = ev(e.args[0])
             for a in e.args[1:]:
@@ -182,36 +232,32 @@ class Evaluator:
         if isinstance(e, Pow):
             if isinstance(e.exponent, Const) and e.exponent.value.denominator == 1:
                 return ev(e.base) ** int(e.exponent.value)
-            return np.power(ev(e.base), ev(e.exponent))
+            return ev(e.base) ** ev(e.exponent)
         if isinstance(e, MatMul):
             return ev(e.left) @ ev(e.right)
         if isinstance(e, Transpose):
             return ev(e.arg).T
         if isinstance(e, Func):
-            return FUNCTIONS[e.name](ev(e.arg))
+            return bk.func(e.name, ev(e.arg))
         if isinstance(e, Reduce):
             fn = np.sum if e.op == "sum" else np.mean
             return fn(ev(e.arg), axis=e.axes)
         if isinstance(e, Trace):
             return np.trace(ev(e.arg))
         if isinstance(e, Det):
-            return np.linalg.det(ev(e.arg))
+            return bk.det(ev(e.arg))
         if isinstance(e, LogDet):
-            return np.linalg.slogdet(ev(e.arg))[1]
+            return bk.logdet(ev(e.arg))
         if isinstance(e, Inv):
-            return np.linalg.inv(ev(e.arg))
+            return bk.inv(ev(e.arg))
         if isinstance(e, Softmax):
-            x = ev(e.arg)
-            z = np.exp(x - np.max(x, axis=e.axis, keepdims=True))
-            return z / np.sum(z, axis=e.axis, keepdims=True)
+            return bk.softmax(ev(e.arg), e.axis)
         if isinstance(e, LogSumExp):
-            x = ev(e.arg)
-            m = np.max(x, axis=e.axis, keepdims=True)
-            return np.squeeze(m, axis=e.axis) + np.log(np.sum(np.exp(x - m), axis=e.axis))
+            return bk.logsumexp(ev(e.arg), e.axis)
         if isinstance(e, Diag):
             return np.diag(ev(e.arg))
         if isinstance(e, Norm):
-            return np.linalg.norm(ev(e.arg))
+            return bk.norm(ev(e.arg))
         if isinstance(e, Outer):
             return np.outer(ev(e.left), ev(e.right))
         if isinstance(e, Kron):
@@ -219,9 +265,9 @@ class Evaluator:
         if isinstance(e, Vec):
             return ev(e.arg).reshape(-1, order="F")
         if isinstance(e, Eye):
-            return np.eye(self.size(e.n))
+            return np.eye(self.size(e.n), dtype=bk.dtype)
         if isinstance(e, Ones):
-            return np.ones(tuple(self.size(d) for d in e.shape))
+            return np.ones(tuple(self.size(d) for d in e.shape), dtype=bk.dtype)
         if isinstance(e, Einsum):
             return np.einsum(e.spec, *(ev(a) for a in e.args), optimize=True)
         raise NotSupportedError(f"cannot evaluate a {type(e).__name__} node")
@@ -233,11 +279,12 @@ class Evaluator:
             if v.ndim == 1:
                 return v[None, :] if f.t else v[:, None]
             return v.T if f.t else v
+        dt = self.backend.dtype
         if isinstance(f, Identity):
-            return np.eye(self.size(f.dim))
+            return np.eye(self.size(f.dim), dtype=dt)
         if isinstance(f, OnesVec):
             n = self.size(f.dim)
-            return np.ones((1, n)) if f.t else np.ones((n, 1))
+            return np.ones((1, n) if f.t else (n, 1), dtype=dt)
         if isinstance(f, Chain | Hadamard):
             out = self.form(f.items[0])
             for item in f.items[1:]:
@@ -248,14 +295,15 @@ class Evaluator:
             return np.diag(a)[:, None] if f.vector else np.diag(np.ravel(a))
         if isinstance(f, ScalarOf):
             if f.op == "dim":
-                return np.float64(self.sizes[f.name])
+                return self.backend.number(Fraction(self.sizes[f.name]))
             assert f.arg is not None
             a = self.form(f.arg)
             return np.trace(a) if f.op == "tr" else np.sum(a)
         if isinstance(f, Scaled):
-            c: Any = float(f.coeff)
+            bk = self.backend
+            c: Any = bk.number(f.coeff)
             for s, p in f.scalars:
-                c = c * float(np.asarray(self.form(s)).reshape(())) ** float(p)
+                c = c * bk.scalar(self.form(s)) ** bk.number(p)
             return c if f.body is None else c * self.form(f.body)
         if isinstance(f, KronOf):
             return np.kron(self.form(f.left), self.form(f.right))
@@ -273,23 +321,24 @@ class Evaluator:
         letters = einsum_letters(expr)
         out_letters = "".join(letters[i] for i in expr.free)
         shape = tuple(self.size(i.dim) for i in expr.free)
-        total: Array = np.zeros(shape)
+        bk = self.backend
+        total: Array = np.zeros(shape, dtype=bk.dtype)
         for term in expr.terms:
-            coeff = float(term.coeff)
+            coeff = bk.number(term.coeff)
             operands: list[Array] = []
             subs: list[str] = []
             present: set[Idx] = set()
             for f in term.factors:
                 if f.kind == "dim":
-                    coeff *= float(self.sizes[f.name]) ** float(f.power)
+                    coeff *= bk.number(Fraction(self.sizes[f.name])) ** bk.number(f.power)
                     continue
                 present.update(f.indices)
                 subs.append("".join(letters[i] for i in f.indices))
-                operands.append(self._factor_array(f.kind, f.indices, f.node, float(f.power)))
+                operands.append(self._factor_array(f.kind, f.indices, f.node, f.power))
             for i in expr.free:
                 if i not in present:
                     subs.append(letters[i])
-                    operands.append(np.ones(self.size(i.dim)))
+                    operands.append(np.ones(self.size(i.dim), dtype=bk.dtype))
             if not operands:
                 total = total + coeff
                 continue
@@ -298,19 +347,20 @@ class Evaluator:
         return total
 
     def _factor_array(
-        self, kind: str, indices: tuple[Idx, ...], node: Expr | None, power: float
+        self, kind: str, indices: tuple[Idx, ...], node: Expr | None, power: Fraction
     ) -> Array:
+        dt = self.backend.dtype
         if kind == "delta":
-            return np.eye(self.size(indices[0].dim))
+            return np.eye(self.size(indices[0].dim), dtype=dt)
         if kind == "fuse":
             whole, major, minor = (self.size(i.dim) for i in indices)
-            arr = np.zeros((whole, major, minor))
+            arr = np.zeros((whole, major, minor), dtype=dt)
             a, b = np.meshgrid(np.arange(major), np.arange(minor), indexing="ij")
             arr[a * minor + b, a, b] = 1.0
             return arr
         assert node is not None
         value = self.expr(node)
-        return value if power == 1.0 else value**power
+        return value if power == 1 else value ** self.backend.number(power)
 
 
 @lru_cache(maxsize=4096)
@@ -322,8 +372,8 @@ def _path(spec: str, shapes: tuple[tuple[int, ...], ...]) -> list[Any]:
 
 def contract(spec: str, *operands: Array) -> Array:
     """``np.einsum`` with a cached, precomputed contraction path."""
-    if len(operands) <= 2:
-        out: Array = np.einsum(spec, *operands, optimize=len(operands) == 2)
+    if len(operands) == 1:  # a diagonal, transpose or sum: nothing to order
+        out: Array = np.einsum(spec, operands[0])
         return out
     path = _path(spec, tuple(op.shape for op in operands))
     result: Array = np.einsum(spec, *operands, optimize=path)
