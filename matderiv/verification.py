@@ -1,14 +1,26 @@
-"""Numeric verification of derivatives and identities.
+"""Numeric and exact verification of derivatives and identities.
 
-:func:`check_derivative` compares a claimed derivative with central finite differences,
-extrapolated (Richardson) so that the truncation error is O(h⁴) and a correct derivative never
-raises a false alarm. ``"directional"`` compares ⟨D, V⟩ along random directions V (cheap for
-large inputs); ``"full"`` builds the whole finite-difference Jacobian; ``"auto"`` picks the full
-check for small inputs and says which it used.
+:func:`check_derivative` compares a claimed derivative with finite differences or proves it:
+
+- ``"directional"``: ⟨D, V⟩ against central differences along a few random directions V, plus
+  an adjoint test ⟨U, D V⟩ = ⟨Dᵀ U, V⟩ for tensor-valued maps. Cost: a handful of evaluations of
+  f, whatever the size, so this is the method for large inputs.
+- ``"full"``: the whole finite-difference Jacobian, one variable entry at a time. Opt-in; refused
+  when it would take longer than ``max_seconds``.
+- ``"exact"``: for expressions, a small concrete instance is expanded into SymPy symbols,
+  differentiated entry by entry and the difference simplified to 0 (:mod:`matderiv.exact`).
+- ``"auto"``: the full check for small variables, else directional; the report says which.
+
+Finite differences are central and extrapolated (Richardson) at three step sizes; the spread
+of the two extrapolations estimates the remaining error and widens the tolerance where the
+function is rough, so a correct derivative does not raise a false alarm while a 1 % error in
+the claimed value is still caught.
 """
 
 from __future__ import annotations
 
+import time
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -16,18 +28,23 @@ from typing import Any, Literal
 import numpy as np
 
 from .derivative import Derivative, _resolve
-from .errors import NotSupportedError, ShapeError
+from .errors import LayoutError, NotSupportedError, ShapeError
 from .evaluation import Array, Evaluator, bind_sizes
 from .expression import Det, Expr, Func, Inv, LogDet, Pow, Var
+from .shapes import resolve_dim
 
-__all__ = ["Report", "check_derivative", "check_identity", "sample_inputs"]
+__all__ = ["CONSTRAINTS", "Report", "check_derivative", "check_identity", "sample_inputs"]
 
-Method = Literal["auto", "directional", "full"]
+Method = Literal["auto", "directional", "full", "exact"]
+
+#: Per-variable constraints understood by :func:`sample_inputs`.
+CONSTRAINTS = ("symmetric", "spd", "invertible", "positive", "probability", "onehot")
 
 #: Largest number of variable entries for which "auto" uses the full Jacobian.
 FULL_LIMIT = 400
-#: Largest number of variable entries the full check accepts.
-FULL_MAX = 20_000
+#: Functions with a kink at 0: sampled points keep their arguments away from it.
+KINKED = frozenset({"relu", "abs", "step", "sign"})
+KINK_MARGIN = 0.05
 
 
 @dataclass(frozen=True)
@@ -41,89 +58,145 @@ class Report:
     worst_index: tuple[int, ...]
     tolerance: tuple[float, float]
     seed: int | None
+    detail: str = ""
 
     def __str__(self) -> str:
+        if self.method == "exact":
+            return f"exact check: {self.detail}"
         return (
             f"{self.method} check passed: {self.evaluations} evaluations, max abs error "
             f"{self.max_abs_error:.2e}, max rel error {self.max_rel_error:.2e}"
+            + (f"; {self.detail}" if self.detail else "")
         )
 
 
-def _domains(e: Expr) -> dict[str, str]:
-    """Variables that need well-conditioned (``invertible``) or positive inputs."""
-    out: dict[str, str] = {}
-    stack = [e]
+# inputs ---------------------------------------------------------------------------------
+
+
+def _walk(e: Expr) -> list[Expr]:
+    out, stack = [], [e]
     while stack:
         node = stack.pop()
-        kids = node.children()
+        out.append(node)
+        stack.extend(node.children())
+    return out
+
+
+def _domains(exprs: Sequence[Expr]) -> dict[str, str]:
+    """Variables that need well-conditioned (``invertible``) or ``positive`` inputs."""
+    out: dict[str, str] = {}
+    for node in (n for e in exprs for n in _walk(e)):
         if isinstance(node, Inv | Det | LogDet):
             for v in node.variables():
                 if v.ndim == 2 and v.shape[0] == v.shape[1]:
                     out[v.name] = "invertible"
-        if (isinstance(node, Func) and node.name in ("log", "sqrt")) or isinstance(node, Pow):
-            target = kids[0]
-            if isinstance(target, Var) and target.name not in out:
-                out[target.name] = "positive"
-        stack.extend(kids)
+        target = node.children()[0] if node.children() else None
+        powered = (isinstance(node, Func) and node.name in ("log", "sqrt")) or isinstance(node, Pow)
+        if powered and isinstance(target, Var):
+            out.setdefault(target.name, "positive")
     return out
 
 
-def _resolve_sizes(variables: frozenset[Var], rng: np.random.Generator) -> dict[str, int]:
-    names = sorted({d for v in variables for d in v.shape if isinstance(d, str) and "*" not in d})
-    sizes = [2, 3, 4, 5]
-    return {n: sizes[(k + int(rng.integers(0, 4))) % 4] for k, n in enumerate(names)}
+def _constrained(kind: str, a: Array, name: str, gen: np.random.Generator) -> Any:
+    if kind in ("symmetric", "spd", "invertible") and (a.ndim != 2 or a.shape[0] != a.shape[1]):
+        raise ShapeError(
+            f"constraint {kind!r} for {name!r} needs a square matrix, got shape {a.shape}"
+        )
+    if kind == "symmetric":
+        return (a + a.T) / 2
+    if kind == "spd":
+        return a @ a.T / a.shape[0] + np.eye(a.shape[0])
+    if kind == "invertible":
+        return a / np.sqrt(a.shape[0]) + 2.0 * np.eye(a.shape[0])
+    if kind == "positive":
+        return 0.5 + np.abs(a)
+    if a.ndim == 0:
+        raise ShapeError(f"constraint {kind!r} for {name!r} needs an array, got a scalar")
+    if kind == "probability":
+        p = np.exp(a)
+        return p / p.sum(axis=-1, keepdims=True)
+    hot = np.zeros_like(a)  # onehot
+    rows = hot.reshape(-1, a.shape[-1])
+    rows[np.arange(rows.shape[0]), gen.integers(0, a.shape[-1], size=rows.shape[0])] = 1.0
+    return hot
+
+
+def _kink_arguments(exprs: Sequence[Expr]) -> list[Expr]:
+    return [
+        n.children()[0] for e in exprs for n in _walk(e) if isinstance(n, Func) and n.name in KINKED
+    ]
 
 
 def sample_inputs(
     expr: Expr | Sequence[Expr],
     rng: np.random.Generator | int | None = 0,
     sizes: Mapping[str, int] | None = None,
+    constraints: Mapping[str, str] | None = None,
 ) -> dict[str, Array]:
-    """Draw random, well-conditioned inputs for every variable of an expression.
+    """Draw random, well-conditioned inputs for every variable of one or more expressions.
 
-    Matrices under ``inv``/``det``/``logdet`` are made diagonally dominant with a positive
-    diagonal; arguments of ``log``, ``sqrt`` and powers are made positive.
+    Named dimensions get sizes from 2 to 5 unless ``sizes`` gives them. Matrices under
+    ``inv``/``det``/``logdet`` are made diagonally dominant, arguments of ``log``, ``sqrt`` and
+    powers positive, and ``constraints`` (``{name: kind}`` with a kind from
+    :data:`CONSTRAINTS`) override both. Arguments of ``relu``/``abs`` are kept at least 0.05 from
+    the kink (by redrawing), so finite differences never straddle it.
 
     >>> import matderiv as md
-    >>> from matderiv.parsing import parse
-    >>> arrays = sample_inputs(parse("logdet(X)", {"X": ("n", "n")}), rng=0)
+    >>> arrays = sample_inputs(md.parse("logdet(X)", {"X": ("n", "n")}), rng=0)
     >>> bool(np.linalg.det(arrays["X"]) > 0)
     True
     """
     gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
     exprs = [expr] if isinstance(expr, Expr) else list(expr)
     variables = frozenset().union(*(e.variables() for e in exprs))
-    dims = dict(sizes or _resolve_sizes(variables, gen))
-    domains: dict[str, str] = {}
-    for e in exprs:
-        domains.update(_domains(e))
-    arrays: dict[str, Array] = {}
-    for v in sorted(variables, key=lambda v: v.name):
-        shape = tuple(d if isinstance(d, int) else _size(d, dims) for d in v.shape)
-        a = gen.standard_normal(shape)
-        kind = domains.get(v.name)
-        if kind == "invertible":
-            a = a / np.sqrt(shape[0]) + 2.0 * np.eye(shape[0])
-        elif kind == "positive":
-            a = 0.5 + np.abs(a)
-        arrays[v.name] = a
+    kinds = _domains(exprs)
+    for name, kind in (constraints or {}).items():
+        if kind not in CONSTRAINTS:
+            raise ValueError(
+                f"unknown constraint {kind!r} for {name!r}; "
+                f"expected one of {', '.join(CONSTRAINTS)}"
+            )
+        if name not in {v.name for v in variables}:
+            raise ValueError(
+                f"constraint given for {name!r}, which is not a variable of the expression"
+            )
+        kinds[name] = kind
+    names = sorted(
+        {
+            p
+            for v in variables
+            for d in v.shape
+            if isinstance(d, str)
+            for p in d.split("*")
+            if not p.isdigit()
+        }
+    )
+    dims = {n: int(gen.integers(2, 6)) for n in names}
+    dims.update(sizes or {})
+    kinks = _kink_arguments(exprs)
+    for _ in range(50):
+        arrays: dict[str, Array] = {}
+        for v in sorted(variables, key=lambda v: v.name):
+            shape = tuple(resolve_dim(d, dims) for d in v.shape)
+            a = gen.standard_normal(shape)
+            wanted = kinds.get(v.name)
+            arrays[v.name] = _constrained(wanted, a, v.name, gen) if wanted else a
+        if not kinks:
+            return arrays
+        ev = Evaluator(arrays, dims)
+        if all(np.min(np.abs(ev.expr(k)), initial=np.inf) > KINK_MARGIN for k in kinks):
+            return arrays
     return arrays
 
 
-def _size(d: str, dims: Mapping[str, int]) -> int:
-    from .shapes import resolve_dim
-
-    return resolve_dim(d, dims)
-
+# the checks -----------------------------------------------------------------------------
 
 Fn = Callable[..., Any]
 
 
-def _as_function(
-    f: Expr | str | Fn | Derivative, shapes: Mapping[str, Any] | None
-) -> tuple[Fn, Expr | None]:
+def _as_function(f: Any, shapes: Mapping[str, Any] | None) -> tuple[Fn, Expr | None]:
     if isinstance(f, Derivative):
-        return f.evaluate, None
+        return (lambda **arrays: f.evaluate(**arrays)), None
     if callable(f) and not isinstance(f, Expr):
         return f, None
     e = _resolve(f, shapes)
@@ -135,6 +208,21 @@ def _as_function(
     return run, e
 
 
+def _upcast(point: Mapping[str, Any]) -> dict[str, Array]:
+    out: dict[str, Array] = {}
+    for name, value in point.items():
+        arr = np.asarray(value)
+        if arr.dtype in (np.float16, np.float32):
+            warnings.warn(
+                f"check_derivative: upcasting {arr.dtype} input {name!r} to float64; finite "
+                "differences in single precision cannot tell a correct derivative from a 1% error",
+                UserWarning,
+                stacklevel=3,
+            )
+        out[name] = np.array(arr, dtype=np.float64)
+    return out
+
+
 def check_derivative(
     f: Expr | str | Fn | Derivative,
     df: Derivative | Expr | str | Fn,
@@ -144,30 +232,36 @@ def check_derivative(
     method: Method = "auto",
     rtol: float = 1e-6,
     atol: float = 1e-8,
-    rng: np.random.Generator | int | None = 0,
+    rng: np.random.Generator | int | None = None,
     directions: int = 3,
     shapes: Mapping[str, Any] | None = None,
+    constraints: Mapping[str, str] | None = None,
+    max_seconds: float = 5.0,
 ) -> Report:
-    """Check a claimed derivative ``df`` of ``f`` against finite differences.
+    """Check a claimed derivative ``df`` of ``f``.
 
     The claimed derivative is read in the tensor layout: shape ``out.shape + wrt.shape`` with
     ``D[i..., p...] = ∂f[i...] / ∂wrt[p...]``.
 
     Parameters
     ----------
-    f : str, Expr or callable
+    f : str, Expr, Derivative or callable
         The function; a callable takes the arrays as keywords.
     df : Derivative, str, Expr or callable
         The claimed derivative.
     at : dict of arrays, optional
-        The point; sampled from ``shapes`` (or the expression) when omitted.
+        The point; sampled (seeded) from ``shapes`` or the expression when omitted.
     wrt : str or Var
-        The variable.
-    method : {"auto", "directional", "full"}
+        The variable (taken from ``df`` when it is a Derivative).
+    method : {"auto", "directional", "full", "exact"}
     rtol, atol : float
         Tolerances, relative to the size of the compared values.
-    rng : int or Generator
-        Seed for the directions and for sampled inputs.
+    rng : int or Generator, optional
+        Seed for directions and sampled inputs (default 0, so every check is reproducible).
+    constraints : dict, optional
+        ``{name: kind}`` for sampled inputs; see :func:`sample_inputs`.
+    max_seconds : float
+        The full check refuses to run when its estimated time exceeds this.
 
     Returns
     -------
@@ -176,8 +270,8 @@ def check_derivative(
     Raises
     ------
     AssertionError
-        Naming the worst entry, the analytic and finite-difference values, the tolerance and
-        the seed.
+        Naming the method, seed, worst entry, analytic and finite-difference values and the
+        tolerance.
 
     Examples
     --------
@@ -188,21 +282,35 @@ def check_derivative(
     >>> md.check_derivative("x @ A @ x", "2 * A @ x", wrt="x", shapes=shapes)
     Traceback (most recent call last):
     ...
-    AssertionError: derivative check failed (full, seed 0): ...
+    AssertionError: derivative check failed (full, seed 0): at index (...) the analytic value is ...
+    >>> r = md.check_derivative(
+    ...     "x @ A @ x", "(A + A.T) @ x", wrt="x", shapes=shapes, method="exact"
+    ... )
+    >>> print(r)
+    exact check: proved exactly on an instance with A 3×3, x 3 (3 entries)
     """
     if layout != "tensor":
-        raise NotSupportedError(f"check_derivative supports layout='tensor' only, got {layout!r}")
-    seed = rng if isinstance(rng, int) else None
-    gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+        raise LayoutError(
+            f"check_derivative compares in layout='tensor' only, got {layout!r}; "
+            "convert with d.to_layout('tensor')"
+        )
+    if method not in ("auto", "directional", "full", "exact"):
+        raise ValueError(
+            f"unknown method {method!r}; expected 'auto', 'directional', 'full' or 'exact'"
+        )
+    seed = rng if isinstance(rng, int) else (0 if rng is None else None)
+    gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(seed)
     if shapes is None and isinstance(df, Derivative):
         shapes = {v.name: v for v in df.variables | {df.wrt}}
-    fn, fexpr = _as_function(f, shapes)
-    dfn, _ = _as_function(df, shapes)
-    if wrt is None:
-        wrt = df.wrt if isinstance(df, Derivative) else None
+    if wrt is None and isinstance(df, Derivative):
+        wrt = df.wrt
     if wrt is None:
         raise ShapeError("check_derivative needs wrt= (the variable's name)")
     wname = wrt.name if isinstance(wrt, Var) else wrt
+    if method == "exact":
+        return _exact(f, df, wname, shapes, seed or 0)
+    fn, fexpr = _as_function(f, shapes)
+    dfn, _ = _as_function(df, shapes)
     if at is None:
         if fexpr is None:
             raise ShapeError("check_derivative needs at= (the point) when f is a callable")
@@ -213,12 +321,15 @@ def check_derivative(
         )
         if wvar is None and isinstance(df, Derivative):
             wvar = df.wrt
-        at = sample_inputs([fexpr] + ([wvar] if wvar is not None else []), gen)
-    point = {k: np.array(v, dtype=np.float64) for k, v in at.items()}
+        extra: list[Expr] = [wvar] if wvar is not None else []
+        at = sample_inputs([fexpr, *extra], gen, constraints=constraints)
+    point = _upcast(at)
     if wname not in point:
         raise ShapeError(f"the point has no array for {wname!r}; give it in at=")
     x0 = point[wname]
+    t0 = time.perf_counter()
     value0 = np.asarray(fn(**point), dtype=np.float64)
+    t_eval = time.perf_counter() - t0
     D = np.asarray(dfn(**point), dtype=np.float64)
     want = value0.shape + x0.shape
     if D.shape != want:
@@ -226,67 +337,142 @@ def check_derivative(
             f"derivative check failed: the claimed derivative has shape {D.shape}, expected "
             f"{want} (output {value0.shape} then {wname} {x0.shape}, tensor layout)"
         )
-    chosen = method
-    if method == "auto":
-        chosen = "full" if x0.size <= FULL_LIMIT else "directional"
-    if chosen == "full" and x0.size > FULL_MAX:
-        raise ShapeError(
-            f"the full check needs {2 * x0.size} evaluations for {wname} with {x0.size} entries; "
-            f"the limit is {FULL_MAX} entries. Use method='directional'"
+    chosen = method if method != "auto" else ("full" if x0.size <= FULL_LIMIT else "directional")
+    if chosen == "full" and 6 * x0.size * t_eval > max_seconds:
+        raise NotSupportedError(
+            f"the full check would take about {6 * x0.size * t_eval:.1f} s ({6 * x0.size} "
+            f"evaluations of f for {wname} with {x0.size} entries); the limit is max_seconds="
+            f"{max_seconds:g}. Use method='directional'"
         )
-    scale = max(1.0, float(np.max(np.abs(x0))) if x0.size else 1.0)
-    h = 1e-3 * scale
+    scale = max(1.0, float(np.max(np.abs(x0), initial=0.0)))
 
-    def fd(direction: Array) -> Array:
+    def fd(direction: Array) -> tuple[Array, Array]:
+        """Richardson-extrapolated central difference and an estimate of its error."""
+
         def central(step: float) -> Array:
-            plus = dict(point)
-            minus = dict(point)
+            plus, minus = dict(point), dict(point)
             plus[wname] = x0 + step * direction
             minus[wname] = x0 - step * direction
-            diff: Array = np.asarray(fn(**plus)) - np.asarray(fn(**minus))
+            diff: Array = np.asarray(fn(**plus), dtype=np.float64) - np.asarray(fn(**minus))
             return diff / (2 * step)
 
-        result: Array = (4 * central(h / 2) - central(h)) / 3
-        return result
+        h = 1e-3 * scale
+        c1, c2, c4 = central(h), central(h / 2), central(h / 4)
+        r1, r2 = (4 * c2 - c1) / 3, (4 * c4 - c2) / 3
+        return r2, np.abs(r2 - r1)
 
     if chosen == "full":
-        evals = 0
         numeric = np.zeros(want)
-        for flat in range(x0.size):
+        noise = np.zeros(want)
+        flat_n = numeric.reshape((*value0.shape, x0.size))
+        flat_e = noise.reshape((*value0.shape, x0.size))
+        for k in range(x0.size):
             e = np.zeros(x0.size)
-            e[flat] = 1.0
-            col = fd(e.reshape(x0.shape))
-            numeric.reshape((*value0.shape, x0.size))[..., flat] = col
-            evals += 4
-        analytic = D
+            e[k] = 1.0
+            flat_n[..., k], flat_e[..., k] = fd(e.reshape(x0.shape))
+        analytic, evals, detail = D, 6 * x0.size, ""
     else:
-        analytic_l, numeric_l = [], []
-        evals = 0
+        axes = (tuple(range(value0.ndim, D.ndim)), tuple(range(x0.ndim)))
+        rows_a, rows_n, rows_e = [], [], []
         for _ in range(directions):
             v = gen.standard_normal(x0.shape)
-            axes = (tuple(range(D.ndim - x0.ndim, D.ndim)), tuple(range(x0.ndim)))
-            analytic_l.append(np.tensordot(D, v, axes=axes))
-            numeric_l.append(fd(v))
-            evals += 4
-        analytic, numeric = np.stack(analytic_l), np.stack(numeric_l)
+            num, err = fd(v)
+            jvp = np.tensordot(D, v, axes=axes)
+            rows_a.append(np.ravel(jvp))
+            rows_n.append(np.ravel(num))
+            rows_e.append(np.ravel(err))
+            if value0.ndim:  # adjoint test: <U, D v> against <D^T U, v> through the same FD
+                u = gen.standard_normal(value0.shape)
+                vjp = np.tensordot(
+                    u, D, axes=(tuple(range(value0.ndim)), tuple(range(value0.ndim)))
+                )
+                rows_a.append(np.array([np.vdot(vjp, v)]))
+                rows_n.append(np.array([np.vdot(u, num)]))
+                rows_e.append(np.array([np.vdot(np.abs(u), err)]))
+        analytic, numeric, noise = (np.concatenate(r) for r in (rows_a, rows_n, rows_e))
+        evals = 6 * directions
+        detail = f"{directions} directions" + (", with adjoint test" if value0.ndim else "")
+    return _compare(analytic, numeric, noise, chosen, evals, rtol, atol, seed, detail)
+
+
+def _compare(
+    analytic: Array,
+    numeric: Array,
+    noise: Array,
+    method: str,
+    evals: int,
+    rtol: float,
+    atol: float,
+    seed: int | None,
+    detail: str,
+) -> Report:
     err = np.abs(analytic - numeric)
     size = max(
         float(np.max(np.abs(numeric), initial=0.0)), float(np.max(np.abs(analytic), initial=0.0))
     )
-    bound = atol * max(1.0, size) + rtol * np.maximum(np.abs(numeric), size * 1e-3)
-    bad = err > bound
+    bound = atol * max(1.0, size) + rtol * np.maximum(np.abs(numeric), size * 1e-3) + 10 * noise
+    finite = bool(np.all(np.isfinite(analytic)))
     worst = (
-        tuple(int(i) for i in np.unravel_index(int(np.argmax(err)), err.shape)) if err.size else ()
+        tuple(int(i) for i in np.unravel_index(int(np.argmax(err - bound)), err.shape))
+        if err.size
+        else ()
     )
-    rel = float(np.max(err / np.maximum(np.abs(numeric), 1e-300))) if err.size else 0.0
-    if np.any(bad) or not np.all(np.isfinite(analytic)):
-        w = worst if err.size else ()
+    if not finite or np.any(err > bound):
+        w = worst
+        if not finite:
+            w = tuple(int(i) for i in np.argwhere(~np.isfinite(analytic))[0])
         raise AssertionError(
-            f"derivative check failed ({chosen}, seed {seed}): at index {w} the analytic value is "
+            f"derivative check failed ({method}, seed {seed}): at index {w} the analytic value is "
             f"{analytic[w]:.10g} but finite differences give {numeric[w]:.10g} (abs error "
-            f"{err[w]:.3g}, tolerance rtol={rtol:g}, atol={atol:g})"
+            f"{err[w]:.3g}, allowed {bound[w]:.3g} from rtol={rtol:g}, atol={atol:g})"
         )
-    return Report(chosen, evals, float(np.max(err, initial=0.0)), rel, worst, (rtol, atol), seed)
+    rel = float(np.max(err / np.maximum(np.abs(numeric), 1e-300), initial=0.0))
+    return Report(
+        method, evals, float(np.max(err, initial=0.0)), rel, worst, (rtol, atol), seed, detail
+    )
+
+
+def _exact(f: Any, df: Any, wname: str, shapes: Mapping[str, Any] | None, seed: int) -> Report:
+    from .exact import exact_derivative
+
+    if (callable(f) and not isinstance(f, Expr | Derivative)) or (
+        callable(df) and not isinstance(df, Expr | Derivative)
+    ):
+        raise NotSupportedError(
+            "method='exact' needs f and df as expressions or a Derivative, not Python callables"
+        )
+    if isinstance(f, Derivative):
+        raise NotSupportedError(
+            "method='exact' needs f as an expression; "
+            "check a Hessian against its gradient numerically"
+        )
+    fe = _resolve(f, shapes)
+    claimed = df if isinstance(df, Derivative) else _resolve(df, shapes)
+    wvar = next((v for v in fe.variables() if v.name == wname), None)
+    if wvar is None and isinstance(df, Derivative):
+        wvar = df.wrt
+    if wvar is None:
+        raise ShapeError(f"{wname!r} is not a variable of {fe}")
+    result = exact_derivative(fe, claimed, wvar, seed)
+    if result.counterexample is not None:
+        idx, a, b = result.counterexample
+        raise AssertionError(
+            f"exact check failed (seed {seed}): on the instance {result.instance}, entry {idx} "
+            f"of the true derivative is {a:.10g} at a random rational point, but the claimed "
+            f"derivative gives {b:.10g}"
+        )
+    if not result.proved:
+        raise NotSupportedError(
+            f"exact check: SymPy could not simplify entries {list(result.unproved)[:5]} of "
+            f"(true - claimed) to 0 on the instance {result.instance}; it is not a proof either "
+            "way. Use a numeric method"
+        )
+    return _proved(result.entries, result.instance, seed)
+
+
+def _proved(entries: int, instance: str, seed: int | None) -> Report:
+    detail = f"proved exactly on an instance with {instance} ({entries} entries)"
+    return Report("exact", entries, 0.0, 0.0, (), (0.0, 0.0), seed, detail)
 
 
 def check_identity(
@@ -296,9 +482,11 @@ def check_identity(
     trials: int = 3,
     rtol: float = 1e-9,
     atol: float = 1e-10,
-    rng: np.random.Generator | int | None = 0,
+    rng: np.random.Generator | int | None = None,
+    method: Literal["numeric", "exact"] = "numeric",
+    constraints: Mapping[str, str] | None = None,
 ) -> Report:
-    """Check that two expressions are equal on random inputs.
+    """Check that two expressions are equal, on random inputs or exactly on a small instance.
 
     Examples
     --------
@@ -306,15 +494,33 @@ def check_identity(
     >>> s = {"A": (2, 3), "B": (3, 2)}
     >>> md.check_identity("tr(A @ B)", "tr(B @ A)", s).method
     'identity'
+    >>> print(md.check_identity("tr(A @ B)", "tr(B @ A)", s, method="exact"))
+    exact check: proved exactly on an instance with A 2×3, B 3×2 (1 entries)
     """
-    seed = rng if isinstance(rng, int) else None
-    gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+    seed = rng if isinstance(rng, int) else (0 if rng is None else None)
+    gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(seed)
     left, right = _resolve(lhs, shapes), _resolve(rhs, shapes)
     if left.shape != right.shape:
         raise ShapeError(f"the two sides have different shapes: {left.shape} and {right.shape}")
-    worst_err, worst_rel, worst_at = 0.0, 0.0, ()
+    if method == "exact":
+        from .exact import exact_identity
+
+        result = exact_identity(left, right, seed or 0)
+        if result.counterexample is not None:
+            idx, left_value, right_value = result.counterexample
+            raise AssertionError(
+                f"identity check failed (exact, seed {seed}): on the instance {result.instance}, "
+                f"entry {idx} is {left_value:.10g} on the left and {right_value:.10g} on the right"
+            )
+        if not result.proved:
+            raise NotSupportedError(
+                f"exact check: SymPy could not simplify entries {list(result.unproved)[:5]} "
+                "of (lhs - rhs) to 0"
+            )
+        return _proved(result.entries, result.instance, seed)
+    worst_err, worst_rel = 0.0, 0.0
     for _ in range(trials):
-        arrays = sample_inputs((left, right), gen)
+        arrays = sample_inputs((left, right), gen, constraints=constraints)
         sizes = bind_sizes(left.variables() | right.variables(), arrays)
         a = Evaluator(arrays, sizes).expr(left)
         b = Evaluator(arrays, sizes).expr(right)
@@ -330,7 +536,6 @@ def check_identity(
                 f"identity check failed (seed {seed}): at index {w} the left side is "
                 f"{np.asarray(a)[w]:.10g} and the right side {np.asarray(b)[w]:.10g}"
             )
-        if err.size and float(np.max(err)) >= worst_err:
-            worst_err = float(np.max(err))
-            worst_rel = worst_err / size
-    return Report("identity", 2 * trials, worst_err, worst_rel, worst_at, (rtol, atol), seed)
+        worst_err = max(worst_err, float(np.max(err, initial=0.0)))
+        worst_rel = max(worst_rel, worst_err / size)
+    return Report("identity", 2 * trials, worst_err, worst_rel, (), (rtol, atol), seed)

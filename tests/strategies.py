@@ -38,7 +38,9 @@ def expressions(draw: st.DrawFn, shape: Shape, depth: int, names: dict[str, Shap
         if shape[0] == shape[1]:
             options += ["diag", "inv", "eye", "power"]
     if len(shape) == 1:
-        options += ["matvec", "vecmat", "softmax", "rowsum", "ones"] + (["vec"] if shape[0] in (4, 6) else [])
+        options += ["matvec", "vecmat", "softmax", "rowsum", "ones"] + (
+            ["vec"] if shape[0] in (4, 6) else []
+        )
     if not shape:
         options += ["sum", "dot", "trace", "norm2", "mean", "logsumexp", "quad", "einsum", "logdet"]
     op = draw(st.sampled_from(options))

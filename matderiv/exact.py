@@ -1,0 +1,277 @@
+"""Exact checks: prove a derivative or an identity on a small concrete instance with SymPy.
+
+Every named dimension gets a small distinct size (2, 3, 4, …, so that a swapped axis cannot
+hide), every entry of every variable becomes a SymPy symbol, the function is differentiated
+entry by entry, and each entry of (true − claimed) must simplify to exactly 0. A claim that is
+wrong is first rejected numerically at a random rational point, which is fast and yields a
+counterexample; a claim SymPy cannot simplify is reported as unproved, never as proved.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from .errors import NotSupportedError
+from .evaluation import Backend, Evaluator
+from .expression import Det, Expr, Func, Inv, LogDet, Pow, Var, shape_text
+from .shapes import resolve_dim
+
+__all__ = ["ExactResult", "SympyBackend", "instance_sizes", "prove_equal"]
+
+#: Largest number of entries (output entries × variable entries) an exact check handles.
+MAX_ENTRIES = 400
+
+
+class SympyBackend(Backend):
+    """Arithmetic on numpy object arrays of SymPy expressions."""
+
+    name = "sympy"
+    dtype = object
+
+    def __init__(self) -> None:
+        import sympy as sp
+
+        self.sp = sp
+        self.pi = sp.pi
+
+        def sigmoid(x: Any) -> Any:
+            return 1 / (1 + sp.exp(-x))
+
+        self._funcs = {
+            "exp": sp.exp,
+            "log": sp.log,
+            "sin": sp.sin,
+            "cos": sp.cos,
+            "tanh": sp.tanh,
+            "sigmoid": sigmoid,
+            "relu": lambda x: sp.Max(0, x),
+            "softplus": lambda x: sp.log(1 + sp.exp(x)),
+            "sqrt": sp.sqrt,
+            "abs": sp.Abs,
+            "sigmoid'": lambda x: sigmoid(x) * (1 - sigmoid(x)),
+            "tanh'": lambda x: 1 - sp.tanh(x) ** 2,
+            "step": sp.Heaviside,
+            "sign": sp.sign,
+        }
+
+    def _map(self, fn: Any, x: Any) -> Any:
+        return np.frompyfunc(fn, 1, 1)(np.asarray(x, dtype=object))
+
+    def number(self, value: Fraction) -> Any:
+        return self.sp.Rational(value.numerator, value.denominator)
+
+    def scalar(self, value: Any) -> Any:
+        return np.asarray(value, dtype=object).reshape(())[()]
+
+    def func(self, name: str, x: Any) -> Any:
+        return self._map(self._funcs[name], x)
+
+    def det(self, a: Any) -> Any:
+        return self.sp.Matrix(a).det()
+
+    def logdet(self, a: Any) -> Any:
+        return self.sp.log(self.sp.Matrix(a).det())
+
+    def inv(self, a: Any) -> Any:
+        return np.array(self.sp.Matrix(a).inv(), dtype=object)
+
+    def softmax(self, x: Any, axis: int | None) -> Any:
+        e = self._map(self.sp.exp, x)
+        return e / np.sum(e, axis=axis, keepdims=True)
+
+    def logsumexp(self, x: Any, axis: int | None) -> Any:
+        return self._map(self.sp.log, np.sum(self._map(self.sp.exp, x), axis=axis))
+
+    def norm(self, x: Any) -> Any:
+        return self.sp.sqrt(np.sum(np.asarray(x, dtype=object) ** 2))
+
+
+def instance_sizes(variables: Iterable[Var]) -> dict[str, int]:
+    """Small distinct sizes for the named dimensions: 2, 3, 4, … in order of first use."""
+    names: list[str] = []
+    for v in sorted(variables, key=lambda v: v.name):
+        for d in v.shape:
+            for part in str(d).split("*"):
+                if not part.isdigit() and part not in names:
+                    names.append(part)
+    return {n: 2 + k for k, n in enumerate(names)}
+
+
+def _positive_vars(exprs: Iterable[Expr]) -> set[str]:
+    out: set[str] = set()
+    for e in exprs:
+        stack = [e]
+        while stack:
+            node = stack.pop()
+            kids = node.children()
+            powered = (isinstance(node, Func) and node.name in ("log", "sqrt")) or isinstance(
+                node, Pow
+            )
+            if powered and isinstance(kids[0], Var):
+                out.add(kids[0].name)
+            stack.extend(kids)
+    return out
+
+
+def _invertible_vars(exprs: Iterable[Expr]) -> set[str]:
+    return {
+        v.name
+        for e in exprs
+        for node in _walk(e)
+        if isinstance(node, Inv | Det | LogDet)
+        for v in node.variables()
+    }
+
+
+def _walk(e: Expr) -> Iterable[Expr]:
+    stack = [e]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(node.children())
+
+
+@dataclass(frozen=True)
+class ExactResult:
+    """The outcome of an exact comparison."""
+
+    proved: bool
+    entries: int
+    instance: str
+    counterexample: tuple[tuple[int, ...], float, float] | None = None
+    unproved: tuple[tuple[int, ...], ...] = ()
+
+
+def symbols_for(
+    variables: Iterable[Var], sizes: Mapping[str, int], positive: set[str]
+) -> dict[str, Any]:
+    """An object array of fresh real SymPy symbols for every variable."""
+    import sympy as sp
+
+    arrays: dict[str, Any] = {}
+    for v in variables:
+        shape = tuple(resolve_dim(d, sizes) for d in v.shape)
+        arr = np.empty(shape, dtype=object)
+        for idx in itertools.product(*(range(n) for n in shape)):
+            label = "_".join(map(str, idx))
+            name = f"{v.name}_{label}" if label else v.name
+            arr[idx] = sp.Symbol(name, real=True, positive=v.name in positive or None)
+        arrays[v.name] = arr
+    return arrays
+
+
+def describe_instance(variables: Iterable[Var], sizes: Mapping[str, int]) -> str:
+    """E.g. ``B=2, N=3 (X 2×3, W 3×4)``."""
+    dims = ", ".join(f"{k}={v}" for k, v in sizes.items())
+    shapes = ", ".join(
+        f"{v.name} {shape_text(tuple(resolve_dim(d, sizes) for d in v.shape))}"
+        for v in sorted(variables, key=lambda v: v.name)
+    )
+    return f"{dims} ({shapes})" if dims else shapes
+
+
+def prove_equal(
+    true: Any, claimed: Any, symbols: Mapping[str, Any], seed: int, invertible: set[str]
+) -> tuple[tuple[tuple[int, ...], float, float] | None, tuple[tuple[int, ...], ...]]:
+    """Compare two object arrays entry by entry: a numeric counterexample, or the entries SymPy
+    could not simplify to 0."""
+    import sympy as sp
+
+    rng = np.random.default_rng(seed)
+    subs: dict[Any, Any] = {}
+    for name, arr in symbols.items():
+        vals = rng.integers(1, 9, size=arr.shape) / 4
+        if name in invertible and arr.ndim == 2:
+            vals = vals + 4 * np.eye(arr.shape[0])
+        for idx in np.ndindex(arr.shape):
+            subs[arr[idx]] = sp.Rational(Fraction(float(vals[idx])).limit_denominator(64))
+    true = np.asarray(true, dtype=object)
+    claimed = np.broadcast_to(np.asarray(claimed, dtype=object), true.shape)
+    unproved: list[tuple[int, ...]] = []
+    for idx in np.ndindex(true.shape):
+        diff = sp.sympify(true[idx] - claimed[idx])
+        a = complex(sp.N(sp.sympify(true[idx]).subs(subs), 30))
+        b = complex(sp.N(sp.sympify(claimed[idx]).subs(subs), 30))
+        if abs(a - b) > 1e-12 * max(1.0, abs(a), abs(b)):
+            return (tuple(int(i) for i in idx), a.real, b.real), ()
+        if diff == 0 or sp.expand(diff) == 0:
+            continue
+        if sp.simplify(diff) != 0:
+            unproved.append(tuple(int(i) for i in idx))
+    return None, tuple(unproved)
+
+
+def exact_derivative(f: Expr, claimed: Any, wrt: Var, seed: int) -> ExactResult:
+    """Prove ``claimed`` = ∂f/∂wrt on a small instance. ``claimed`` is an Expr or a Derivative."""
+    import sympy as sp
+
+    from .derivative import Derivative
+
+    exprs: list[Expr] = [f, wrt]
+    if isinstance(claimed, Expr):
+        exprs.append(claimed)
+    variables = frozenset().union(*(e.variables() for e in exprs))
+    if isinstance(claimed, Derivative):
+        variables = variables | claimed.variables
+    sizes = instance_sizes(variables)
+    out_n = int(np.prod([resolve_dim(d, sizes) for d in f.shape]))
+    w_n = int(np.prod([resolve_dim(d, sizes) for d in wrt.shape]))
+    if out_n * w_n > MAX_ENTRIES:
+        raise NotSupportedError(
+            f"the exact check would compare {out_n * w_n} entries on the smallest instance "
+            f"({describe_instance(variables, sizes)}); the limit is {MAX_ENTRIES}. "
+            "Use method='full' or 'directional'"
+        )
+    invertible = _invertible_vars(exprs)
+    symbols = symbols_for(variables, sizes, _positive_vars(exprs))
+    ev = Evaluator(symbols, sizes, SympyBackend())
+    value = np.asarray(ev.expr(f), dtype=object)
+    w = symbols[wrt.name]
+    true = np.empty(value.shape + w.shape, dtype=object)
+    for i in np.ndindex(value.shape):
+        for p in np.ndindex(w.shape):
+            true[i + p] = sp.diff(value[i], w[p])
+    if isinstance(claimed, Derivative):
+        shape = tuple(resolve_dim(d, sizes) for d in claimed.shape)
+        got = [ev.index(claimed.index_expr)]
+        if claimed.form is not None:
+            got.append(np.asarray(ev.form(claimed.form), dtype=object).reshape(shape))
+    else:
+        got = [np.asarray(ev.expr(claimed), dtype=object)]
+        if got[0].shape != true.shape:
+            raise AssertionError(
+                f"exact check failed: the claimed derivative has shape {got[0].shape} on the "
+                f"instance, expected {true.shape}"
+            )
+    instance = describe_instance(variables, sizes)
+    unproved: tuple[tuple[int, ...], ...] = ()
+    for g in got:
+        counter, unproved = prove_equal(true, g, symbols, seed, invertible)
+        if counter is not None:
+            return ExactResult(False, true.size, instance, counter)
+        if unproved:
+            break
+    return ExactResult(not unproved, true.size, instance, None, unproved)
+
+
+def exact_identity(lhs: Expr, rhs: Expr, seed: int) -> ExactResult:
+    """Prove ``lhs == rhs`` entry by entry on a small instance."""
+    variables = lhs.variables() | rhs.variables()
+    sizes = instance_sizes(variables)
+    symbols = symbols_for(variables, sizes, _positive_vars([lhs, rhs]))
+    ev = Evaluator(symbols, sizes, SympyBackend())
+    a, b = np.asarray(ev.expr(lhs), dtype=object), np.asarray(ev.expr(rhs), dtype=object)
+    counter, unproved = prove_equal(a, b, symbols, seed, _invertible_vars([lhs, rhs]))
+    return ExactResult(
+        counter is None and not unproved,
+        a.size,
+        describe_instance(variables, sizes),
+        counter,
+        unproved,
+    )
