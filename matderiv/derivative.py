@@ -52,13 +52,14 @@ class Step:
     form: MForm | None = field(default=None, repr=False)
     variables: frozenset[Var] = field(default=frozenset(), repr=False)
 
-    def evaluate(self, **arrays: Any) -> Array:
+    def evaluate(self, given: Mapping[str, Any] | None = None, /, **arrays: Any) -> Array:
         """Evaluate this step's formula (index form, or matrix form for the last step).
 
         Shapes follow the tensor layout: output axes, then the variable's axes.
         """
         from .evaluation import Evaluator, bind_sizes, result_array
 
+        arrays = {**(given or {}), **arrays}
         sizes = bind_sizes(self.variables, arrays)
         ev = Evaluator(arrays, sizes)
         if self.index_expr is None:
@@ -178,15 +179,24 @@ class Derivative:
         return self.matrix if self.matrix is not None else self.index
 
     # numbers -------------------------------------------------------------------------
-    def evaluate(self, via: Literal["auto", "index", "matrix"] = "auto", **arrays: Any) -> Array:
+    def evaluate(
+        self,
+        given: Mapping[str, Any] | None = None,
+        /,
+        *,
+        via: Literal["auto", "index", "matrix"] = "auto",
+        **arrays: Any,
+    ) -> Array:
         """Evaluate the derivative on arrays given by variable name.
 
         Returns an array of shape ``out.shape + wrt.shape`` (tensor layout). Matrix forms are
         evaluated with ``@``, index forms with ``np.einsum`` and a precomputed path; ``via``
-        forces one of the two (``"matrix"`` raises when there is no matrix form).
+        forces one of the two (``"matrix"`` raises when there is no matrix form). The arrays
+        may also be passed as one dict (needed for a variable named ``via``).
         """
         from .evaluation import Evaluator, bind_sizes, result_array
 
+        arrays = {**(given or {}), **arrays}
         sizes = bind_sizes(self.variables | {self.wrt}, arrays)
         ev = Evaluator(arrays, sizes)
         shape = tuple(ev.size(d) for d in self.shape)

@@ -360,7 +360,10 @@ class Evaluator:
             return arr
         assert node is not None
         value = self.expr(node)
-        return value if power == 1 else value ** self.backend.number(power)
+        if power == 1:
+            return value
+        # a 0-d power comes back from numpy as a bare scalar: keep it an array
+        return np.asarray(value ** self.backend.number(power), dtype=self.backend.dtype)
 
 
 @lru_cache(maxsize=4096)
@@ -380,7 +383,7 @@ def contract(spec: str, *operands: Array) -> Array:
     return result
 
 
-def evaluate(e: Expr, **arrays: Any) -> Array:
+def evaluate(e: Expr, /, **arrays: Any) -> Array:
     """Evaluate an expression on arrays given by variable name.
 
     >>> import numpy as np, matderiv as md
