@@ -11,30 +11,43 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from . import errors
+from . import errors, layout
 from .derivative import Derivative, Step, derive, hessian
 from .errors import LayoutError, MatderivError, NotSupportedError, ParseError, ShapeError
 from .expression import Expr, var
 from .parsing import parse
 
 if TYPE_CHECKING:
+    from . import flattening
+    from .flattening import unvec, vec
+    from .forms import differential, frobenius
     from .verification import Report, check_derivative, check_identity
 
 # The symbolic engine needs no numpy; the numeric verbs load it on first use, which keeps
 # `import matderiv` fast.
-_NUMERIC = {"Report", "check_derivative", "check_identity"}
+_NUMERIC = {
+    "Report": "verification",
+    "check_derivative": "verification",
+    "check_identity": "verification",
+    "vec": "flattening",
+    "unvec": "flattening",
+    "differential": "forms",
+    "frobenius": "forms",
+}
 
 
 def __getattr__(name: str) -> Any:
-    if name in _NUMERIC:
-        from . import verification
+    import importlib
 
-        return getattr(verification, name)
+    if name == "flattening":
+        return importlib.import_module(".flattening", __name__)
+    if name in _NUMERIC:
+        return getattr(importlib.import_module("." + _NUMERIC[name], __name__), name)
     raise AttributeError(f"module 'matderiv' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | _NUMERIC)
+    return sorted(set(globals()) | set(_NUMERIC) | {"flattening"})
 
 
 __all__ = [
@@ -50,10 +63,16 @@ __all__ = [
     "check_derivative",
     "check_identity",
     "derive",
+    "differential",
     "errors",
+    "flattening",
+    "frobenius",
     "hessian",
+    "layout",
     "parse",
+    "unvec",
     "var",
+    "vec",
 ]
 
 __version__ = "0.1.0"

@@ -14,17 +14,17 @@ Every step is executable: its index form evaluates with ``np.einsum`` to the sam
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
 from .delta import collect, contract
 from .differentiation import Differentiator
-from .errors import NotSupportedError, ParseError
-from .expression import Add, Expr, Var, shape_text
+from .errors import NotSupportedError, ParseError, ShapeError
+from .expression import Add, Expr, Mul, Reduce, Var, shape_text
 from .index import Idx, IndexExpr
 from .lowering import lower_normalized
-from .matrixform import MForm, form_latex, form_text
+from .matrixform import MForm, form_latex, form_text, transpose
 from .notation import einsum_letters, free_names, index_latex, index_text, rename_summed
 from .parsing import parse
 from .printing import ATOM, _Printer, latex_name, to_code, to_latex, to_text
@@ -118,15 +118,38 @@ class Derivative:
 
     # text ----------------------------------------------------------------------------
     @property
+    def tensor_shape(self) -> Shape:
+        """The shape in the tensor layout, ``out.shape + wrt.shape``."""
+        return tuple(i.dim for i in self.index_expr.free)
+
+    def _recipe(self) -> str:
+        from .layout import recipe
+
+        return recipe(self.layout, len(self.out_shape), self.wrt.ndim)
+
+    @property
+    def arranged_form(self) -> MForm | None:
+        """The matrix form arranged in this derivative's layout (None when there is none)."""
+        if self.form is None:
+            return None
+        return transpose(self.form) if self._recipe() in ("T", "row") else self.form
+
+    @property
     def matrix(self) -> str | None:
-        """The result in matrix notation as plain text, or None when none exists."""
-        return None if self.form is None else form_text(self.form)
+        """The result in matrix notation as plain text, in this derivative's layout, or None when
+        no matrix form exists."""
+        form = self.arranged_form
+        return None if form is None else form_text(form)
 
     @property
     def index(self) -> str:
-        """The result in index notation, as text."""
-        lhs = "D[" + ",".join(i.name for i in self.index_expr.free) + "]"
-        return index_text(self.index_expr, lhs if self.index_expr.free else "D")
+        """The result in index notation, as text; the left side shows where an entry sits in
+        this derivative's layout (``D[q,p]`` for a gradient in numerator layout)."""
+        free = list(self.index_expr.free)
+        if self.layout != "tensor" and self._recipe() == "T":
+            free.reverse()
+        lhs = "D[" + ",".join(i.name for i in free) + "]"
+        return index_text(self.index_expr, lhs if free else "D")
 
     @property
     def einsum(self) -> str:
@@ -137,7 +160,9 @@ class Derivative:
     @property
     def shape(self) -> Shape:
         """The result's shape in its layout; ``out.shape + wrt.shape`` in the tensor layout."""
-        return tuple(i.dim for i in self.index_expr.free)
+        from .layout import arranged_shape
+
+        return arranged_shape(self.out_shape, self.wrt.shape, self.layout)
 
     @property
     def wrt_shape(self) -> Shape:
@@ -155,8 +180,9 @@ class Derivative:
     def latex(self) -> str:
         """Return the result as LaTeX: the matrix form where one exists, else index notation."""
         top, v = self._symbols()
-        if self.form is not None:
-            return rf"\frac{{\partial {top}}}{{\partial {v}}} = {form_latex(self.form)}"
+        form = self.arranged_form
+        if form is not None:
+            return rf"\frac{{\partial {top}}}{{\partial {v}}} = {form_latex(form)}"
         sub = "".join(i.name for i in self.index_expr.free)
         return rf"D_{{{sub}}} = {index_latex(self.index_expr)}"
 
@@ -197,33 +223,81 @@ class Derivative:
         from .evaluation import Evaluator, bind_sizes, result_array
 
         arrays = {**(given or {}), **arrays}
+        from .layout import arrange
+
         sizes = bind_sizes(self.variables | {self.wrt}, arrays)
         ev = Evaluator(arrays, sizes)
-        shape = tuple(ev.size(d) for d in self.shape)
+        shape = tuple(ev.size(d) for d in self.tensor_shape)
         if via == "matrix" and self.form is None:
             raise NotSupportedError(f"{self!r} has no matrix form; evaluate it with via='index'")
         if self.form is not None and via != "index":
-            return result_array(ev.form(self.form), shape)
-        return ev.index(self.index_expr)
+            tensor = result_array(ev.form(self.form), shape)
+        else:
+            tensor = ev.index(self.index_expr)
+        if self.layout == "tensor":
+            return tensor
+        out = tuple(ev.size(d) for d in self.out_shape)
+        arranged: Array = arrange(tensor, out, tensor.shape[len(out) :], self.layout)
+        return arranged
 
     def check(self, **kwargs: Any) -> Report:
         """Verify numerically; see :func:`matderiv.check_derivative`."""
         from .verification import check_derivative
 
+        kwargs.setdefault("layout", self.layout)
         return check_derivative(self.of, self, wrt=self.wrt, **kwargs)
 
-    def to_layout(self, name: Layout) -> Derivative:
-        """Return the same derivative arranged in another layout convention."""
-        if name == self.layout:
-            return self
-        from .errors import LayoutError
+    def contract(self, G: str | Var = "G") -> Derivative:
+        """Contract with an upstream gradient: ∂L/∂wrt = Σ_i G[i…] ∂out[i…]/∂wrt, the VJP.
 
-        if name not in ("tensor", "numerator", "denominator", "mixed", "mit"):
-            raise LayoutError(
-                f"unknown layout {name!r}; expected one of 'tensor', 'numerator', "
-                "'denominator', 'mixed', 'mit'"
+        ``G`` (a name, or a variable with the output's shape) stands for ∂L/∂out. Because G
+        does not depend on wrt, this is the derivative of ``L = sum(G * out)``, derived with
+        every step; the result has the shape of the variable.
+
+        >>> import matderiv as md
+        >>> d = md.derive("X @ W", "W", shapes={"X": ("B", "N"), "W": ("N", "M")})
+        >>> d.contract("G").matrix
+        'X^T G'
+        """
+        if not isinstance(self.of, Expr):
+            raise NotSupportedError(
+                "contract() applies to a first derivative; for a second derivative, derive "
+                "the contracted first derivative again"
             )
-        raise NotSupportedError(f"layout {name!r} is not available yet; use 'tensor'")
+        f = self.of
+        g = G if isinstance(G, Var) else Var(G, f.shape)
+        if g.shape != f.shape:
+            raise ShapeError(
+                f"the upstream gradient {g.name} has shape {shape_text(g.shape)}, but it must "
+                f"have the output's shape {shape_text(f.shape)}"
+            )
+        clash = [v for v in f.variables() if v.name == g.name and v != g]
+        if clash:
+            raise ShapeError(
+                f"{g.name!r} is already a variable of {to_text(f)}; name the upstream gradient "
+                "differently, e.g. contract('G_up')"
+            )
+        loss = Reduce("sum", Mul((g, f))) if f.ndim else Mul((g, f))
+        return derive(loss, self.wrt, layout=self.layout)
+
+    def to_layout(self, name: Layout) -> Derivative:
+        """Return the same derivative arranged in another layout convention.
+
+        ``"tensor"`` (output axes, then the variable's), ``"numerator"``, ``"denominator"``,
+        ``"mixed"`` or ``"mit"``; see :mod:`matderiv.layout`. Raises LayoutError for an
+        arrangement the convention does not define.
+
+        >>> import matderiv as md
+        >>> d = md.derive("A @ x", "x", shapes={"A": ("m", "n"), "x": ("n",)})
+        >>> d.to_layout("numerator").matrix, d.to_layout("denominator").matrix
+        ('A', 'A^T')
+        >>> d.to_layout("denominator").shape
+        ('n', 'm')
+        """
+        from .layout import recipe
+
+        recipe(name, len(self.out_shape), self.wrt.ndim)  # raises for an undefined arrangement
+        return replace(self, layout=name)
 
 
 def einsum_code(expr: IndexExpr) -> str:
@@ -268,6 +342,7 @@ def einsum_code(expr: IndexExpr) -> str:
 
 def _resolve(expr: Expr | str, shapes: Mapping[str, Any] | None) -> Expr:
     if isinstance(expr, Expr):
+        expr.check_variables()
         return expr
     if isinstance(expr, str):
         return parse(expr, dict(shapes or {}))
@@ -396,6 +471,20 @@ def _build_steps(d: Derivative) -> tuple[Step, ...]:
                 variables=variables,
             )
         )
+    if d.layout != "tensor":
+        form = d.arranged_form
+        shown = form_text(form) if form is not None else d.index
+        steps.append(
+            Step(
+                "arrange",
+                f"Arrange in the {d.layout} layout (shape {shape_text(d.shape)})",
+                f"{d.layout} layout, {shape_text(d.shape)}: {shown}",
+                d.latex(),
+                final,
+                form if form is not None and d._recipe() == "same" else None,
+                variables=variables,
+            )
+        )
     return tuple(steps)
 
 
@@ -412,7 +501,8 @@ def _derive_index(
     contracted = rename_summed(contract(raw), avoid)
     final = rename_summed(collect(contracted), avoid)
     form = reassemble(final)
-    return Derivative(of, wrt, final, form, (start, raw, contracted, final), of.shape, variables)
+    out_shape = tuple(i.dim for i in start.free)
+    return Derivative(of, wrt, final, form, (start, raw, contracted, final), out_shape, variables)
 
 
 def derive(

@@ -135,6 +135,18 @@ class Expr:
             stack.extend(e.children())
         return frozenset(out)
 
+    def check_variables(self) -> None:
+        """Raise ShapeError when one name is used for variables of different shapes."""
+        seen: dict[str, Var] = {}
+        for v in sorted(self.variables(), key=lambda v: (v.name, str(v.shape))):
+            if v.name in seen and seen[v.name] != v:
+                first = shape_text(seen[v.name].shape)
+                raise ShapeError(
+                    f"variable {v.name!r} is used with two shapes, {first} and "
+                    f"{shape_text(v.shape)}; give each variable one shape"
+                )
+            seen[v.name] = v
+
     def depends_on(self, v: Var) -> bool:
         """Return whether ``v`` occurs in the expression."""
         return v in self.variables()
@@ -261,7 +273,8 @@ class Var(Expr):
     def __post_init__(self) -> None:
         if not self.name.isidentifier():
             raise ShapeError(f"variable name {self.name!r} is not a valid identifier")
-        self._finish(normalize_shape(self.var_shape, self.name), self.name)
+        shape = normalize_shape(self.var_shape, self.name)
+        self._finish(shape, self.name, shape)
 
 
 def var(name: str, shape: object = ()) -> Var:

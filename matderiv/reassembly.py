@@ -34,7 +34,7 @@ from .matrixform import (
     transpose,
 )
 
-__all__ = ["reassemble", "reassemble_term"]
+__all__ = ["connected", "reassemble", "reassemble_factors", "reassemble_term"]
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ def _count(ops: list[_Op], k: Idx) -> list[_Op]:
     return [o for o in ops if k in (o.left, o.right)]
 
 
-def _components(factors: list[Factor], seeds: set[Idx], free: set[Idx]) -> set[int]:
+def connected(factors: Sequence[Factor], seeds: set[Idx], free: set[Idx]) -> set[int]:
     """Positions of the factors linked to ``seeds`` through shared non-free indices."""
     reach, grabbed = set(seeds), set()
     changed = True
@@ -105,8 +105,8 @@ def _fused(term: Term, free: tuple[Idx, ...]) -> Scaled | None:
     majors = tuple(f.indices[1] for f in fuses)
     minors = tuple(f.indices[2] for f in fuses)
     inner = set(majors) | set(minors)
-    left = _components(rest, set(majors), inner)
-    right = _components(rest, set(minors), inner)
+    left = connected(rest, set(majors), inner)
+    right = connected(rest, set(minors), inner)
     if not left & right:
         a = _reassemble(Term(Fraction(1), tuple(rest[n] for n in sorted(left))), majors)
         b = _reassemble(Term(Fraction(1), tuple(rest[n] for n in sorted(right))), minors)
@@ -339,6 +339,13 @@ def _is_matrix(f: MForm) -> bool:
     if isinstance(f, Atom):
         return f.expr.ndim == 2
     return isinstance(f, Identity | DiagOf) and not getattr(f, "vector", False)
+
+
+def reassemble_factors(
+    factors: Sequence[Factor], free: Sequence[Idx], coeff: Fraction = Fraction(1)
+) -> Scaled | None:
+    """The matrix form of ``coeff × Π factors`` with the given free indices, or None."""
+    return reassemble_term(Term(coeff, tuple(factors)), free)
 
 
 def reassemble(expr: IndexExpr) -> MForm | None:

@@ -138,9 +138,10 @@ def sample_inputs(
 
     Named dimensions get sizes from 2 to 5 unless ``sizes`` gives them. Matrices under
     ``inv``/``det``/``logdet`` are made diagonally dominant, arguments of ``log``, ``sqrt`` and
-    powers positive, and ``constraints`` (``{name: kind}`` with a kind from
-    :data:`CONSTRAINTS`) override both. Arguments of ``relu``/``abs`` are kept at least 0.05 from
-    the kink (by redrawing), so finite differences never straddle it.
+    powers positive. ``constraints`` (``{name: kind}``, a kind being one of symmetric, spd,
+    invertible, positive, probability or onehot) override both. Arguments of ``relu`` and
+    ``abs`` are kept at least 0.05 from the kink (by redrawing), so finite differences never
+    straddle it.
 
     >>> import matderiv as md
     >>> arrays = sample_inputs(md.parse("logdet(X)", {"X": ("n", "n")}), rng=0)
@@ -260,7 +261,7 @@ def check_derivative(
     rng : int or Generator, optional
         Seed for directions and sampled inputs (default 0, so every check is reproducible).
     constraints : dict, optional
-        ``{name: kind}`` for sampled inputs; see :func:`sample_inputs`.
+        ``{name: kind}`` for sampled inputs; see :func:`matderiv.verification.sample_inputs`.
     max_seconds : float
         The full check refuses to run when its estimated time exceeds this.
 
@@ -290,10 +291,11 @@ def check_derivative(
     >>> print(r)
     exact check: proved exactly on an instance with A 3×3, x 3 (3 entries)
     """
-    if layout != "tensor":
+    from .layout import CONVENTIONS, to_tensor
+
+    if layout not in CONVENTIONS:
         raise LayoutError(
-            f"check_derivative compares in layout='tensor' only, got {layout!r}; "
-            "convert with d.to_layout('tensor')"
+            f"unknown layout {layout!r}; expected one of {', '.join(map(repr, CONVENTIONS))}"
         )
     if method not in ("auto", "directional", "full", "exact"):
         raise ValueError(
@@ -334,6 +336,8 @@ def check_derivative(
     value0 = np.asarray(fn(**point), dtype=np.float64)
     t_eval = time.perf_counter() - t0
     D = np.asarray(dfn(**point), dtype=np.float64)
+    if layout != "tensor":  # the claimed derivative is arranged in a convention: undo it
+        D = np.asarray(to_tensor(D, value0.shape, x0.shape, layout), dtype=np.float64)
     want = value0.shape + x0.shape
     if D.shape != want:
         raise AssertionError(

@@ -71,3 +71,13 @@ def test_repr_and_str_show_the_expression():
     assert str(X @ W - Y) == "X W - Y"
     assert repr(X @ W) == "Expr('X @ W', shape=('B', 'M'))"
     assert (X @ W)._repr_latex_() == r"$X\, W$"
+
+
+def test_a_name_with_two_shapes_is_refused():
+    x3, x4 = md.var("x", (3,)), md.var("x", (4,))
+    assert x3 != x4
+    with pytest.raises(
+        md.ShapeError,
+        match=r"^variable 'x' is used with two shapes, 3 and 4; give each variable one shape",
+    ):
+        md.derive(md.parse("sum(a) + sum(b)", {"a": x3, "b": x4}), x3)

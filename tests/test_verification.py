@@ -70,7 +70,7 @@ ERRORS = [
     ({"f": "sum(x)", "df": "ones(3)", "shapes": SHAPES}, md.ShapeError, r"check_derivative needs wrt= \(the variable's name\)"),
     ({"f": lambda x: x, "df": lambda x: x, "wrt": "x"}, md.ShapeError, r"check_derivative needs at= \(the point\) when f is a callable"),
     ({"f": lambda x: x, "df": lambda x: x, "wrt": "y", "at": {"x": np.ones(2)}}, md.ShapeError, r"the point has no array for 'y'; give it in at="),
-    ({"f": "A @ x", "df": "A", "wrt": "x", "shapes": SHAPES, "layout": "numerator"}, md.LayoutError, r"check_derivative compares in layout='tensor' only, got 'numerator'; convert with d.to_layout\('tensor'\)"),
+    ({"f": "A @ x", "df": "A", "wrt": "x", "shapes": SHAPES, "layout": "rows"}, md.LayoutError, r"unknown layout 'rows'; expected one of 'tensor', 'numerator', 'denominator', 'mixed', 'mit'"),
     ({"f": "A @ x", "df": "x", "wrt": "x", "shapes": SHAPES}, AssertionError, r"derivative check failed: the claimed derivative has shape \(3,\), expected \(3, 3\)"),
     ({"f": "sum(x)", "df": "ones(30000)", "wrt": "x", "shapes": {"x": (30000,)}, "method": "full", "max_seconds": 0.001}, md.NotSupportedError, r"the full check would take about [\d.]+ s \(120000 evaluations of f for x with 30000 entries\); the limit is max_seconds=0.001"),
 ]  # fmt: skip

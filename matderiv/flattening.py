@@ -1,0 +1,386 @@
+"""Flattening tensor derivatives: the strategies of the MIT notes, made executable.
+
+A derivative of a matrix by a matrix is a 4-axis array; most of its entries are zero or
+repeat. This module turns it into something a person can read and a computer can use:
+
+- :func:`vec` / :func:`unvec` (column-major by default, which makes
+  ``vec(A X B) = (Bᵀ ⊗ A) vec(X)`` true), :func:`vech`, the commutation matrix
+  :func:`commutation` and :func:`to_vec_jacobian`, the matrix ∂vec(Y)/∂vec(X)ᵀ;
+- :func:`kron_form`: that matrix as a Kronecker product where one exists, symbolically
+  (d(AXB)/dX → Bᵀ ⊗ A, d(X⁻¹)/dX → −X⁻ᵀ ⊗ X⁻¹);
+- :func:`compress`: diagonal compression, dropping a Kronecker delta and saying so
+  (dh/dW for h = σ(Wx + b) → σ′(y) xᵀ, "zero unless i = p");
+- :func:`hide`: hiding a dimension, viewing W as a row of columns W_k;
+- :meth:`matderiv.Derivative.contract`: contraction with an upstream gradient (the VJP).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any, Literal
+
+import numpy as np
+
+from .derivative import Derivative
+from .errors import LayoutError, NotSupportedError, ShapeError
+from .evaluation import Array, Evaluator, bind_sizes, result_array
+from .expression import Var
+from .index import Factor, Idx, IndexExpr, Term
+from .matrixform import KronOf, MForm, MSum, Scaled, form_latex, form_text, transpose
+from .notation import index_latex, index_text
+from .reassembly import connected, reassemble, reassemble_factors
+
+__all__ = [
+    "Flattened",
+    "commutation",
+    "compress",
+    "hide",
+    "kron_form",
+    "to_vec_jacobian",
+    "unvec",
+    "vec",
+    "vech",
+]
+
+Order = Literal["F", "C"]
+
+
+def _order(order: str) -> Order:
+    if order not in ("F", "C"):
+        raise LayoutError(
+            f"order must be 'F' (column-major, the default) or 'C' (row-major), got {order!r}"
+        )
+    return order  # type: ignore[return-value]
+
+
+def vec(a: Any, order: Order = "F") -> Array:
+    """Stack the columns of a matrix into one vector (column-major: ``order="F"``).
+
+    Column-major is the convention that makes ``vec(A X B) = (Bᵀ ⊗ A) vec(X)`` true; with
+    ``order="C"`` the rows are stacked instead.
+
+    >>> import numpy as np
+    >>> vec(np.array([[1, 2], [3, 4]]))
+    array([1., 3., 2., 4.])
+    """
+    arr = np.asarray(a, dtype=np.float64)
+    return arr.reshape(-1, order=_order(order))
+
+
+def unvec(v: Any, shape: Sequence[int], order: Order = "F") -> Array:
+    """The inverse of :func:`vec`: a vector back into a matrix of the given shape.
+
+    >>> unvec([1, 3, 2, 4], (2, 2))
+    array([[1., 2.],
+           [3., 4.]])
+    """
+    arr = np.asarray(v, dtype=np.float64)
+    if arr.ndim != 1 or arr.size != int(np.prod(shape)):
+        raise ShapeError(
+            f"cannot unvec an array of shape {arr.shape} into shape {tuple(shape)}: sizes differ"
+        )
+    return arr.reshape(tuple(shape), order=_order(order))
+
+
+def vech(a: Any) -> Array:
+    """Half-vectorisation: the lower triangle of a square matrix, column by column.
+
+    >>> vech([[1, 2], [2, 3]])
+    array([1., 2., 3.])
+    """
+    arr = np.asarray(a, dtype=np.float64)
+    if arr.ndim != 2 or arr.shape[0] != arr.shape[1]:
+        raise ShapeError(f"vech needs a square matrix, got shape {arr.shape}")
+    n = arr.shape[0]
+    return np.concatenate([arr[j:, j] for j in range(n)])
+
+
+def commutation(m: int, n: int) -> Array:
+    """The commutation matrix K(m, n): ``K @ vec(A) == vec(A.T)`` for every m×n matrix A.
+
+    >>> import numpy as np
+    >>> A = np.arange(6.0).reshape(2, 3)
+    >>> bool(np.array_equal(commutation(2, 3) @ vec(A), vec(A.T)))
+    True
+    """
+    if m < 1 or n < 1:
+        raise ShapeError(f"commutation(m, n) needs positive sizes, got ({m}, {n})")
+    K = np.zeros((m * n, m * n))
+    for i in range(m):
+        for j in range(n):
+            K[i * n + j, j * m + i] = 1.0
+    return K
+
+
+def to_vec_jacobian(D: Any, out_ndim: int, order: Order = "F") -> Array:
+    """∂vec(Y)/∂vec(X)ᵀ from a tensor-layout derivative (shape ``Y.shape + X.shape``).
+
+    Row ``r`` is entry ``r`` of vec(Y), column ``c`` entry ``c`` of vec(X) (column-major by
+    default), so a derivative of any shape becomes one matrix.
+
+    >>> import numpy as np
+    >>> to_vec_jacobian(np.zeros((2, 3, 4, 5)), out_ndim=2).shape
+    (6, 20)
+    """
+    arr = np.asarray(D, dtype=np.float64)
+    if not 0 <= out_ndim <= arr.ndim:
+        raise ShapeError(
+            f"out_ndim={out_ndim} must be between 0 and the derivative's {arr.ndim} axes"
+        )
+    rows = int(np.prod(arr.shape[:out_ndim]))
+    return arr.reshape((rows, -1), order=_order(order))
+
+
+@dataclass(frozen=True)
+class Flattened:
+    """A flattened derivative: an index form, its matrix form where one exists, and what the
+    flattening did (``statement``)."""
+
+    index_expr: IndexExpr
+    form: MForm | None
+    variables: frozenset[Var]
+    statement: str
+    vec_out_ndim: int | None = None  # set when this is ∂vec(Y)/∂vec(X)ᵀ: Y has this many axes
+
+    @property
+    def matrix(self) -> str | None:
+        """The matrix form as text, or None."""
+        return None if self.form is None else form_text(self.form)
+
+    @property
+    def index(self) -> str:
+        """The index form as text."""
+        lhs = "C[" + ",".join(i.name for i in self.index_expr.free) + "]"
+        return index_text(self.index_expr, lhs if self.index_expr.free else "C")
+
+    def latex(self) -> str:
+        """The matrix form (or index form) in LaTeX."""
+        return form_latex(self.form) if self.form is not None else index_latex(self.index_expr)
+
+    def evaluate(self, given: Mapping[str, Any] | None = None, /, **arrays: Any) -> Array:
+        """Evaluate the flattened form."""
+        arrays = {**(given or {}), **arrays}
+        ev = Evaluator(arrays, bind_sizes(self.variables, arrays))
+        if self.vec_out_ndim is not None:  # the matrix ∂vec(Y)/∂vec(X)ᵀ
+            if self.form is None:
+                return to_vec_jacobian(ev.index(self.index_expr), self.vec_out_ndim)
+            return np.asarray(ev.form(self.form), dtype=np.float64)
+        if self.form is None:
+            return ev.index(self.index_expr)
+        value = np.asarray(ev.form(self.form))
+        if not self.index_expr.free:
+            return value.reshape(())
+        shape = tuple(ev.size(i.dim) for i in self.index_expr.free)
+        return result_array(value, shape) if value.size == int(np.prod(shape)) else value
+
+    def __str__(self) -> str:
+        return f"{self.matrix if self.matrix is not None else self.index}  ({self.statement})"
+
+
+def _tensor(d: Derivative) -> Derivative:
+    if d.layout != "tensor":
+        return d.to_layout("tensor")
+    return d
+
+
+def _split(d: Derivative) -> tuple[tuple[Idx, ...], tuple[Idx, ...]]:
+    n_out = len(d.out_shape)
+    return d.index_expr.free[:n_out], d.index_expr.free[n_out:]
+
+
+def kron_form(d: Derivative) -> Flattened:
+    """∂vec(Y)/∂vec(X)ᵀ as a sum of Kronecker products, symbolically.
+
+    ``J = P ⊗ Q`` exactly when ``D[i,j,k,l] = P[j,l] Q[i,k]`` (with ``vec`` column-major), so
+    every term of the index form is split into the factors carrying the column indices of Y and
+    X and those carrying their row indices. Raises NotSupportedError when a term does not split.
+
+    >>> import matderiv as md
+    >>> d = md.derive("A @ X @ B", "X", shapes={"A": (2, 3), "X": (3, 4), "B": (4, 5)})
+    >>> md.flattening.kron_form(d).matrix
+    'kron(B^T, A)'
+    """
+    d = _tensor(d)
+    out, wrt = _split(d)
+    if len(out) > 2 or len(wrt) > 2:
+        raise NotSupportedError("kron_form handles outputs and variables with at most 2 axes")
+    row_minor, row_major = ((*out, None, None))[:2]
+    col_minor, col_major = ((*wrt, None, None))[:2]
+    pieces: list[MForm] = []
+    for term in d.index_expr.terms:
+        p_free = tuple(i for i in (row_major, col_major) if i is not None)
+        q_free = tuple(i for i in (row_minor, col_minor) if i is not None)
+        free = set(out + wrt)
+        factors = list(term.factors)
+        left = connected(factors, set(p_free), free)
+        right = connected(factors, set(q_free), free)
+        if left & right:
+            hint = (
+                f"; for a scalar output the matrix is vec(G)ᵀ with G = {d.matrix}"
+                if not out and d.matrix is not None
+                else ""
+            )
+            raise NotSupportedError(
+                f"the term {index_text(IndexExpr((term,), d.index_expr.free))} links the row and "
+                f"column indices of vec(Y) and vec(X): it is not a Kronecker product{hint}"
+            )
+        rest = [f for n, f in enumerate(factors) if n not in left | right]
+        p = _block([factors[n] for n in sorted(left)], row_major, col_major)
+        q = _block([factors[n] for n in sorted(right)], row_minor, col_minor)
+        scalars = reassemble_factors(rest, ())
+        if p is None or q is None or scalars is None:
+            raise NotSupportedError(
+                "a Kronecker factor has no matrix form; use to_vec_jacobian on numbers"
+            )
+        coeff = term.coeff * p.coeff * q.coeff * scalars.coeff
+        assert p.body is not None
+        assert q.body is not None
+        body: MForm = KronOf(p.body, q.body)
+        if _is_one(p.body):  # 1 ⊗ Q = Q
+            body = q.body
+        elif _is_one(q.body):
+            body = p.body
+        pieces.append(Scaled(coeff, p.scalars + q.scalars + scalars.scalars, body))
+    form: MForm = pieces[0] if len(pieces) == 1 else MSum(tuple(pieces))
+    j_free = d.index_expr.free
+    return Flattened(IndexExpr(d.index_expr.terms, j_free), form, d.variables | {d.wrt},
+                     "∂vec(Y)/∂vec(X)ᵀ, column-major vec", len(out))  # fmt: skip
+
+
+def _is_one(f: MForm) -> bool:
+    from .matrixform import Identity
+
+    return isinstance(f, Identity) and f.dim == 1
+
+
+def _block(factors: list[Factor], row: Idx | None, col: Idx | None) -> Scaled | None:
+    """A Kronecker factor as a matrix: rows ``row`` (None: one row), columns ``col``."""
+    from .matrixform import Identity, OnesVec
+
+    if row is not None and col is not None:
+        return reassemble_factors(factors, (row, col))
+    if row is None and col is None:
+        s = reassemble_factors(factors, ())
+        if s is None:
+            return None
+        return Scaled(s.coeff, s.scalars, s.body if s.body is not None else Identity(1))
+    only = row if row is not None else col
+    assert only is not None
+    s = reassemble_factors(factors, (only,))
+    if s is None or s.body is None:
+        body = OnesVec(only.dim) if s is not None else None
+        if body is None:
+            return None
+        s = Scaled(s.coeff if s else Fraction(1), s.scalars if s else (), body)
+    assert s.body is not None
+    return s if row is not None else Scaled(s.coeff, s.scalars, transpose(s.body))
+
+
+def _delta_between(
+    expr: IndexExpr, a_side: Sequence[Idx], b_side: Sequence[Idx]
+) -> tuple[Idx, Idx] | None:
+    """A δ between an index of ``a_side`` and one of ``b_side`` present in every term."""
+    if not expr.terms:
+        return None
+    common: set[tuple[Idx, Idx]] | None = None
+    for term in expr.terms:
+        pairs = set()
+        for f in term.factors:
+            if f.kind == "delta":
+                x, y = f.indices
+                if x in a_side and y in b_side:
+                    pairs.add((x, y))
+                elif y in a_side and x in b_side:
+                    pairs.add((y, x))
+        common = pairs if common is None else common & pairs
+    return min(common, key=lambda p: (p[0].name, p[1].name)) if common else None
+
+
+def _drop_delta(expr: IndexExpr, keep: Idx, gone: Idx) -> IndexExpr:
+    terms = []
+    for term in expr.terms:
+        factors = [
+            f for f in term.factors if not (f.kind == "delta" and set(f.indices) == {keep, gone})
+        ]
+        terms.append(Term(term.coeff, tuple(factors)).subs({gone: keep}))
+    return IndexExpr(tuple(terms), tuple(i for i in expr.free if i != gone))
+
+
+def compress(d: Derivative) -> Flattened:
+    """Diagonal compression: drop a Kronecker delta between an output and a variable index.
+
+    When every term carries δ_ip, the tensor is zero unless i = p, and C with the p axis
+    removed holds all of it: ``D[i, p, …] = C[i, …] δ_ip``. The statement says what was dropped.
+
+    >>> import matderiv as md
+    >>> d = md.derive("sigmoid(W @ x + b)", "W", shapes={"W": (3, 4), "x": (4,), "b": (3,)})
+    >>> c = md.flattening.compress(d)
+    >>> c.matrix, c.statement
+    ("sigmoid'(W x + b) x^T", 'zero unless i = p: D[i,p,q] = C[i,q] δ[i,p]')
+    """
+    d = _tensor(d)
+    out, wrt = _split(d)
+    pair = _delta_between(d.index_expr, out, wrt)
+    if pair is None:
+        raise NotSupportedError(
+            "no Kronecker delta between an output index and a variable index in every term: "
+            f"{d.index}; there is nothing to compress"
+        )
+    keep, gone = pair
+    small = _drop_delta(d.index_expr, keep, gone)
+    full = ",".join(i.name for i in d.index_expr.free)
+    part = ",".join(i.name for i in small.free)
+    statement = (
+        f"zero unless {keep.name} = {gone.name}: D[{full}] = C[{part}] δ[{keep.name},{gone.name}]"
+    )
+    return Flattened(small, reassemble(small), d.variables | {d.wrt}, statement)
+
+
+def hide(d: Derivative, axis: int = 0) -> Flattened:
+    """Hide a dimension of a matrix variable: treat each slice along the other axis as one
+    vector variable (``axis=0`` hides the rows, so W is a row of columns W_k).
+
+    For z = Wᵀa, ∂z_i/∂W_k = δ_ik a: each output entry depends on one column of W only, and
+    the derivative with respect to that column is the vector a (the MIT notes' reduction of
+    ∂Z/∂W to A).
+
+    >>> import matderiv as md
+    >>> d = md.derive("W.T @ a", "W", shapes={"W": ("m", "n"), "a": ("m",)})
+    >>> h = md.flattening.hide(d, axis=0)
+    >>> h.matrix, h.statement
+    ('a', 'each output entry i depends only on slice q = i of W: ∂z[i]/∂W[:,i] = C[p]')
+    """
+    d = _tensor(d)
+    out, wrt = _split(d)
+    if len(wrt) != 2:
+        raise NotSupportedError(
+            f"hide needs a matrix variable, got {d.wrt.name} with {len(wrt)} axes"
+        )
+    if axis not in (0, 1):
+        raise ShapeError(f"axis must be 0 (hide the rows) or 1 (hide the columns), got {axis}")
+    slot = wrt[1 - axis]
+    pair = _delta_between(d.index_expr, out, (slot,))
+    if pair is None:
+        raise NotSupportedError(
+            f"no output index is tied to {d.wrt.name}'s axis {1 - axis} by a delta in every "
+            f"term ({d.index}); hiding axis {axis} would not simplify it"
+        )
+    keep, gone = pair
+    small = _drop_delta(d.index_expr, keep, gone)
+    if not any(
+        keep in f.indices
+        for t in small.terms
+        for f in t.factors
+        if f.kind != "tensor" or type(f.node).__name__ != "Ones"
+    ):
+        small = IndexExpr(small.terms, tuple(i for i in small.free if i != keep))
+    rest = ",".join(i.name for i in small.free)
+    where = f"W[:,{keep.name}]" if axis == 0 else f"W[{keep.name},:]"
+    where = where.replace("W", d.wrt.name)
+    statement = (
+        f"each output entry {keep.name} depends only on slice {gone.name} = {keep.name} of "
+        f"{d.wrt.name}: ∂z[{keep.name}]/∂{where} = C[{rest}]"
+    )
+    return Flattened(small, reassemble(small), d.variables | {d.wrt}, statement)
