@@ -92,17 +92,8 @@ def test_to_layout_changes_the_matrix_form_and_the_numbers_agree(expr, wrt, shap
         assert e.matrix == text
         assert e.layout == name
         value = e.evaluate(arrays)
-        sizes = {
-            k: v
-            for k, v in zip(
-                ["m", "n"],
-                [*arrays.get("A", arrays.get("M", np.zeros((2, 3)))).shape][:2],
-                strict=False,
-            )
-        }
         assert value.ndim == len(e.shape)
         e.check()  # converts back to the tensor layout and compares with finite differences
-        del sizes
         assert e.steps[-1].name == ("arrange" if name != "tensor" else "reassemble")
 
 
