@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING, Any
 
 from . import errors, layout
 from .derivative import Derivative, Step, derive, hessian
-from .errors import LayoutError, MatderivError, NotSupportedError, ParseError, ShapeError
+from .errors import (
+    DomainError,
+    LayoutError,
+    MatderivError,
+    NotSupportedError,
+    ParseError,
+    ShapeError,
+)
 from .expression import Expr, var
 from .parsing import parse
 
@@ -52,6 +59,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "Derivative",
+    "DomainError",
     "Expr",
     "LayoutError",
     "MatderivError",

@@ -158,6 +158,21 @@ class Derivative:
         return einsum_code(self.index_expr)
 
     @property
+    def code(self) -> str | None:
+        """The matrix form (tensor layout) in the expression language, which
+        :func:`matderiv.parse` reads back: ``2 * X.T @ (X @ W - Y)``. None without a matrix form.
+
+        >>> import matderiv as md
+        >>> md.derive("x @ A @ x", "x", shapes={"x": ("n",), "A": ("n", "n")}).code
+        '(A + A.T) @ x'
+        """
+        if self.form is None:
+            return None
+        from .matrixform import form_expr
+
+        return to_code(form_expr(self.form))
+
+    @property
     def shape(self) -> Shape:
         """The result's shape in its layout; ``out.shape + wrt.shape`` in the tensor layout."""
         from .layout import arranged_shape
@@ -223,6 +238,9 @@ class Derivative:
         from .evaluation import Evaluator, bind_sizes, result_array
 
         arrays = {**(given or {}), **arrays}
+        import numpy as np
+
+        from .evaluation import finite_or_raise
         from .layout import arrange
 
         sizes = bind_sizes(self.variables | {self.wrt}, arrays)
@@ -230,10 +248,12 @@ class Derivative:
         shape = tuple(ev.size(d) for d in self.tensor_shape)
         if via == "matrix" and self.form is None:
             raise NotSupportedError(f"{self!r} has no matrix form; evaluate it with via='index'")
-        if self.form is not None and via != "index":
-            tensor = result_array(ev.form(self.form), shape)
-        else:
-            tensor = ev.index(self.index_expr)
+        with np.errstate(all="ignore"):
+            if self.form is not None and via != "index":
+                tensor = result_array(ev.form(self.form), shape)
+            else:
+                tensor = ev.index(self.index_expr)
+        finite_or_raise(tensor, arrays, f"the derivative d/d{self.wrt.name} of {self.of}")
         if self.layout == "tensor":
             return tensor
         out = tuple(ev.size(d) for d in self.out_shape)

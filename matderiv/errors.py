@@ -9,6 +9,7 @@ matching built-in exception, so code that expects a ``ValueError`` for bad input
 from __future__ import annotations
 
 __all__ = [
+    "DomainError",
     "LayoutError",
     "MatderivError",
     "NotSupportedError",
@@ -40,6 +41,11 @@ class ShapeError(MatderivError, ValueError):
 
 class LayoutError(MatderivError, ValueError):
     """A layout convention does not define this arrangement of a derivative."""
+
+
+class DomainError(MatderivError, ValueError):
+    """The point is outside the domain: finite inputs gave a value that is not finite, as
+    ``norm(x)`` differentiated at x = 0 or ``log(x)`` at x ≤ 0."""
 
 
 class NotSupportedError(MatderivError, NotImplementedError):

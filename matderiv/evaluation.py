@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .errors import NotSupportedError, ShapeError
+from .errors import DomainError, NotSupportedError, ShapeError
 from .expression import (
     Add,
     Const,
@@ -113,8 +113,8 @@ class Backend:
         return float(value)
 
     def scalar(self, value: Any) -> Any:
-        """A 0-d or 1×1 array as a scalar."""
-        return float(np.asarray(value).reshape(()))
+        """A 0-d or 1×1 array as a scalar (a numpy float: 0 ** -1 is inf, not an exception)."""
+        return np.float64(np.asarray(value).reshape(()))
 
     def func(self, name: str, x: Array) -> Array:
         """An elementwise function."""
@@ -383,6 +383,22 @@ def contract(spec: str, *operands: Array) -> Array:
     return result
 
 
+def finite_or_raise(value: Any, arrays: Mapping[str, Any], what: str) -> Any:
+    """Return ``value``, or raise DomainError when finite inputs gave a non-finite result."""
+    arr = np.asarray(value)
+    if arr.dtype != object and not np.all(np.isfinite(arr)):
+        inputs_finite = all(
+            np.all(np.isfinite(np.asarray(v, dtype=np.float64))) for v in arrays.values()
+        )
+        if inputs_finite:
+            bad = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0]) if arr.ndim else ()
+            raise DomainError(
+                f"{what} is not finite at this point: entry {bad} is {arr[bad]}; the point is "
+                "outside the domain or at a point where it is not differentiable"
+            )
+    return value
+
+
 def evaluate(e: Expr, /, **arrays: Any) -> Array:
     """Evaluate an expression on arrays given by variable name.
 
@@ -392,7 +408,9 @@ def evaluate(e: Expr, /, **arrays: Any) -> Array:
     array(4.)
     """
     sizes = bind_sizes(e.variables(), arrays)
-    return Evaluator(arrays, sizes).expr(e)
+    with np.errstate(all="ignore"):
+        value = Evaluator(arrays, sizes).expr(e)
+    return finite_or_raise(value, arrays, str(e))  # type: ignore[no-any-return]
 
 
 def result_array(value: Any, shape: tuple[int, ...]) -> Array:

@@ -15,7 +15,7 @@ Python operators:
 >>> X @ X
 Traceback (most recent call last):
 ...
-matderiv.errors.ShapeError: cannot multiply X (B×N) by X (B×N) with '@': inner sizes N and B differ
+matderiv.errors.ShapeError: cannot multiply X (B×N) by X (B×N) with '@': inner sizes N (axis 1 ...
 """
 
 from __future__ import annotations
@@ -254,9 +254,12 @@ def _broadcast(op: str, args: tuple[Expr, ...]) -> Shape:
                         f"broadcasting a size-1 axis is not supported: {_describe(first)} "
                         f"{op} {_describe(a)}; use sum(..., axis=...) or an outer product instead"
                     )
+                from .printing import to_text
+
                 raise ShapeError(
-                    f"cannot combine {_describe(first)} and {_describe(a)} with {op!r}: "
-                    f"sizes {seen} and {d} differ on an aligned axis"
+                    f"cannot combine {_describe(first)} and {_describe(a)} with {op!r}: sizes "
+                    f"{seen} (axis {axis - (rank - first.ndim)} of {to_text(first)}) and {d} "
+                    f"(axis {pos} of {to_text(a)}) differ"
                 )
         assert seen is not None
         out.append(seen)
@@ -374,9 +377,13 @@ class MatMul(Expr):
         ka = a.shape[-1]
         kb = b.shape[0] if b.ndim == 1 else b.shape[-2]
         if ka != kb:
+            from .printing import to_text
+
+            axis_b = 0 if b.ndim == 1 else b.ndim - 2
             raise ShapeError(
-                f"cannot multiply {_describe(a)} by {_describe(b)} with '@': "
-                f"inner sizes {ka} and {kb} differ"
+                f"cannot multiply {_describe(a)} by {_describe(b)} with '@': inner sizes {ka} "
+                f"(axis {a.ndim - 1} of {to_text(a)}) and {kb} (axis {axis_b} of {to_text(b)}) "
+                "differ"
             )
         if a.ndim > 2 or b.ndim > 2:
             if a.ndim != b.ndim or a.shape[:-2] != b.shape[:-2]:

@@ -29,6 +29,7 @@ __all__ = [
     "ScalarOf",
     "Scaled",
     "VecOf",
+    "form_expr",
     "form_latex",
     "form_text",
     "transpose",
@@ -295,3 +296,99 @@ def as_power(e: Expr, power: Fraction) -> Expr:
     from .expression import Const
 
     return e if power == 1 else Pow(e, Const(power))
+
+
+# back to the expression language --------------------------------------------------------
+
+_KIND = {0: "scalar", 1: "col", 2: "mat"}
+
+
+def _language(f: MForm) -> tuple[Expr, str]:
+    """An expression of the language with the same numbers as ``f``, and ``f``'s kind:
+    ``scalar``, ``col`` or ``row`` (both 1-D in the language) or ``mat``."""
+    from .errors import NotSupportedError
+    from .expression import (
+        Add,
+        Const,
+        Diag,
+        Eye,
+        Kron,
+        MatMul,
+        Mul,
+        Ones,
+        Outer,
+        Reduce,
+        Trace,
+        Vec,
+    )
+
+    if isinstance(f, Atom):
+        e = f.expr
+        kind = _KIND[e.ndim] if e.ndim <= 2 else "tensor"
+        if kind == "tensor":
+            raise NotSupportedError("a matrix form over a tensor atom has no expression")
+        if f.t:
+            return (
+                (e, "row")
+                if kind == "col"
+                else ((Transpose(e), "mat") if kind == "mat" else (e, kind))
+            )
+        return e, kind
+    if isinstance(f, Identity):
+        return Eye(f.dim), "mat"
+    if isinstance(f, OnesVec):
+        return Ones((f.dim,)), ("row" if f.t else "col")
+    if isinstance(f, Chain):
+        acc, kind = _language(f.items[0])
+        for item in f.items[1:]:
+            nxt, k2 = _language(item)
+            if kind == "col" and k2 == "row":
+                acc, kind = Outer(acc, nxt), "mat"
+            elif kind == "col" and k2 == "mat":  # a column times a 1×k matrix: outer with its row
+                raise NotSupportedError("a column times a matrix has no expression form")
+            else:
+                acc = MatMul(acc, nxt)
+                kind = {("mat", "mat"): "mat", ("mat", "col"): "col", ("row", "mat"): "row",
+                        ("row", "col"): "scalar"}[(kind, k2)]  # fmt: skip
+        return acc, kind
+    if isinstance(f, Hadamard):
+        parts = [_language(i) for i in f.items]
+        return Mul(tuple(p[0] for p in parts)), parts[0][1]
+    if isinstance(f, DiagOf):
+        inner, _ = _language(f.arg)
+        return Diag(inner), ("col" if f.vector else "mat")
+    if isinstance(f, KronOf):
+        (a, ka), (b, _) = _language(f.left), _language(f.right)
+        return Kron(a, b), ka
+    if isinstance(f, VecOf):
+        inner, _ = _language(f.arg)
+        return Vec(inner), "col"
+    if isinstance(f, ScalarOf):
+        if f.op == "dim":
+            raise NotSupportedError(
+                f"the named size {f.name!r} has no value in the expression language"
+            )
+        assert f.arg is not None
+        inner, _ = _language(f.arg)
+        return (Trace(inner) if f.op == "tr" else Reduce("sum", inner)), "scalar"
+    if isinstance(f, Scaled):
+        factors: list[Expr] = [Const(f.coeff)] if f.coeff != 1 or f.body is None else []
+        for s, p in f.scalars:
+            e, _ = _language(s)
+            factors.append(as_power(e, p))
+        kind = "scalar"
+        if f.body is not None:
+            body, kind = _language(f.body)
+            factors.append(body)
+        return (factors[0] if len(factors) == 1 else Mul(tuple(factors))), kind
+    if isinstance(f, MSum):
+        parts = [_language(t) for t in f.terms]
+        return Add(tuple(p[0] for p in parts)), parts[0][1]
+    raise TypeError(f"unknown form {f!r}")
+
+
+def form_expr(f: MForm) -> Expr:
+    """The matrix form as an expression of the language (vectors 1-D), with the same numbers as
+    the tensor-layout result. Raises NotSupportedError for a named size, which the language
+    cannot write."""
+    return _language(f)[0]

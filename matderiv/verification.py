@@ -205,7 +205,8 @@ def _as_function(f: Any, shapes: Mapping[str, Any] | None) -> tuple[Fn, Expr | N
     variables = e.variables()
 
     def run(**arrays: Any) -> Array:
-        return Evaluator(arrays, bind_sizes(variables, arrays)).expr(e)
+        with np.errstate(all="ignore"):
+            return Evaluator(arrays, bind_sizes(variables, arrays)).expr(e)
 
     return run, e
 
