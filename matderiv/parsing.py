@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import warnings
 from collections.abc import Callable, Mapping
 from fractions import Fraction
 
@@ -114,9 +115,12 @@ class _Parser:
 
     def parse(self) -> Expr:
         try:
-            tree = ast.parse(self.text.strip(), mode="eval")
-        except SyntaxError as exc:
-            col = exc.offset or 0
+            with warnings.catch_warnings():  # "invalid decimal literal" and the like: errors,
+                warnings.simplefilter("error", SyntaxWarning)  # never noise on the console
+                warnings.simplefilter("error", DeprecationWarning)
+                tree = ast.parse(self.text.strip(), mode="eval")
+        except (SyntaxError, SyntaxWarning, DeprecationWarning) as exc:
+            col = getattr(exc, "offset", None) or 0
             hint = _syntax_hint(self.text)
             raise ParseError(
                 f"invalid syntax at column {col}: {self.text.strip()!r}"

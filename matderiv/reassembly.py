@@ -102,6 +102,10 @@ def _fused(term: Term, free: tuple[Idx, ...]) -> Scaled | None:
     if len(fuses) != len(free) or [f.indices[0] for f in fuses] != list(free):
         raise _NoMatrixFormError
     rest = [f for f in term.factors if f.kind != "fuse"]
+    if any(i in free for f in rest for i in f.indices):
+        # another factor reads the combined axis itself (e.g. diag(M)[p] * vec(N)[p]): the
+        # parts below would treat it as summed. Stay in index form rather than guess.
+        raise _NoMatrixFormError
     majors = tuple(f.indices[1] for f in fuses)
     minors = tuple(f.indices[2] for f in fuses)
     inner = set(majors) | set(minors)

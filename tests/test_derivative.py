@@ -80,6 +80,7 @@ CASES = [
     ("kron-matrix", "kron(t * A, B)", "t", {"t": (), "A": (2, 3), "B": (3, 2)}, "kron(A, B)", None),
     ("kron-vector", "kron(t * u, v)", "t", {"t": (), "u": (2,), "v": (3,)}, "kron(u, v)", None),
     ("vec-product", "vec(A @ (t * B))", "t", {"t": (), "A": (2, 3), "B": (3, 2)}, "vec(A B)", None),
+    ("vec-with-diagonal-regression", "tr(M * outer(vec(N), w))", "w", {"M": (4, 4), "N": (2, 2), "w": (4,)}, None, "D[p] = Σ_ab M[p,p] N[a,b] F[p;b,a]"),
     ("kron-plus-vec-collects", "kron(u * t, v) + vec(t * outer(v, u))", "t", {"t": (), "u": (2,), "v": (3,)}, "2 kron(u, v)", None),
 ]  # fmt: skip
 
