@@ -1,8 +1,18 @@
-"""Sphinx configuration of the matderiv book."""
+"""Sphinx configuration of the matderiv book.
+
+Every code cell runs at every build (``nb_execution_mode = "force"``) and an exception fails
+the build (``nb_execution_raise_on_error``), so a wrong identity cannot be published. Build it
+from clean, as the README says: an incremental ``-W`` build can hide an earlier failure.
+"""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import matderiv
+
+HERE = Path(__file__).resolve().parent
 
 project = "matderiv"
 author = "The matderiv developers"
@@ -14,32 +24,84 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.napoleon",
     "sphinx.ext.mathjax",
+    "sphinx_copybutton",
+    "sphinx_design",
+    "sphinx_proof",
+    "sphinxcontrib.bibtex",
 ]
 
-exclude_patterns = ["_build", "jupyter_execute", ".ipynb_checkpoints", "**/.ipynb_checkpoints"]
+exclude_patterns = [
+    "_build",
+    "jupyter_execute",
+    "node_modules",
+    ".ipynb_checkpoints",
+    "**/.ipynb_checkpoints",
+    "README.md",
+]
 
-# Every cell runs at every build; a failing cell (a wrong identity) fails the build.
+# -- execution: every cell, every build; an error fails the build -----------------------------
 nb_execution_mode = "force"
 nb_execution_raise_on_error = True
 nb_execution_timeout = 300
 nb_output_stderr = "warn"
 nb_merge_streams = True
 
-myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
+# -- MyST ---------------------------------------------------------------------------------------
+myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist", "substitution"]
 myst_dmath_double_inline = True
+numfig = True
+math_numfig = True
+math_eqref_format = "({number})"
 
+# -- bibliography -------------------------------------------------------------------------------
+bibtex_bibfiles = ["references.bib"]
+bibtex_default_style = "unsrt"
+bibtex_reference_style = "author_year"
+
+# -- notation macros, defined once --------------------------------------------------------------
+MACROS = {
+    "R": r"\mathbb{R}",
+    "tr": r"\operatorname{tr}",
+    "vec": r"\operatorname{vec}",
+    "diag": r"\operatorname{diag}",
+    "softmax": r"\operatorname{softmax}",
+    "T": r"{\top}",
+    "pd": [r"\frac{\partial #1}{\partial #2}", 2],
+}
+mathjax3_config = {"tex": {"macros": MACROS}}
+
+# -- MathJax for offline reading ----------------------------------------------------------------
+# `npm ci --prefix book` installs the version pinned in book/package-lock.json; the build then
+# ships it in _static, so the pages typeset without a network. Without it, Sphinx's default
+# (a CDN) is used, and the build says so.
+_MATHJAX = HERE / "node_modules" / "mathjax"
+html_static_path: list[str] = []
+if (_MATHJAX / "es5" / "tex-chtml.js").exists():
+    html_static_path.append(str(_MATHJAX))
+    mathjax_path = "es5/tex-chtml.js"
+    print("matderiv book: MathJax vendored from book/node_modules (offline reading works)")
+else:
+    print(
+        "matderiv book: MathJax is not vendored (run `npm ci --prefix book` first); "
+        "the pages will load MathJax from Sphinx's default CDN",
+        file=sys.stderr,
+    )
+
+# -- HTML ---------------------------------------------------------------------------------------
 html_theme = "sphinx_book_theme"
-html_title = "matderiv"
-html_theme_options = {"show_toc_level": 2}
+html_title = "matderiv: matrix calculus, checked"
+html_theme_options = {"show_toc_level": 2, "use_download_button": True}
+language = "en"
 
+# -- API reference ------------------------------------------------------------------------------
 autodoc_typehints = "description"
 napoleon_numpy_docstring = True
 napoleon_preprocess_types = True
 
 # Types from numpy and the standard library cannot be linked offline (no intersphinx), and the
-# internal index-form types are documented in the book's chapters rather than the API page.
+# internal index-form types are documented in the chapters rather than the API page.
 nitpick_ignore_regex = [
     ("py:class", r"(numpy|collections\.abc|typing)\..*"),
-    ("py:class", r"matderiv\.(index|matrixform|expression)\..*"),
-    ("py:class", r"(Shape|Dim|Expr|Var|Layout|Array|Fn|optional|callable|arrays|Generator)"),
+    ("py:class", r"matderiv\.(index|matrixform|expression|derivative|shapes)\..*"),
+    ("py:class", r"(Shape|Dim|Expr|Var|Layout|Array|Fn|Order|Recipe|optional|callable|arrays|Generator)"),
 ]
