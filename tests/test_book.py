@@ -1,0 +1,63 @@
+"""The book's guard: a wrong identity planted in a chapter fails the build.
+
+Needs the book's dependencies (the ``book`` extra); skipped without them. CI runs it after the
+README's book command has installed them.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("sphinx")
+pytest.importorskip("myst_nb")
+
+BOOK = Path(__file__).resolve().parent.parent / "book"
+
+WRONG = """
+
+```{code-cell} python
+# planted by tests/test_book.py: the gradient of xᵀAx is NOT 2Ax for a general A
+md.check_derivative("x @ A @ x", "2 * A @ x", wrt="x", shapes={"x": (3,), "A": (3, 3)})
+```
+"""
+
+
+def _copy(tmp_path: Path) -> Path:
+    dest = tmp_path / "book"
+    shutil.copytree(
+        BOOK, dest, ignore=shutil.ignore_patterns("_build", "jupyter_execute", "node_modules")
+    )
+    return dest
+
+
+def test_a_wrong_identity_fails_the_build(tmp_path):
+    book = _copy(tmp_path)
+    chapter = book / "chapters" / "01-arrays.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8") + WRONG, encoding="utf-8")
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sphinx",
+            "-E",
+            "-a",
+            "-n",
+            "-W",
+            "--keep-going",
+            "-T",
+            "-q",
+            str(book),
+            str(tmp_path / "html"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert r.returncode != 0
+    assert "derivative check failed" in r.stdout + r.stderr
+    assert "01-arrays" in r.stdout + r.stderr
