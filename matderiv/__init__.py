@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from . import errors, layout
-from .derivative import Derivative, Step, derive, hessian
+from .derivative import Derivative, derive, hessian
 from .errors import (
     DomainError,
     LayoutError,
@@ -23,6 +23,7 @@ from .errors import (
 )
 from .expression import Expr, var
 from .parsing import parse
+from .steps import Step
 
 if TYPE_CHECKING:
     from . import flattening

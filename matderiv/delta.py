@@ -95,7 +95,7 @@ def _sift_ones(f: Factor, rest: tuple[Factor, ...], freeset: set[Idx]) -> Term |
         return None
     if not keep:
         return Term(Fraction(1))
-    from .expression import Ones
+    from .functions import Ones
 
     node = Ones(tuple(i.dim for i in keep))
     return Term(Fraction(1), (Factor("tensor", tuple(keep), node),))

@@ -15,33 +15,23 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .errors import DomainError, NotSupportedError, ShapeError
-from .expression import (
-    Add,
-    Const,
+from .expression import Add, Const, Expr, Func, MatMul, Mul, Pi, Pow, Transpose, Var, shape_text
+from .functions import (
     Det,
     Diag,
     Einsum,
-    Expr,
     Eye,
-    Func,
     Inv,
     Kron,
     LogDet,
     LogSumExp,
-    MatMul,
-    Mul,
     Norm,
     Ones,
     Outer,
-    Pi,
-    Pow,
     Reduce,
     Softmax,
     Trace,
-    Transpose,
-    Var,
     Vec,
-    shape_text,
 )
 from .index import Idx, IndexExpr
 from .matrixform import (

@@ -20,7 +20,8 @@ import numpy as np
 
 from .errors import NotSupportedError
 from .evaluation import Backend, Evaluator
-from .expression import Det, Expr, Func, Inv, LogDet, Pow, Var, shape_text
+from .expression import Expr, Func, Pow, Var, shape_text
+from .functions import Det, Inv, LogDet
 from .shapes import resolve_dim
 
 __all__ = ["ExactResult", "SympyBackend", "instance_sizes", "prove_equal"]

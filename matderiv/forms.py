@@ -15,7 +15,8 @@ from typing import Any
 
 from .derivative import Derivative, _resolve, derive
 from .errors import NotSupportedError, ShapeError
-from .expression import Expr, Mul, Reduce, Var, shape_text
+from .expression import Expr, Mul, Var, shape_text
+from .functions import Reduce
 from .printing import latex_name, to_latex, to_text
 
 __all__ = ["Differential", "differential", "frobenius"]

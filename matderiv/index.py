@@ -150,7 +150,7 @@ def normalize_term(term: Term) -> Term | None:
     carried = {i for f in kept for i in f.indices}
     lost = [i for f in merged.values() if f.power == 0 for i in f.indices if i not in carried]
     if lost:  # u^-1 u cancelled: the indices it carried still run over their ranges
-        from .expression import Ones
+        from .functions import Ones
 
         lost = list(dict.fromkeys(lost))
         kept.append(Factor("tensor", tuple(lost), Ones(tuple(i.dim for i in lost))))

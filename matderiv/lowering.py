@@ -13,26 +13,8 @@ from collections.abc import Sequence
 from fractions import Fraction
 
 from .errors import NotSupportedError
-from .expression import (
-    Add,
-    Const,
-    Diag,
-    Einsum,
-    Expr,
-    Eye,
-    Kron,
-    MatMul,
-    Mul,
-    Ones,
-    Outer,
-    Pi,
-    Pow,
-    Reduce,
-    Trace,
-    Transpose,
-    Var,
-    Vec,
-)
+from .expression import Add, Const, Expr, MatMul, Mul, Pi, Pow, Transpose, Var
+from .functions import Diag, Einsum, Eye, Kron, Ones, Outer, Reduce, Trace, Vec
 from .index import Factor, Idx, Term, fresh, multiply, normalize_term
 from .shapes import Dim
 

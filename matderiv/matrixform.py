@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
 
-from .expression import Expr, Inv, Pow, Transpose
+from .expression import Expr, Pow, Transpose
+from .functions import Inv
 from .printing import ADD, ATOM, MATMUL, MUL, POSTFIX, UNARY, _Printer, format_number
 from .shapes import Dim
 
@@ -274,7 +275,7 @@ class _FormPrinter:
 
 
 def _trails(s: MForm) -> bool:
-    from .expression import Reduce
+    from .functions import Reduce
 
     return (isinstance(s, Atom) and isinstance(s.expr, Reduce)) or (
         isinstance(s, ScalarOf) and s.op == "sum"
@@ -307,20 +308,8 @@ def _language(f: MForm) -> tuple[Expr, str]:
     """An expression of the language with the same numbers as ``f``, and ``f``'s kind:
     ``scalar``, ``col`` or ``row`` (both 1-D in the language) or ``mat``."""
     from .errors import NotSupportedError
-    from .expression import (
-        Add,
-        Const,
-        Diag,
-        Eye,
-        Kron,
-        MatMul,
-        Mul,
-        Ones,
-        Outer,
-        Reduce,
-        Trace,
-        Vec,
-    )
+    from .expression import Add, Const, MatMul, Mul
+    from .functions import Diag, Eye, Kron, Ones, Outer, Reduce, Trace, Vec
 
     if isinstance(f, Atom):
         e = f.expr

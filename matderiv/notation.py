@@ -13,10 +13,11 @@ from collections.abc import Iterable, Sequence
 from .errors import NotSupportedError
 from .expression import Expr, Var
 from .index import Factor, Idx, IndexExpr, Term
-from .printing import ATOM, _Printer, format_number, latex_name
+from .printing import ATOM, _Printer, format_number, latex_name, to_code
 
 __all__ = [
     "FREE_GROUPS",
+    "einsum_code",
     "einsum_letters",
     "free_names",
     "index_latex",
@@ -177,3 +178,43 @@ def einsum_letters(expr: IndexExpr) -> dict[Idx, str]:
                     "the index form needs more than 52 distinct indices, more than np.einsum allows"
                 ) from None
     return letters
+
+
+def einsum_code(expr: IndexExpr) -> str:
+    """Return Python code with one ``np.einsum`` call per term."""
+    if not expr.terms:
+        return "0"
+    letters = einsum_letters(expr)
+    out = "".join(letters[i] for i in expr.free)
+    parts: list[str] = []
+    for t in expr.terms:
+        subs: list[str] = []
+        args: list[str] = []
+        scalars: list[str] = []
+        present: set[Idx] = set()
+        for f in t.factors:
+            if f.kind == "dim":
+                scalars.append(f.name if f.power == 1 else f"{f.name} ** {f.power}")
+                continue
+            present.update(f.indices)
+            subs.append("".join(letters[i] for i in f.indices))
+            if f.kind == "delta":
+                args.append(f"np.eye({f.indices[0].dim})")
+            elif f.kind == "fuse":
+                args.append("F")
+            else:
+                assert f.node is not None
+                code = to_code(f.node)
+                code = code if _Printer("code").p(f.node)[1] >= ATOM else f"({code})"
+                args.append(code if f.power == 1 else f"{code} ** {f.power}")
+        for i in expr.free:
+            if i not in present:
+                subs.append(letters[i])
+                args.append(f"np.ones({i.dim})")
+        c = abs(t.coeff)
+        head = [] if c == 1 else [str(c)]
+        call = f"np.einsum('{','.join(subs)}->{out}', {', '.join(args)})" if args else "1"
+        s = " * ".join([*head, *scalars, call])
+        parts.append(("- " if t.coeff < 0 else "+ ") + s)
+    text = " ".join(parts)
+    return text[2:] if text.startswith("+ ") else "-" + text[2:]

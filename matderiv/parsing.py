@@ -19,34 +19,24 @@ from collections.abc import Callable, Mapping
 from fractions import Fraction
 
 from .errors import MatderivError, NotSupportedError, ParseError, ShapeError
-from .expression import (
-    ELEMENTWISE,
-    Add,
-    Const,
+from .expression import ELEMENTWISE, Add, Const, Expr, Func, MatMul, Mul, Pi, Pow, Var, negate
+from .functions import (
     Det,
     Diag,
     Einsum,
-    Expr,
     Eye,
-    Func,
     Inv,
     Kron,
     LogDet,
     LogSumExp,
-    MatMul,
-    Mul,
     Norm,
     Ones,
     Outer,
-    Pi,
-    Pow,
     Reduce,
     Softmax,
     Trace,
-    Var,
     Vec,
     matrix_power,
-    negate,
 )
 from .shapes import Dim, normalize_shape
 

@@ -16,31 +16,22 @@ import re
 from fractions import Fraction
 from typing import Literal
 
-from .expression import (
-    Add,
-    Const,
+from .expression import Add, Const, Expr, Func, MatMul, Mul, Pi, Pow, Transpose, Var
+from .functions import (
     Det,
     Diag,
     Einsum,
-    Expr,
     Eye,
-    Func,
     Inv,
     Kron,
     LogDet,
     LogSumExp,
-    MatMul,
-    Mul,
     Norm,
     Ones,
     Outer,
-    Pi,
-    Pow,
     Reduce,
     Softmax,
     Trace,
-    Transpose,
-    Var,
     Vec,
 )
 

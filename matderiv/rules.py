@@ -15,22 +15,8 @@ from collections.abc import Callable, Sequence
 from fractions import Fraction
 
 from .errors import NotSupportedError
-from .expression import (
-    Add,
-    Const,
-    Det,
-    Expr,
-    Func,
-    Inv,
-    LogDet,
-    LogSumExp,
-    Mul,
-    Norm,
-    Ones,
-    Pi,
-    Pow,
-    Softmax,
-)
+from .expression import Add, Const, Expr, Func, Mul, Pi, Pow
+from .functions import Det, Inv, LogDet, LogSumExp, Norm, Ones, Softmax
 from .index import Idx, Term, fresh, multiply
 from .lowering import as_factor, delta, lower, tensor
 

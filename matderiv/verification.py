@@ -23,7 +23,7 @@ from __future__ import annotations
 import os
 import time
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -32,21 +32,16 @@ import numpy as np
 from .derivative import Derivative, _resolve
 from .errors import LayoutError, NotSupportedError, ShapeError
 from .evaluation import Array, Evaluator, bind_sizes
-from .expression import Det, Expr, Func, Inv, LogDet, Pow, Var
-from .shapes import resolve_dim
+from .expression import Expr, Var
+from .sampling import CONSTRAINTS, sample_inputs
 
 __all__ = ["CONSTRAINTS", "Report", "check_derivative", "check_identity", "sample_inputs"]
 
 Method = Literal["auto", "directional", "full", "exact"]
 
-#: Per-variable constraints understood by :func:`sample_inputs`.
-CONSTRAINTS = ("symmetric", "spd", "invertible", "positive", "probability", "onehot")
 
 #: Largest number of variable entries for which "auto" uses the full Jacobian.
 FULL_LIMIT = 400
-#: Functions with a kink at 0: sampled points keep their arguments away from it.
-KINKED = frozenset({"relu", "abs", "step", "sign"})
-KINK_MARGIN = 0.05
 
 
 def _log(report: Report, what: str) -> None:
@@ -79,126 +74,6 @@ class Report:
             f"{self.max_abs_error:.2e}, max rel error {self.max_rel_error:.2e}"
             + (f"; {self.detail}" if self.detail else "")
         )
-
-
-# inputs ---------------------------------------------------------------------------------
-
-
-def _walk(e: Expr) -> list[Expr]:
-    out, stack = [], [e]
-    while stack:
-        node = stack.pop()
-        out.append(node)
-        stack.extend(node.children())
-    return out
-
-
-def _domains(exprs: Sequence[Expr]) -> dict[str, str]:
-    """Variables that need well-conditioned (``invertible``) or ``positive`` inputs."""
-    out: dict[str, str] = {}
-    for node in (n for e in exprs for n in _walk(e)):
-        if isinstance(node, Inv | Det | LogDet):
-            for v in node.variables():
-                if v.ndim == 2 and v.shape[0] == v.shape[1]:
-                    out[v.name] = "invertible"
-        target = node.children()[0] if node.children() else None
-        powered = (isinstance(node, Func) and node.name in ("log", "sqrt")) or isinstance(node, Pow)
-        if powered and isinstance(target, Var):
-            out.setdefault(target.name, "positive")
-    return out
-
-
-def _constrained(kind: str, a: Array, name: str, gen: np.random.Generator) -> Any:
-    if kind in ("symmetric", "spd", "invertible") and (a.ndim != 2 or a.shape[0] != a.shape[1]):
-        raise ShapeError(
-            f"constraint {kind!r} for {name!r} needs a square matrix, got shape {a.shape}"
-        )
-    if kind == "symmetric":
-        return (a + a.T) / 2
-    if kind == "spd":
-        return a @ a.T / a.shape[0] + np.eye(a.shape[0])
-    if kind == "invertible":
-        return a / np.sqrt(a.shape[0]) + 2.0 * np.eye(a.shape[0])
-    if kind == "positive":
-        return 0.5 + np.abs(a)
-    if a.ndim == 0:
-        raise ShapeError(f"constraint {kind!r} for {name!r} needs an array, got a scalar")
-    if kind == "probability":
-        p = np.exp(a)
-        return p / p.sum(axis=-1, keepdims=True)
-    hot = np.zeros_like(a)  # onehot
-    rows = hot.reshape(-1, a.shape[-1])
-    rows[np.arange(rows.shape[0]), gen.integers(0, a.shape[-1], size=rows.shape[0])] = 1.0
-    return hot
-
-
-def _kink_arguments(exprs: Sequence[Expr]) -> list[Expr]:
-    return [
-        n.children()[0] for e in exprs for n in _walk(e) if isinstance(n, Func) and n.name in KINKED
-    ]
-
-
-def sample_inputs(
-    expr: Expr | Sequence[Expr],
-    rng: np.random.Generator | int | None = 0,
-    sizes: Mapping[str, int] | None = None,
-    constraints: Mapping[str, str] | None = None,
-) -> dict[str, Array]:
-    """Draw random, well-conditioned inputs for every variable of one or more expressions.
-
-    Named dimensions get sizes from 2 to 5 unless ``sizes`` gives them. Matrices under
-    ``inv``/``det``/``logdet`` are made diagonally dominant, arguments of ``log``, ``sqrt`` and
-    powers positive. ``constraints`` (``{name: kind}``, a kind being one of symmetric, spd,
-    invertible, positive, probability or onehot) override both. Arguments of ``relu`` and
-    ``abs`` are kept at least 0.05 from the kink (by redrawing), so finite differences never
-    straddle it.
-
-    >>> import matderiv as md
-    >>> arrays = sample_inputs(md.parse("logdet(X)", {"X": ("n", "n")}), rng=0)
-    >>> bool(np.linalg.det(arrays["X"]) > 0)
-    True
-    """
-    gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
-    exprs = [expr] if isinstance(expr, Expr) else list(expr)
-    variables = frozenset().union(*(e.variables() for e in exprs))
-    kinds = _domains(exprs)
-    for name, kind in (constraints or {}).items():
-        if kind not in CONSTRAINTS:
-            raise ValueError(
-                f"unknown constraint {kind!r} for {name!r}; "
-                f"expected one of {', '.join(CONSTRAINTS)}"
-            )
-        if name not in {v.name for v in variables}:
-            raise ValueError(
-                f"constraint given for {name!r}, which is not a variable of the expression"
-            )
-        kinds[name] = kind
-    names = sorted(
-        {
-            p
-            for v in variables
-            for d in v.shape
-            if isinstance(d, str)
-            for p in d.split("*")
-            if not p.isdigit()
-        }
-    )
-    dims = {n: int(gen.integers(2, 6)) for n in names}
-    dims.update(sizes or {})
-    kinks = _kink_arguments(exprs)
-    for _ in range(50):
-        arrays: dict[str, Array] = {}
-        for v in sorted(variables, key=lambda v: v.name):
-            shape = tuple(resolve_dim(d, dims) for d in v.shape)
-            a = gen.standard_normal(shape)
-            wanted = kinds.get(v.name)
-            arrays[v.name] = _constrained(wanted, a, v.name, gen) if wanted else a
-        if not kinks:
-            return arrays
-        ev = Evaluator(arrays, dims)
-        if all(np.min(np.abs(ev.expr(k)), initial=np.inf) > KINK_MARGIN for k in kinks):
-            return arrays
-    return arrays
 
 
 # the checks -----------------------------------------------------------------------------

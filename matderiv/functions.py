@@ -1,0 +1,361 @@
+"""The named functions of the expression language: reductions, traces, determinants,
+inverses, softmax, norms, outer and Kronecker products, vec, eye, ones and einsum.
+
+Each is an immutable node like those of :mod:`matderiv.expression`, and checks its operand's shape
+when built.
+"""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass, field
+
+from .errors import NotSupportedError, ShapeError
+from .expression import Expr, MatMul, _describe
+from .shapes import Dim, Shape, dim_product, normalize_shape
+
+__all__ = [
+    "Det",
+    "Diag",
+    "Einsum",
+    "Eye",
+    "Inv",
+    "Kron",
+    "LogDet",
+    "LogSumExp",
+    "Norm",
+    "Ones",
+    "Outer",
+    "Reduce",
+    "Softmax",
+    "Trace",
+    "Vec",
+    "matrix_power",
+]
+
+
+def _norm_axes(axis: int | tuple[int, ...] | None, e: Expr, fn: str) -> tuple[int, ...] | None:
+    if axis is None:
+        return None
+    axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    out: list[int] = []
+    for ax in axes:
+        if not -e.ndim <= ax < e.ndim:
+            raise ShapeError(
+                f"{fn}: axis {ax} is out of range for {_describe(e)}, which has {e.ndim} axes"
+            )
+        out.append(ax % e.ndim)
+    if len(set(out)) != len(out):
+        raise ShapeError(f"{fn}: axis {axis!r} repeats an axis of {_describe(e)}")
+    return tuple(sorted(out))
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Reduce(Expr):
+    """``sum`` or ``mean`` over some axes (``axes=None``: all of them)."""
+
+    op: str
+    arg: Expr
+    axes: int | tuple[int, ...] | None = None
+
+    def __post_init__(self) -> None:
+        axes = _norm_axes(self.axes, self.arg, self.op)
+        object.__setattr__(self, "axes", axes)
+        keep = (
+            () if axes is None else tuple(d for i, d in enumerate(self.arg.shape) if i not in axes)
+        )
+        self._finish(keep, self.op, self.arg._key, axes)
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.arg,)
+
+    @property
+    def reduced(self) -> tuple[int, ...]:
+        """The axes reduced over."""
+        if self.axes is None:
+            return tuple(range(self.arg.ndim))
+        return (self.axes,) if isinstance(self.axes, int) else self.axes
+
+
+def _square(e: Expr, fn: str) -> Dim:
+    if e.ndim != 2 or e.shape[0] != e.shape[1]:
+        raise ShapeError(f"{fn} needs a square matrix, got {_describe(e)}")
+    return e.shape[0]
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Trace(Expr):
+    """Trace of a square matrix."""
+
+    arg: Expr
+
+    def __post_init__(self) -> None:
+        _square(self.arg, "tr")
+        self._finish((), self.arg._key)
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.arg,)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Det(Expr):
+    """Determinant of a square matrix."""
+
+    arg: Expr
+
+    def __post_init__(self) -> None:
+        _square(self.arg, "det")
+        self._finish((), self.arg._key)
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.arg,)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class LogDet(Expr):
+    """``log |det X|`` of a square matrix (``logdet``)."""
+
+    arg: Expr
+
+    def __post_init__(self) -> None:
+        _square(self.arg, "logdet")
+        self._finish((), self.arg._key)
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.arg,)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Inv(Expr):
+    """Inverse of a square matrix."""
+
+    arg: Expr
+
+    def __post_init__(self) -> None:
+        _square(self.arg, "inv")
+        self._finish(self.arg.shape, self.arg._key)
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.arg,)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Softmax(Expr):
+    """Softmax along one axis (``axis=None``: over all entries)."""
+
+    arg: Expr
+    axis: int | None = -1
+
+    def __post_init__(self) -> None:
+        if self.arg.ndim == 0:
+            raise ShapeError(
+                f"softmax needs an array with at least one axis, got {_describe(self.arg)}"
+            )
+        axes = _norm_axes(self.axis, self.arg, "softmax")
+        object.__setattr__(self, "axis", None if axes is None else axes[0])
+        self._finish(self.arg.shape, self.arg._key, self.axis)
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.arg,)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class LogSumExp(Expr):
+    """``log(sum(exp(x), axis))`` computed stably (``axis=None``: over all entries)."""
+
+    arg: Expr
+    axis: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.arg.ndim == 0:
+            raise ShapeError(
+                f"logsumexp needs an array with at least one axis, got {_describe(self.arg)}"
+            )
+        axes = _norm_axes(self.axis, self.arg, "logsumexp")
+        axis = None if axes is None else axes[0]
+        object.__setattr__(self, "axis", axis)
+        shape = () if axis is None else tuple(d for i, d in enumerate(self.arg.shape) if i != axis)
+        self._finish(shape, self.arg._key, axis)
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.arg,)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Diag(Expr):
+    """numpy's ``diag``: the diagonal of a square matrix, or the diagonal matrix of a vector."""
+
+    arg: Expr
+
+    def __post_init__(self) -> None:
+        if self.arg.ndim == 1:
+            shape: Shape = (self.arg.shape[0], self.arg.shape[0])
+        elif self.arg.ndim == 2:
+            if self.arg.shape[0] != self.arg.shape[1]:
+                raise NotSupportedError(
+                    f"diag of the non-square matrix {_describe(self.arg)} is not supported"
+                )
+            shape = (self.arg.shape[0],)
+        else:
+            raise ShapeError(f"diag needs a vector or a matrix, got {_describe(self.arg)}")
+        self._finish(shape, self.arg._key)
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.arg,)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Norm(Expr):
+    """2-norm of a vector, Frobenius norm of a matrix."""
+
+    arg: Expr
+
+    def __post_init__(self) -> None:
+        if self.arg.ndim not in (1, 2):
+            raise ShapeError(f"norm needs a vector or a matrix, got {_describe(self.arg)}")
+        self._finish((), self.arg._key)
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.arg,)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Outer(Expr):
+    """Outer product of two vectors."""
+
+    left: Expr
+    right: Expr
+
+    def __post_init__(self) -> None:
+        for e in (self.left, self.right):
+            if e.ndim != 1:
+                raise ShapeError(f"outer needs two vectors, got {_describe(e)}")
+        self._finish((self.left.shape[0], self.right.shape[0]), self.left._key, self.right._key)
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.left, self.right)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Kron(Expr):
+    """Kronecker product of two matrices (or two vectors)."""
+
+    left: Expr
+    right: Expr
+
+    def __post_init__(self) -> None:
+        a, b = self.left, self.right
+        if a.ndim != b.ndim or a.ndim not in (1, 2):
+            raise ShapeError(
+                f"kron needs two matrices or two vectors, got {_describe(a)} and {_describe(b)}"
+            )
+        shape = tuple(dim_product((x, y)) for x, y in zip(a.shape, b.shape, strict=True))
+        self._finish(shape, a._key, b._key)
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.left, self.right)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Vec(Expr):
+    """Column-major vectorisation: the columns of a matrix stacked into one vector."""
+
+    arg: Expr
+
+    def __post_init__(self) -> None:
+        if self.arg.ndim != 2:
+            raise ShapeError(f"vec needs a matrix, got {_describe(self.arg)}")
+        self._finish((dim_product(self.arg.shape),), self.arg._key)
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.arg,)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Eye(Expr):
+    """The identity matrix of size ``n``."""
+
+    n: Dim
+
+    def __post_init__(self) -> None:
+        (n,) = normalize_shape((self.n,), "eye")
+        self._finish((n, n), n)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Ones(Expr):
+    """An array of ones."""
+
+    ones_shape: Shape
+
+    def __post_init__(self) -> None:
+        shape = normalize_shape(self.ones_shape, "ones")
+        self._finish(shape, shape)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Einsum(Expr):
+    """``einsum(spec, *args)`` with numpy's subscripts (explicit or implicit output)."""
+
+    spec: str
+    args: tuple[Expr, ...]
+    inputs: tuple[str, ...] = field(init=False, repr=False)
+    output: str = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        spec = self.spec.replace(" ", "")
+        if "." in spec:
+            raise NotSupportedError(f"einsum {self.spec!r}: '...' (ellipsis) is not supported")
+        lhs, arrow, out = spec.partition("->")
+        inputs = tuple(lhs.split(","))
+        for sub in (*inputs, out):
+            bad = [c for c in sub if c not in string.ascii_letters]
+            if bad:
+                raise ShapeError(f"einsum {self.spec!r}: {bad[0]!r} is not a subscript letter")
+        if len(inputs) != len(self.args):
+            raise ShapeError(
+                f"einsum {self.spec!r} names {len(inputs)} operands but {len(self.args)} were given"
+            )
+        if not arrow:
+            counts = {c: lhs.count(c) for c in set(lhs) if c != ","}
+            out = "".join(sorted(c for c, n in counts.items() if n == 1))
+        sizes: dict[str, Dim] = {}
+        for sub, arg in zip(inputs, self.args, strict=True):
+            if len(sub) != arg.ndim:
+                raise ShapeError(
+                    f"einsum {self.spec!r}: subscripts {sub!r} have {len(sub)} letters but "
+                    f"{_describe(arg)} has {arg.ndim} axes"
+                )
+            for c, d in zip(sub, arg.shape, strict=True):
+                if sizes.setdefault(c, d) != d:
+                    raise ShapeError(
+                        f"einsum {self.spec!r}: subscript {c!r} has size {sizes[c]} in one operand "
+                        f"and {d} in {_describe(arg)}"
+                    )
+        for c in out:
+            if c not in sizes:
+                raise ShapeError(
+                    f"einsum {self.spec!r}: output subscript {c!r} is not in any input"
+                )
+            if out.count(c) > 1:
+                raise ShapeError(f"einsum {self.spec!r}: output subscript {c!r} is repeated")
+        object.__setattr__(self, "inputs", inputs)
+        object.__setattr__(self, "output", out)
+        canonical = ",".join(inputs) + "->" + out
+        object.__setattr__(self, "spec", canonical)
+        self._finish(tuple(sizes[c] for c in out), canonical, *(a._key for a in self.args))
+
+    def children(self) -> tuple[Expr, ...]:
+        return self.args
+
+
+def matrix_power(x: Expr, k: int) -> Expr:
+    """Return ``x`` to the integer power ``k`` as a product (``inv`` for negative ``k``)."""
+    n = _square(x, "matrix_power")
+    if k == 0:
+        return Eye(n)
+    base = x if k > 0 else Inv(x)
+    out = base
+    for _ in range(abs(k) - 1):
+        out = MatMul(out, base)
+    return out

@@ -1,0 +1,198 @@
+"""The derivation, step by step: what :attr:`matderiv.Derivative.steps` shows.
+
+1. **element**: the element formula of the output in index notation (with the element formulas of
+   the sums it contains);
+2. **differentiate**: product and chain rules, Kronecker deltas written out;
+3. **contract**: the deltas sifted away;
+4. **collect**: equal terms added (only when something was collected);
+5. **reassemble**: the matrix form, or the einsum form where none exists;
+6. **arrange**: the result in a layout convention (only for a layout other than the tensor one).
+
+Each step has text, LaTeX and an index form that evaluates to the same numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .errors import NotSupportedError
+from .expression import Add, Expr, Var, shape_text
+from .index import Idx, IndexExpr
+from .lowering import lower_normalized
+from .matrixform import MForm, form_latex, form_text
+from .notation import einsum_code, free_names, index_latex, index_text, rename_summed
+from .printing import _Printer, latex_name, to_latex, to_text
+
+if TYPE_CHECKING:
+    from .derivative import Derivative
+    from .evaluation import Array
+
+__all__ = ["Step", "build_steps"]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a derivation, with text, LaTeX and an executable index form."""
+
+    name: str
+    title: str
+    text: str
+    latex: str
+    index_expr: IndexExpr | None = None
+    form: MForm | None = field(default=None, repr=False)
+    variables: frozenset[Var] = field(default=frozenset(), repr=False)
+
+    def evaluate(self, given: Mapping[str, Any] | None = None, /, **arrays: Any) -> Array:
+        """Evaluate this step's formula (index form, or matrix form for the last step).
+
+        Shapes follow the tensor layout: output axes, then the variable's axes.
+        """
+        from .evaluation import Evaluator, bind_sizes, result_array
+
+        arrays = {**(given or {}), **arrays}
+        sizes = bind_sizes(self.variables, arrays)
+        ev = Evaluator(arrays, sizes)
+        if self.index_expr is None:
+            raise NotSupportedError(f"step {self.name!r} has no formula to evaluate")
+        if self.form is not None:
+            shape = tuple(ev.size(i.dim) for i in self.index_expr.free)
+            return result_array(ev.form(self.form), shape)
+        return ev.index(self.index_expr)
+
+    def _repr_markdown_(self) -> str:
+        return f"**{self.title}**\n\n$${self.latex}$$"
+
+
+def _define_opaque(expr: IndexExpr, wrt: Var) -> list[tuple[str, str, str]]:
+    """Element formulas of the sums that occur as factors and depend on ``wrt``."""
+    seen: dict[Expr, None] = {}
+    for t in expr.terms:
+        for f in t.factors:
+            if f.node is not None and isinstance(f.node, Add) and f.node.depends_on(wrt):
+                seen.setdefault(f.node, None)
+    out = []
+    for node in seen:
+        idx = [Idx(n, d) for n, d in zip(free_names(node.ndim, [], 0), node.shape, strict=False)]
+        element = rename_summed(IndexExpr(tuple(lower_normalized(node, idx)), tuple(idx)))
+        sub = "".join(i.name for i in idx)
+        lhs_t = f"({to_text(node)})" + (f"[{','.join(i.name for i in idx)}]" if idx else "")
+        lhs_l = _Printer("latex").wrap(node, 1000) + (f"_{{{sub}}}" if sub else "")
+        out.append((lhs_t, lhs_l, f"{index_text(element)}|{index_latex(element)}"))
+    return out
+
+
+def _element_step(
+    start: IndexExpr, wrt: Var, of: Expr | Derivative, variables: frozenset[Var]
+) -> Step:
+    if isinstance(of, Expr):
+        head_t, head_l = f"f = {to_text(of)}", f"f = {to_latex(of)}"
+    else:
+        head_t, head_l = "f = the previous derivative", r"f = \text{the previous derivative}"
+    sub = ",".join(i.name for i in start.free)
+    lhs_t = f"f[{sub}]" if sub else "f"
+    lhs_l = f"f_{{{''.join(i.name for i in start.free)}}}" if sub else "f"
+    text = [head_t, index_text(start, lhs_t)]
+    latex = [head_l, rf"{lhs_l} = {index_latex(start)}"]
+    for lt, ll, both in _define_opaque(start, wrt):
+        t, lx = both.split("|", 1)
+        text.append(f"where {lt} = {t}")
+        latex.append(rf"\text{{where }} {ll} = {lx}")
+    return Step(
+        "element",
+        "Write one element of the output in index notation",
+        "\n".join(text),
+        r" \\ ".join(latex),
+        start,
+        variables=variables,
+    )
+
+
+def _lhs(start_free: tuple[Idx, ...], wrt: Var, widx: tuple[Idx, ...]) -> tuple[str, str]:
+    top = "f" + (f"[{','.join(i.name for i in start_free)}]" if start_free else "")
+    text = (
+        f"∂{top}/∂{wrt.name}[{','.join(i.name for i in widx)}]" if widx else f"∂{top}/∂{wrt.name}"
+    )
+    ltop = "f" + (f"_{{{''.join(i.name for i in start_free)}}}" if start_free else "")
+    lw = latex_name(wrt.name) + (f"_{{{''.join(i.name for i in widx)}}}" if widx else "")
+    return text, rf"\frac{{\partial {ltop}}}{{\partial {lw}}}"
+
+
+def build_steps(d: Derivative) -> tuple[Step, ...]:
+    """The derivation's steps, printed (text and LaTeX) when first asked for."""
+    start, raw, contracted, final = d.stages
+    wrt, variables = d.wrt, d.variables
+    widx = final.free[len(start.free) :]
+    lhs_t, lhs_l = _lhs(start.free, wrt, widx)
+    steps = [_element_step(start, wrt, d.of, variables)]
+    steps.append(
+        Step(
+            "differentiate",
+            "Differentiate one element: product and chain rules, Kronecker deltas written out",
+            index_text(raw, lhs_t),
+            f"{lhs_l} = {index_latex(raw)}",
+            raw,
+            variables=variables,
+        )
+    )
+    steps.append(
+        Step(
+            "contract",
+            "Contract the deltas (sifting property)",
+            index_text(contracted, lhs_t),
+            f"{lhs_l} = {index_latex(contracted)}",
+            contracted,
+            variables=variables,
+        )
+    )
+    if len(final.terms) != len(contracted.terms):
+        steps.append(
+            Step(
+                "collect",
+                "Collect equal terms",
+                index_text(final, lhs_t),
+                f"{lhs_l} = {index_latex(final)}",
+                final,
+                variables=variables,
+            )
+        )
+    if d.form is not None:
+        wname = latex_name(wrt.name)
+        steps.append(
+            Step(
+                "reassemble",
+                "Reassemble into matrix notation",
+                f"∂f/∂{wrt.name} = {form_text(d.form)}",
+                rf"\frac{{\partial f}}{{\partial {wname}}} = {form_latex(d.form)}",
+                final,
+                d.form,
+                variables=variables,
+            )
+        )
+    else:
+        steps.append(
+            Step(
+                "reassemble",
+                "No matrix form: the result stays an index (einsum) tensor",
+                f"{lhs_t} = {einsum_code(final)}",
+                rf"{lhs_l} = {index_latex(final)}",
+                final,
+                variables=variables,
+            )
+        )
+    if d.layout != "tensor":
+        form = d.arranged_form
+        shown = form_text(form) if form is not None else d.index
+        steps.append(
+            Step(
+                "arrange",
+                f"Arrange in the {d.layout} layout (shape {shape_text(d.shape)})",
+                f"{d.layout} layout, {shape_text(d.shape)}: {shown}",
+                d.latex(),
+                final,
+                form if form is not None and d._recipe() == "same" else None,
+                variables=variables,
+            )
+        )
+    return tuple(steps)
