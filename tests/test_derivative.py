@@ -247,3 +247,12 @@ def test_expression_of_wrong_type_is_a_parse_error():
         md.ParseError, match=r"expected an expression string or a matderiv expression, got int"
     ):
         md.derive(3, "x")  # type: ignore[arg-type]
+
+
+def test_a_non_differentiable_point_is_a_domain_error():
+    d = md.derive("norm(x)", "x", shapes={"x": (3,)})
+    with pytest.raises(
+        md.DomainError,
+        match=r"^the derivative d/dx of norm\(x\) is not finite at this point: entry \(0,\) is nan; the point is outside the domain or at a point where it is not differentiable",
+    ):
+        d.evaluate(x=np.zeros(3))

@@ -61,6 +61,7 @@ KRON = [
 @pytest.mark.parametrize(("expr", "wrt", "shapes", "text"), KRON, ids=[k[0] for k in KRON])
 def test_kronecker_form_equals_the_vec_jacobian_of_the_full_tensor(expr, wrt, shapes, text):
     d = md.derive(expr, wrt, shapes=shapes)
+    d.check()
     a = sample_inputs([md.parse(expr, shapes), d.wrt], rng=3)
     J = fl.to_vec_jacobian(d.evaluate(a), len(d.out_shape))
     if text is None:  # the transpose map is the commutation matrix, not a Kronecker product
@@ -88,6 +89,7 @@ COMPRESS = [
 )
 def test_diagonal_compression_equals_the_full_tensor(expr, wrt, shapes, text, statement):
     d = md.derive(expr, wrt, shapes=shapes)
+    d.check()
     c = fl.compress(d)
     assert c.statement == statement
     if text is not None:
@@ -107,6 +109,7 @@ def test_diagonal_compression_equals_the_full_tensor(expr, wrt, shapes, text, st
 def test_hiding_a_dimension_reduces_dz_dW_to_a():
     shapes = {"W": ("m", "n"), "a": ("m",)}
     d = md.derive("W.T @ a", "W", shapes=shapes)
+    d.check()
     h = fl.hide(d, axis=0)
     assert h.matrix == "a"
     assert (

@@ -162,3 +162,13 @@ def test_parser_never_runs_user_text():
 def test_builder_variables_can_be_passed_as_shapes():
     W = md.var("W", ("N", "M"))
     assert parse("W.T @ W", {"W": W}).shape == ("M", "M")
+
+
+def test_a_100_kB_input_is_refused_quickly():
+    text = "x + " * 25_000 + "x"
+    assert len(text) > 100_000
+    with pytest.raises(
+        md.ParseError,
+        match=rf"^the expression is {len(text)} characters long; the limit is {MAX_LENGTH}",
+    ):
+        parse(text, S)

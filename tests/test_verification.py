@@ -80,3 +80,62 @@ ERRORS = [
 def test_check_errors_are_clear(kwargs, error, message):
     with pytest.raises(error, match="^" + message):
         md.check_derivative(**kwargs)
+
+
+def test_float32_inputs_are_upcast_with_a_warning_and_no_false_alarm():
+    rng = np.random.default_rng(0)
+    at = {
+        "A": rng.standard_normal((3, 3)).astype(np.float32),
+        "x": rng.standard_normal(3).astype(np.float32),
+    }
+    with pytest.warns(
+        UserWarning, match=r"^check_derivative: upcasting float32 input '(A|x)' to float64"
+    ):
+        report = md.check_derivative("x @ A @ x", "(A + A.T) @ x", at=at, wrt="x")
+    assert report.max_rel_error < 1e-8
+
+
+CONSTRAINED = ["symmetric", "spd", "invertible", "positive", "probability", "onehot"]
+
+
+@pytest.mark.parametrize("kind", CONSTRAINED)
+def test_constraints_shape_the_sampled_inputs(kind):
+    X = sample_inputs(md.parse("sum(X)", {"X": (3, 3)}), rng=1, constraints={"X": kind})["X"]
+    if kind == "symmetric":
+        assert np.allclose(X, X.T)
+    elif kind == "spd":
+        assert np.all(np.linalg.eigvalsh(X) > 0)
+    elif kind == "invertible":
+        assert abs(np.linalg.det(X)) > 1e-3
+    elif kind == "positive":
+        assert np.all(X > 0)
+    elif kind == "probability":
+        assert np.allclose(X.sum(axis=-1), 1)
+        assert np.all(X > 0)
+    else:
+        assert np.array_equal(X.sum(axis=-1), np.ones(3))
+
+
+CONSTRAINT_ERRORS = [
+    ({"X": "orthogonal"}, ValueError, r"unknown constraint 'orthogonal' for 'X'; expected one of symmetric, spd, invertible, positive, probability, onehot"),
+    ({"Z": "spd"}, ValueError, r"constraint given for 'Z', which is not a variable of the expression"),
+    ({"v": "spd"}, md.ShapeError, r"constraint 'spd' for 'v' needs a square matrix, got shape \(3,\)"),
+    ({"s": "onehot"}, md.ShapeError, r"constraint 'onehot' for 's' needs an array, got a scalar"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("constraints", "error", "message"),
+    CONSTRAINT_ERRORS,
+    ids=[c[2][:30] for c in CONSTRAINT_ERRORS],
+)
+def test_constraint_errors_are_clear(constraints, error, message):
+    e = md.parse("sum(X) + sum(v) + s", {"X": (3, 3), "v": (3,), "s": ()})
+    with pytest.raises(error, match="^" + message):
+        sample_inputs(e, rng=0, constraints=constraints)
+
+
+def test_relu_arguments_are_kept_away_from_the_kink():
+    e = md.parse("sum(relu(x))", {"x": (50,)})
+    for seed in range(20):
+        assert np.min(np.abs(sample_inputs(e, rng=seed)["x"])) > 0.05
