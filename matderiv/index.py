@@ -134,6 +134,10 @@ def normalize_term(term: Term) -> Term | None:
     """Merge equal factors (adding powers), drop trivial ones; None when the term is zero."""
     if term.coeff == 0:
         return None
+    if all(f.power != 0 for f in term.factors):  # fast path: nothing to merge or drop
+        keys = [f.base_key() for f in term.factors]
+        if len(set(keys)) == len(keys):
+            return term
     merged: dict[tuple[object, ...], Factor] = {}
     for f in term.factors:
         key = f.base_key()

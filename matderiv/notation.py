@@ -34,7 +34,9 @@ def free_names(count: int, used: Iterable[str], group: int) -> list[str]:
     taken = set(used)
     order = "".join(FREE_GROUPS[group:] + FREE_GROUPS[:group])
     pool = [c for c in order if c not in taken]
-    pool += [c for c in string.ascii_letters if c not in taken and c not in pool]
+    if len(pool) < count:  # rare: fall back to any unused letter
+        seen = set(pool)
+        pool += [c for c in string.ascii_letters if c not in taken and c not in seen]
     if len(pool) >= count:
         return pool[:count]
     return [f"i{n}" for n in range(count)]
@@ -47,8 +49,12 @@ def rename_summed(expr: IndexExpr, avoid: Iterable[str] = ()) -> IndexExpr:
         c for c in string.ascii_uppercase if c not in blocked
     ]
     terms: list[Term] = []
+    free = set(expr.free)
     for t in expr.terms:
-        summed = [i for i in t.indices() if i not in expr.free]
+        summed = [i for i in t.indices() if i not in free]
+        if not summed:
+            terms.append(t)
+            continue
         names = iter(pool)
         mapping = {i: Idx(next(names, f"{i.name}"), i.dim) for i in summed}
         terms.append(t.subs(mapping))
