@@ -27,6 +27,7 @@ from .steps import Step
 
 if TYPE_CHECKING:
     from . import flattening
+    from .codegen import value_and_grad
     from .flattening import unvec, vec
     from .forms import differential, frobenius
     from .verification import Report, check_derivative, check_identity
@@ -40,6 +41,7 @@ _NUMERIC = {
     "vec": "flattening",
     "unvec": "flattening",
     "differential": "forms",
+    "value_and_grad": "codegen",
     "frobenius": "forms",
 }
 
@@ -80,6 +82,7 @@ __all__ = [
     "layout",
     "parse",
     "unvec",
+    "value_and_grad",
     "var",
     "vec",
 ]

@@ -220,6 +220,44 @@ class Derivative:
         kwargs.setdefault("layout", self.layout)
         return check_derivative(self.of, self, wrt=self.wrt, **kwargs)
 
+    def to_source(self, name: str = "derivative") -> str:
+        """Python source of a plain numpy function computing this derivative in its layout.
+
+        Arguments are the variables in alphabetical order. Matrix forms use ``@`` and ``.T``;
+        index forms use ``np.einsum`` with a cached contraction path; sub-expressions used twice
+        are computed once.
+
+        >>> import matderiv as md
+        >>> shapes = {"X": ("B", "N"), "W": ("N", "M"), "Y": ("B", "M")}
+        >>> d = md.derive("sum((X @ W - Y)**2)", "W", shapes=shapes)
+        >>> print(d.to_source("grad").splitlines()[4])
+        def grad(W, X, Y):
+        """
+        from .codegen import generate
+        from .matrixform import form_expr
+
+        if not name.isidentifier():
+            raise ParseError(f"function name {name!r} is not a valid identifier")
+        out: Expr | IndexExpr = self.index_expr
+        if self.form is not None:
+            try:
+                out = form_expr(self.form)
+            except NotSupportedError:
+                out = self.index_expr
+        suffix = {"same": "", "T": ".T", "row": ".reshape(1, -1)", "col": ".reshape(-1, 1)"}[
+            self._recipe()
+        ]
+        return generate(
+            name, sorted(self.variables | {self.wrt}, key=lambda v: v.name), [out], [suffix]
+        )
+
+    def compile(self) -> Any:
+        """A plain numpy function computing this derivative (see :meth:`to_source`); its
+        arguments are the variables in alphabetical order, by position or by name."""
+        from .codegen import compile_source
+
+        return compile_source(self.to_source("derivative"), "derivative")
+
     def contract(self, G: str | Var = "G") -> Derivative:
         """Contract with an upstream gradient: ∂L/∂wrt = Σ_i G[i…] ∂out[i…]/∂wrt, the VJP.
 

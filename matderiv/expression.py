@@ -20,6 +20,7 @@ matderiv.errors.ShapeError: cannot multiply X (B×N) by X (B×N) with '@': inner
 
 from __future__ import annotations
 
+import keyword
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, ClassVar
@@ -258,8 +259,10 @@ class Var(Expr):
     var_shape: Shape
 
     def __post_init__(self) -> None:
-        if not self.name.isidentifier():
-            raise ShapeError(f"variable name {self.name!r} is not a valid identifier")
+        if not self.name.isidentifier() or keyword.iskeyword(self.name):
+            raise ShapeError(
+                f"variable name {self.name!r} is not a valid identifier (or is a Python keyword)"
+            )
         shape = normalize_shape(self.var_shape, self.name)
         self._finish(shape, self.name, shape)
 

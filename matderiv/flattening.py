@@ -34,10 +34,12 @@ from .reassembly import connected, reassemble, reassemble_factors
 
 __all__ = [
     "Flattened",
+    "KroneckerOperator",
     "commutation",
     "compress",
     "hide",
     "kron_form",
+    "operator",
     "to_vec_jacobian",
     "unvec",
     "vec",
@@ -384,3 +386,99 @@ def hide(d: Derivative, axis: int = 0) -> Flattened:
         f"{d.wrt.name}: ∂z[{keep.name}]/∂{where} = C[{rest}]"
     )
     return Flattened(small, reassemble(small), d.variables | {d.wrt}, statement)
+
+
+@dataclass(frozen=True)
+class KroneckerOperator:
+    """A derivative kept factored as ``Σ_k c_k (P_k ⊗ Q_k)`` acting on ``vec`` (column-major).
+
+    ``H @ V`` applies it without forming the matrix, through ``(P ⊗ Q) vec(V) = vec(Q V Pᵀ)``:
+    ``V`` is an array of the variable's shape (the result has the output's shape) or its
+    ``vec`` (the result is a vec). ``toarray()`` builds the dense matrix only when asked. With
+    row-major vec the same operator reads ``Σ c_k (Q_k ⊗ P_k)``: for ‖XW − Y‖²_F the Hessian is
+    ``I ⊗ 2XᵀX`` here and ``2XᵀX ⊗ I`` in row-major texts.
+    """
+
+    terms: tuple[tuple[float, Array, Array], ...]
+    out_shape: tuple[int, ...]
+    in_shape: tuple[int, ...]
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """The shape of the dense matrix ∂vec(Y)/∂vec(X)ᵀ."""
+        return int(np.prod(self.out_shape)), int(np.prod(self.in_shape))
+
+    @property
+    def dense_size(self) -> int:
+        """Entries the dense matrix would have."""
+        rows, cols = self.shape
+        return rows * cols
+
+    @property
+    def factored_size(self) -> int:
+        """Entries actually stored (the Kronecker factors)."""
+        return sum(p.size + q.size for _, p, q in self.terms)
+
+    def __matmul__(self, v: Any) -> Array:
+        arr = np.asarray(v, dtype=np.float64)
+        flat = arr.ndim == 1 and arr.shape != self.in_shape
+        if flat and arr.size == self.shape[1]:
+            arr = arr.reshape(self.in_shape, order="F")
+        if arr.shape != self.in_shape:
+            raise ShapeError(
+                f"cannot apply the operator to shape {np.shape(v)}: expected the variable's "
+                f"shape {self.in_shape} or its vec ({self.shape[1]},)"
+            )
+        V = arr.reshape(self.in_shape[0] if self.in_shape else 1, -1, order="F")
+        rows_out = self.out_shape[0] if self.out_shape else 1
+        total = np.zeros(
+            (rows_out, int(np.prod(self.out_shape[1:])) if len(self.out_shape) > 1 else 1)
+        )
+        for c, P, Q in self.terms:
+            total = total + c * (Q @ V @ P.T)
+        out = total.reshape(self.out_shape, order="F")
+        return out.reshape(-1, order="F") if flat else out
+
+    def toarray(self) -> Array:
+        """The dense matrix ∂vec(Y)/∂vec(X)ᵀ."""
+        dense = np.zeros(self.shape)
+        for c, P, Q in self.terms:
+            dense = dense + c * np.kron(P, Q)
+        return dense
+
+
+def operator(
+    d: Derivative, given: Mapping[str, Any] | None = None, /, **arrays: Any
+) -> KroneckerOperator:
+    """The Kronecker form of ``d`` (:func:`kron_form`) at the given arrays, kept factored.
+
+    >>> import numpy as np, matderiv as md
+    >>> h = md.hessian("norm(X @ W - Y)**2", "W", shapes={"X": (5, 3), "W": (3, 2), "Y": (5, 2)})
+    >>> H = md.flattening.operator(h, X=np.ones((5, 3)), W=np.ones((3, 2)), Y=np.ones((5, 2)))
+    >>> (H @ np.eye(3, 2)).shape, H.dense_size, H.factored_size
+    ((3, 2), 36, 13)
+    """
+    from .matrixform import Identity, KronOf
+
+    arrays = {**(given or {}), **arrays}
+    k = kron_form(d)
+    ev = Evaluator(arrays, bind_sizes(k.variables, arrays))
+    pieces = k.form.terms if isinstance(k.form, MSum) else (k.form,)
+    terms: list[tuple[float, Array, Array]] = []
+    for piece in pieces:
+        assert isinstance(piece, Scaled)
+        assert piece.body is not None
+        c = float(piece.coeff)
+        for s, p in piece.scalars:
+            c *= float(np.asarray(ev.form(s)).reshape(())) ** float(p)
+        body = piece.body
+        if isinstance(body, KronOf):
+            P, Q = np.atleast_2d(ev.form(body.left)), np.atleast_2d(ev.form(body.right))
+        else:  # 1 ⊗ Q was simplified to Q
+            P, Q = np.ones((1, 1)), np.atleast_2d(ev.form(body))
+        if isinstance(body, KronOf) and isinstance(body.left, Identity):
+            P = np.eye(ev.size(body.left.dim))
+        terms.append((c, np.asarray(P, dtype=np.float64), np.asarray(Q, dtype=np.float64)))
+    n_out = len(d.out_shape)
+    tensor_shape = tuple(ev.size(i.dim) for i in d.index_expr.free)
+    return KroneckerOperator(tuple(terms), tensor_shape[:n_out], tensor_shape[n_out:])
