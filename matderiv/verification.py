@@ -147,7 +147,7 @@ def check_derivative(
     rng : int or Generator, optional
         Seed for directions and sampled inputs (default 0, so every check is reproducible).
     constraints : dict, optional
-        ``{name: kind}`` for sampled inputs; see :func:`matderiv.verification.sample_inputs`.
+        ``{name: kind}`` for sampled inputs; see :func:`matderiv.sampling.sample_inputs`.
     max_seconds : float
         The full check refuses to run when its estimated time exceeds this.
 
