@@ -40,6 +40,7 @@ __all__ = ["Program", "compile_source", "generate", "value_and_grad"]
 
 _HELPERS = {
     "_sigmoid": "def _sigmoid(x):\n    return np.exp(-np.logaddexp(0.0, -x))\n",
+    "_sigmoid_prime": ("def _sigmoid_prime(x):\n    s = _sigmoid(x)\n    return s * (1.0 - s)\n"),
     "_softmax": (
         "def _softmax(x, axis):\n"
         "    z = np.exp(x - np.max(x, axis=axis, keepdims=True))\n"
@@ -151,15 +152,25 @@ class Program:
             if isinstance(e.exponent, Const) and e.exponent.value.denominator == 1:
                 return f"{c(e.base)} ** {int(e.exponent.value)}"
             return f"{c(e.base)} ** {c(e.exponent)}"
-        if isinstance(e, MatMul):
+        if isinstance(e, MatMul):  # diag(v) @ M and M @ diag(v) scale rows or columns
+            if isinstance(e.left, Diag) and e.left.arg.ndim == 1 and e.right.ndim == 2:
+                return f"{c(e.left.arg)}[:, None] * {c(e.right)}"
+            if isinstance(e.right, Diag) and e.right.arg.ndim == 1 and e.left.ndim == 2:
+                return f"{c(e.left)} * {c(e.right.arg)}[None, :]"
+            if (
+                isinstance(e.left, Add)
+                and e.right.ndim == 1
+                and all(a.ndim == 2 for a in e.left.args)
+            ):
+                # (A + B) @ x as A @ x + B @ x: matrix-vector products, no n×n temporary
+                return " + ".join(f"{c(a)} @ {c(e.right)}" for a in e.left.args)
             return f"{c(e.left)} @ {c(e.right)}"
         if isinstance(e, Transpose):
             return f"{c(e.arg)}.T"
         if isinstance(e, Func):
             if e.name == "sigmoid'":
-                self.helpers.add("_sigmoid")
-                s = f"_sigmoid({c(e.arg)})"
-                return f"{s} * (1.0 - {s})"
+                self.helpers.update({"_sigmoid", "_sigmoid_prime"})
+                return f"_sigmoid_prime({c(e.arg)})"
             if e.name == "sigmoid":
                 self.helpers.add("_sigmoid")
             return _UNARY[e.name].format(c(e.arg))
