@@ -312,15 +312,8 @@ def value_and_grad(expr: Expr | str, wrt: Var | str, shapes: Any = None) -> Call
     (72.0, (3, 2))
     """
     from .derivative import _resolve, derive
-    from .matrixform import form_expr
 
     e = _resolve(expr, shapes)
     d = derive(e, wrt, shapes)
-    grad: Expr | IndexExpr = d.index_expr
-    if d.form is not None:
-        try:
-            grad = form_expr(d.form)
-        except NotSupportedError:
-            grad = d.index_expr
     variables = sorted(d.variables | {d.wrt}, key=lambda v: v.name)
-    return compile_source(generate("value_and_grad", variables, [e, grad]), "value_and_grad")
+    return compile_source(generate("value_and_grad", variables, [e, d.program()]), "value_and_grad")

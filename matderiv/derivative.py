@@ -220,6 +220,18 @@ class Derivative:
         kwargs.setdefault("layout", self.layout)
         return check_derivative(self.of, self, wrt=self.wrt, **kwargs)
 
+    def program(self) -> Expr | IndexExpr:
+        """What generated code computes (tensor layout): the matrix form as an expression of the
+        language where one exists and the language can write it, else the index form."""
+        from .matrixform import form_expr
+
+        if self.form is not None:
+            try:
+                return form_expr(self.form)
+            except NotSupportedError:  # e.g. a named size, which the language cannot write
+                pass
+        return self.index_expr
+
     def to_source(self, name: str = "derivative") -> str:
         """Python source of a plain numpy function computing this derivative in its layout.
 
@@ -234,16 +246,10 @@ class Derivative:
         def grad(W, X, Y):
         """
         from .codegen import generate
-        from .matrixform import form_expr
 
         if not name.isidentifier():
             raise ParseError(f"function name {name!r} is not a valid identifier")
-        out: Expr | IndexExpr = self.index_expr
-        if self.form is not None:
-            try:
-                out = form_expr(self.form)
-            except NotSupportedError:
-                out = self.index_expr
+        out = self.program()
         suffix = {"same": "", "T": ".T", "row": ".reshape(1, -1)", "col": ".reshape(-1, 1)"}[
             self._recipe()
         ]
