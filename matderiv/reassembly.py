@@ -340,6 +340,41 @@ def _factor_common(terms: list[MForm]) -> list[MForm]:
     return terms
 
 
+def _factor_left(terms: list[MForm]) -> list[MForm]:
+    """For a vector result, group ``c1 M a + c2 M b`` into ``M (c1 a + c2 b)`` (a common
+    coefficient moves outside): one product instead of two, and the form a person writes."""
+    groups: dict[MForm, list[int]] = {}
+    for n, t in enumerate(terms):
+        if not (isinstance(t, Scaled) and isinstance(t.body, Chain)):
+            continue
+        items = t.body.items
+        if len(items) >= 2 and _is_matrix(items[0]):
+            groups.setdefault(items[0], []).append(n)
+    for head, members in groups.items():
+        if len(members) < 2:
+            continue
+        parts = [terms[n] for n in members]
+        coeffs = {p.coeff for p in parts if isinstance(p, Scaled)}
+        common = coeffs.pop() if len(coeffs) == 1 else Fraction(1)
+        inner: list[MForm] = []
+        for p in parts:
+            assert isinstance(p, Scaled)
+            assert isinstance(p.body, Chain)
+            rest = p.body.items[1:]
+            body = rest[0] if len(rest) == 1 else Chain(rest)
+            inner.append(Scaled(p.coeff / common, p.scalars, body))
+        inner.sort(key=lambda f: isinstance(f, Scaled) and f.coeff < 0)
+        grouped = Scaled(common, (), Chain((head, MSum(tuple(inner)))))
+        first = members[0]
+        terms = [
+            grouped if n == first else t
+            for n, t in enumerate(terms)
+            if n == first or n not in members
+        ]
+        return _factor_left(terms)
+    return terms
+
+
 def _is_matrix(f: MForm) -> bool:
     if isinstance(f, Atom):
         return f.expr.ndim == 2
@@ -371,4 +406,6 @@ def reassemble(expr: IndexExpr) -> MForm | None:
         return Scaled(Fraction(0), (), None)
     forms.sort(key=lambda f: isinstance(f, Scaled) and f.coeff < 0)
     forms = _factor_common(forms)
+    if len(expr.free) == 1:
+        forms = _factor_left(forms)
     return forms[0] if len(forms) == 1 else MSum(tuple(forms))

@@ -77,6 +77,7 @@ CASES = [
     ("kron-sum", "sum(kron(A, B))", "A", {"A": (2, 2), "B": (3, 3)}, None, "D[p,q] = Σ_ab B[a,b]"),
     ("kron-trace", "tr(kron(A, B))", "A", {"A": ("m", "m"), "B": ("n", "n")}, "tr(B) I", None),
     ("mean-named", "mean(X)", "X", {"X": ("m", "n")}, None, None),
+    ("logistic-gradient-factored", "sum(softplus(X @ w) - y * (X @ w))", "w", {"X": ("B", "n"), "w": ("n",), "y": ("B",)}, "X^T (sigmoid(X w) - y)", None),
     ("kron-matrix", "kron(t * A, B)", "t", {"t": (), "A": (2, 3), "B": (3, 2)}, "kron(A, B)", None),
     ("kron-vector", "kron(t * u, v)", "t", {"t": (), "u": (2,), "v": (3,)}, "kron(u, v)", None),
     ("vec-product", "vec(A @ (t * B))", "t", {"t": (), "A": (2, 3), "B": (3, 2)}, "vec(A B)", None),
