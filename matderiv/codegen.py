@@ -32,8 +32,8 @@ from .functions import (
     Trace,
     Vec,
 )
-from .index import Idx, IndexExpr
-from .notation import einsum_letters
+from .index import IndexExpr
+from .notation import einsum_plan
 from .shapes import Dim
 
 __all__ = ["Program", "compile_source", "generate", "value_and_grad"]
@@ -212,22 +212,12 @@ class Program:
 
     def index(self, expr: IndexExpr) -> str:
         """An index form as a sum of cached-path einsum calls."""
-        letters = einsum_letters(expr)
-        out = "".join(letters[i] for i in expr.free)
-
-        def shape() -> str:
-            return ", ".join(self.dim(i.dim) for i in expr.free)
-
         parts: list[str] = []
-        for term in expr.terms:
-            subs, ops, scale = [], [], [repr(float(term.coeff))]
-            present: set[Idx] = set()
-            for f in term.factors:
-                if f.kind == "dim":
-                    scale.append(f"{self.dim(f.name)} ** {float(f.power)!r}")
-                    continue
-                present.update(f.indices)
-                subs.append("".join(letters[i] for i in f.indices))
+        for plan in einsum_plan(expr):
+            scale = [repr(float(plan.coeff))]
+            scale += [f"{self.dim(f.name)} ** {float(f.power)!r}" for f in plan.dims]
+            ops: list[str] = []
+            for f in plan.operands:
                 if f.kind == "delta":
                     ops.append(f"np.eye({self.dim(f.indices[0].dim)})")
                 elif f.kind == "fuse":
@@ -237,16 +227,15 @@ class Program:
                     assert f.node is not None
                     value = self.code(f.node)
                     ops.append(value if f.power == 1 else f"{value} ** {float(f.power)!r}")
-            for i in expr.free:
-                if i not in present:
-                    subs.append(letters[i])
-                    ops.append(f"np.ones({self.dim(i.dim)})")
+            ops += [f"np.ones({self.dim(i.dim)})" for i in plan.missing]
             if ops:
-                spec = ",".join(subs) + "->" + out
-                parts.append(f"{' * '.join(scale)} * _contract({spec!r}, {', '.join(ops)})")
+                parts.append(f"{' * '.join(scale)} * _contract({plan.spec!r}, {', '.join(ops)})")
             else:
-                parts.append(f"{' * '.join(scale)} * np.ones(({shape()},))")
-        return " + ".join(parts) if parts else f"np.zeros(({shape()},))"
+                shape = ", ".join(self.dim(i.dim) for i in expr.free)
+                parts.append(f"{' * '.join(scale)} * np.ones(({shape},))")
+        if not parts:
+            return f"np.zeros(({', '.join(self.dim(i.dim) for i in expr.free)},))"
+        return " + ".join(parts)
 
 
 def generate(

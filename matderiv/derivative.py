@@ -137,17 +137,16 @@ class Derivative:
         """Shape of the variable."""
         return self.wrt.shape
 
-    def _symbols(self) -> tuple[str, str]:
-        top = "f" if isinstance(self.of, Expr) else r"\left(" + self._lhs_plain() + r"\right)"
-        return top, latex_name(self.wrt.name)
-
-    def _lhs_plain(self) -> str:
-        top, _var = self._symbols() if isinstance(self.of, Expr) else ("f", "")
-        return rf"\partial {top} / \partial {latex_name(self.wrt.name)}"
+    def _numerator(self) -> str:
+        """What is differentiated: ``f``, or ``(∂f/∂x)`` for a derivative of a derivative."""
+        if isinstance(self.of, Derivative):
+            inner = self.of._numerator()
+            return rf"\left(\partial {inner} / \partial {latex_name(self.of.wrt.name)}\right)"
+        return "f"
 
     def latex(self) -> str:
         """Return the result as LaTeX: the matrix form where one exists, else index notation."""
-        top, v = self._symbols()
+        top, v = self._numerator(), latex_name(self.wrt.name)
         form = self.arranged_form
         if form is not None:
             return rf"\frac{{\partial {top}}}{{\partial {v}}} = {form_latex(form)}"

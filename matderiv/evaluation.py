@@ -33,7 +33,7 @@ from .functions import (
     Trace,
     Vec,
 )
-from .index import Idx, IndexExpr
+from .index import Factor, IndexExpr
 from .matrixform import (
     Atom,
     Chain,
@@ -48,7 +48,7 @@ from .matrixform import (
     Scaled,
     VecOf,
 )
-from .notation import einsum_letters
+from .notation import einsum_plan
 from .shapes import Dim, resolve_dim
 
 __all__ = ["Evaluator", "bind_sizes", "evaluate", "result_array"]
@@ -298,7 +298,8 @@ class Evaluator:
         if isinstance(f, KronOf):
             return np.kron(self.form(f.left), self.form(f.right))
         if isinstance(f, VecOf):
-            return self.form(f.arg).reshape(-1, 1, order="F")
+            column = self.form(f.arg).reshape(-1, 1, order="F")
+            return column.T if f.t else column
         if isinstance(f, MSum):
             total = self.form(f.terms[0])
             for t in f.terms[1:]:
@@ -308,52 +309,33 @@ class Evaluator:
 
     def index(self, expr: IndexExpr) -> Array:
         """Evaluate an index form: one ``np.einsum`` per term."""
-        letters = einsum_letters(expr)
-        out_letters = "".join(letters[i] for i in expr.free)
-        shape = tuple(self.size(i.dim) for i in expr.free)
         bk = self.backend
-        total: Array = np.zeros(shape, dtype=bk.dtype)
-        for term in expr.terms:
-            coeff = bk.number(term.coeff)
-            operands: list[Array] = []
-            subs: list[str] = []
-            present: set[Idx] = set()
-            for f in term.factors:
-                if f.kind == "dim":
-                    coeff *= bk.number(Fraction(self.sizes[f.name])) ** bk.number(f.power)
-                    continue
-                present.update(f.indices)
-                subs.append("".join(letters[i] for i in f.indices))
-                operands.append(self._factor_array(f.kind, f.indices, f.node, f.power))
-            for i in expr.free:
-                if i not in present:
-                    subs.append(letters[i])
-                    operands.append(np.ones(self.size(i.dim), dtype=bk.dtype))
-            if not operands:
-                total = total + coeff
-                continue
-            spec = ",".join(subs) + "->" + out_letters
-            total = total + coeff * contract(spec, *operands)
+        total: Array = np.zeros(tuple(self.size(i.dim) for i in expr.free), dtype=bk.dtype)
+        for plan in einsum_plan(expr):
+            coeff = bk.number(plan.coeff)
+            for f in plan.dims:
+                coeff *= bk.number(Fraction(self.sizes[f.name])) ** bk.number(f.power)
+            operands = [self._factor_array(f) for f in plan.operands]
+            operands += [np.ones(self.size(i.dim), dtype=bk.dtype) for i in plan.missing]
+            total = total + (coeff * contract(plan.spec, *operands) if operands else coeff)
         return total
 
-    def _factor_array(
-        self, kind: str, indices: tuple[Idx, ...], node: Expr | None, power: Fraction
-    ) -> Array:
+    def _factor_array(self, f: Factor) -> Array:
         dt = self.backend.dtype
-        if kind == "delta":
-            return np.eye(self.size(indices[0].dim), dtype=dt)
-        if kind == "fuse":
-            whole, major, minor = (self.size(i.dim) for i in indices)
+        if f.kind == "delta":
+            return np.eye(self.size(f.indices[0].dim), dtype=dt)
+        if f.kind == "fuse":
+            whole, major, minor = (self.size(i.dim) for i in f.indices)
             arr = np.zeros((whole, major, minor), dtype=dt)
             a, b = np.meshgrid(np.arange(major), np.arange(minor), indexing="ij")
             arr[a * minor + b, a, b] = 1.0
             return arr
-        assert node is not None
-        value = self.expr(node)
-        if power == 1:
+        assert f.node is not None
+        value = self.expr(f.node)
+        if f.power == 1:
             return value
         # a 0-d power comes back from numpy as a bare scalar: keep it an array
-        return np.asarray(value ** self.backend.number(power), dtype=self.backend.dtype)
+        return np.asarray(value ** self.backend.number(f.power), dtype=self.backend.dtype)
 
 
 @lru_cache(maxsize=4096)

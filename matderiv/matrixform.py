@@ -109,9 +109,10 @@ class KronOf(MForm):
 
 @dataclass(frozen=True)
 class VecOf(MForm):
-    """``vec(M)``: the columns of a matrix form stacked into one column."""
+    """``vec(M)``: the columns of a matrix form stacked into one column (a row when ``t``)."""
 
     arg: MForm
+    t: bool = False
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,7 @@ def transpose(f: MForm) -> MForm:
     if isinstance(f, KronOf):  # (A ⊗ B)^T = A^T ⊗ B^T
         return KronOf(transpose(f.left), transpose(f.right))
     if isinstance(f, VecOf):
-        raise ValueError("a row vec(M)^T has no matrix-form node; keep vec(M) a column")
+        return VecOf(f.arg, not f.t)
     return f  # Identity, DiagOf (square or column-of-diagonal handled by caller), ScalarOf
 
 
@@ -206,7 +207,10 @@ class _FormPrinter:
             return f"kron({self.p(f.left)[0]}, {self.p(f.right)[0]})", ATOM
         if isinstance(f, VecOf):
             name = r"\operatorname{vec}" if latex else "vec"
-            return self._call(name, self.p(f.arg)[0]), ATOM
+            text = self._call(name, self.p(f.arg)[0])
+            if f.t:
+                return text + (r"^{\top}" if latex else "^T"), POSTFIX
+            return text, ATOM
         if isinstance(f, ScalarOf):
             if f.op == "dim":
                 return f.name, ATOM
@@ -351,7 +355,7 @@ def _language(f: MForm) -> tuple[Expr, str]:
         return Kron(a, b), ka
     if isinstance(f, VecOf):
         inner, _ = _language(f.arg)
-        return Vec(inner), "col"
+        return Vec(inner), ("row" if f.t else "col")
     if isinstance(f, ScalarOf):
         if f.op == "dim":
             raise NotSupportedError(

@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import string
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
 
 from .errors import NotSupportedError
-from .expression import Expr, Var
+from .expression import Var
 from .index import Factor, Idx, IndexExpr, Term
 from .printing import ATOM, _Printer, format_number, latex_name, to_code
 
 __all__ = [
     "FREE_GROUPS",
+    "TermPlan",
     "einsum_code",
     "einsum_letters",
+    "einsum_plan",
     "free_names",
     "index_latex",
     "index_text",
@@ -59,20 +63,6 @@ def rename_summed(expr: IndexExpr, avoid: Iterable[str] = ()) -> IndexExpr:
         mapping = {i: Idx(next(names, f"{i.name}"), i.dim) for i in summed}
         terms.append(t.subs(mapping))
     return IndexExpr(tuple(terms), expr.free)
-
-
-def _single_letter_vars(exprs: Iterable[Expr]) -> set[str]:
-    out: set[str] = set()
-    for e in exprs:
-        for v in e.variables():
-            out.add(v.name)
-    return out
-
-
-def variable_names(expr: IndexExpr) -> set[str]:
-    """Names of every variable in the factors of an index form."""
-    nodes = [f.node for t in expr.terms for f in t.factors if f.node is not None]
-    return _single_letter_vars(nodes)
 
 
 # text ---------------------------------------------------------------------------------------
@@ -190,20 +180,10 @@ def einsum_code(expr: IndexExpr) -> str:
     """Return Python code with one ``np.einsum`` call per term."""
     if not expr.terms:
         return "0"
-    letters = einsum_letters(expr)
-    out = "".join(letters[i] for i in expr.free)
     parts: list[str] = []
-    for t in expr.terms:
-        subs: list[str] = []
+    for plan in einsum_plan(expr):
         args: list[str] = []
-        scalars: list[str] = []
-        present: set[Idx] = set()
-        for f in t.factors:
-            if f.kind == "dim":
-                scalars.append(f.name if f.power == 1 else f"{f.name} ** {f.power}")
-                continue
-            present.update(f.indices)
-            subs.append("".join(letters[i] for i in f.indices))
+        for f in plan.operands:
             if f.kind == "delta":
                 args.append(f"np.eye({f.indices[0].dim})")
             elif f.kind == "fuse":
@@ -213,14 +193,41 @@ def einsum_code(expr: IndexExpr) -> str:
                 code = to_code(f.node)
                 code = code if _Printer("code").p(f.node)[1] >= ATOM else f"({code})"
                 args.append(code if f.power == 1 else f"{code} ** {f.power}")
-        for i in expr.free:
-            if i not in present:
-                subs.append(letters[i])
-                args.append(f"np.ones({i.dim})")
-        c = abs(t.coeff)
+        args += [f"np.ones({i.dim})" for i in plan.missing]
+        scalars = [f.name if f.power == 1 else f"{f.name} ** {f.power}" for f in plan.dims]
+        c = abs(plan.coeff)
         head = [] if c == 1 else [str(c)]
-        call = f"np.einsum('{','.join(subs)}->{out}', {', '.join(args)})" if args else "1"
+        call = f"np.einsum('{plan.spec}', {', '.join(args)})" if args else "1"
         s = " * ".join([*head, *scalars, call])
-        parts.append(("- " if t.coeff < 0 else "+ ") + s)
+        parts.append(("- " if plan.coeff < 0 else "+ ") + s)
     text = " ".join(parts)
     return text[2:] if text.startswith("+ ") else "-" + text[2:]
+
+
+@dataclass(frozen=True)
+class TermPlan:
+    """How one term becomes one ``np.einsum`` call: named-size factors (a scalar multiplier),
+    the operand factors in order, the free indices no operand carries (a ones vector each), and
+    the subscripts of operands then missing indices, ``->`` the free indices."""
+
+    coeff: Fraction
+    dims: tuple[Factor, ...]
+    operands: tuple[Factor, ...]
+    missing: tuple[Idx, ...]
+    spec: str
+
+
+def einsum_plan(expr: IndexExpr) -> list[TermPlan]:
+    """One :class:`TermPlan` per term of an index form."""
+    letters = einsum_letters(expr)
+    out = "".join(letters[i] for i in expr.free)
+    plans: list[TermPlan] = []
+    for t in expr.terms:
+        dims = tuple(f for f in t.factors if f.kind == "dim")
+        operands = tuple(f for f in t.factors if f.kind != "dim")
+        present = {i for f in operands for i in f.indices}
+        missing = tuple(i for i in expr.free if i not in present)
+        subs = ["".join(letters[i] for i in f.indices) for f in operands]
+        subs += [letters[i] for i in missing]
+        plans.append(TermPlan(t.coeff, dims, operands, missing, ",".join(subs) + "->" + out))
+    return plans

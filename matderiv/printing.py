@@ -111,15 +111,6 @@ def latex_name(name: str) -> str:
     return r"\mathrm{" + name.replace("_", r"\_") + "}"
 
 
-def _is_scalar_coefficient(e: Expr) -> bool:
-    return isinstance(e, Const) or (
-        isinstance(e, Mul)
-        and len(e.args) == 2
-        and isinstance(e.args[0], Const)
-        and e.args[1].ndim == 0
-    )
-
-
 class _Printer:
     def __init__(self, style: Style) -> None:
         self.style = style

@@ -257,3 +257,8 @@ def test_a_non_differentiable_point_is_a_domain_error():
         match=r"^the derivative d/dx of norm\(x\) is not finite at this point: entry \(0,\) is nan; the point is outside the domain or at a point where it is not differentiable",
     ):
         d.evaluate(x=np.zeros(3))
+
+
+def test_latex_of_a_mixed_second_derivative_names_both_variables():
+    h = md.hessian("x @ A @ y", "x", "y", shapes={"x": ("n",), "A": ("n", "m"), "y": ("m",)})
+    assert h.latex() == r"\frac{\partial \left(\partial f / \partial x\right)}{\partial y} = A"

@@ -144,3 +144,13 @@ def test_the_table_prints_as_markdown():
     assert text.splitlines()[0] == "| y by x | tensor | numerator | denominator | mixed | mit |"
     assert "| scalar by matrix | p×q | q×p | p×q | p×q | p×q |" in text
     assert str(table()) == text
+
+
+@pytest.mark.parametrize("layout", ["tensor", "numerator", "denominator", "mixed", "mit"])
+def test_a_vec_result_can_be_arranged_as_a_row(layout):
+    shapes = {"t": (), "X": (2, 3)}
+    e = md.derive("vec(t * X)", "t", shapes=shapes).to_layout(layout)
+    assert e.matrix == ("vec(X)^T" if layout in ("denominator", "mit") else "vec(X)")
+    a = sample_inputs(md.parse("vec(t * X)", shapes), rng=0)
+    np.testing.assert_allclose(e.compile()(**a), e.evaluate(a))
+    e.check()
