@@ -18,7 +18,7 @@ from .functions import Diag, Einsum, Eye, Kron, Ones, Outer, Reduce, Trace, Vec
 from .index import Factor, Idx, Term, fresh, multiply, normalize_term
 from .shapes import Dim
 
-__all__ = ["as_factor", "delta", "lower", "tensor"]
+__all__ = ["as_factor", "carry", "delta", "lower", "tensor"]
 
 
 def tensor(node: Expr, idx: Sequence[Idx], power: Fraction = Fraction(1)) -> Term:
@@ -86,7 +86,25 @@ def lower(e: Expr, idx: Sequence[Idx]) -> list[Term]:
     method = _LOWER.get(type(e))
     if method is None:  # opaque: inv, det, logdet, softmax, norm, elementwise functions ...
         return [tensor(e, idx)]
-    return method(e, tuple(idx))
+    return [carry(t, idx) for t in method(e, tuple(idx))]
+
+
+def carry(term: Term, idx: Sequence[Idx]) -> Term:
+    """Return ``term`` with a ones factor over every index of ``idx`` that no factor carries.
+
+    A broadcast operand (``b`` in ``X + b``, a constant, a scalar) does not depend on some
+    indices of the element it is part of. Its term must still carry them: when an enclosing
+    ``sum``, trace or contraction sums over such an index, the term contributes once per value
+    of the index, so the range multiplies it (Σ_a b_j = B b_j). An index that vanished from
+    every factor would silently drop that factor; the ones factor keeps it until
+    δ-contraction turns it into the size of its range.
+    """
+    carried = {i for f in term.factors for i in f.indices}
+    missing = [i for i in dict.fromkeys(idx) if i not in carried]
+    if not missing:
+        return term
+    pad = Factor("tensor", tuple(missing), Ones(tuple(i.dim for i in missing)))
+    return Term(term.coeff, (*term.factors, pad))
 
 
 def _var(e: Expr, idx: tuple[Idx, ...]) -> list[Term]:

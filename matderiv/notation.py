@@ -47,20 +47,35 @@ def free_names(count: int, used: Iterable[str], group: int) -> list[str]:
 
 
 def rename_summed(expr: IndexExpr, avoid: Iterable[str] = ()) -> IndexExpr:
-    """Rename the summed indices of every term to short letters, in order of appearance."""
+    """Rename the summed indices of every term to short letters, in order of appearance.
+
+    An index shared by several terms (the summed axis of ``sum(X + b)`` reaches both of its
+    terms) keeps one letter in all of them, so that a reader sees one sum split over terms.
+    """
     blocked = {i.name for i in expr.free} | set(avoid)
     pool = [c for c in _SUMMED if c not in blocked] + [
         c for c in string.ascii_uppercase if c not in blocked
     ]
     terms: list[Term] = []
     free = set(expr.free)
+    named: dict[Idx, str] = {}
     for t in expr.terms:
         summed = [i for i in t.indices() if i not in free]
         if not summed:
             terms.append(t)
             continue
-        names = iter(pool)
-        mapping = {i: Idx(next(names, f"{i.name}"), i.dim) for i in summed}
+        taken: set[str] = set()
+        mapping: dict[Idx, Idx] = {}
+        for i in summed:
+            letter = named.get(i)
+            if letter is None or letter in taken:
+                spare = set(named.values())
+                letter = next((c for c in pool if c not in taken and c not in spare), None)
+                if letter is None:
+                    letter = next((c for c in pool if c not in taken), i.name)
+                named.setdefault(i, letter)
+            taken.add(letter)
+            mapping[i] = Idx(letter, i.dim)
         terms.append(t.subs(mapping))
     return IndexExpr(tuple(terms), expr.free)
 
