@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from fractions import Fraction
 
 from .errors import NotSupportedError
-from .expression import Add, Const, Expr, MatMul, Mul, Pi, Pow, Transpose, Var
+from .expression import Add, Const, Expr, Func, MatMul, Mul, Pi, Pow, Transpose, Var
 from .functions import Diag, Einsum, Eye, Kron, Ones, Outer, Reduce, Trace, Vec
 from .index import Factor, Idx, Term, fresh, multiply, normalize_term
 from .shapes import Dim
@@ -67,12 +67,27 @@ def as_factor(e: Expr, idx: Sequence[Idx], power: Fraction = Fraction(1)) -> lis
             and all(i in inner for i in t.factors[0].indices)
         ):
             f = t.factors[0]
-            return [Term(Fraction(1), (Factor("tensor", f.indices, f.node, f.power * power),))]
+            return [Term(Fraction(1), (merge_powers(f, power),))]
     if not terms:
         if power > 0:
             return []
         raise NotSupportedError(f"{e} is identically zero and is raised to the power {power}")
     return [tensor(e, idx, power)]
+
+
+def merge_powers(f: Factor, power: Fraction) -> Factor:
+    """Return the factor ``(f.node ** f.power) ** power`` as one power of a real base.
+
+    (u^p)^q = u^(pq) holds wherever the left side is real, except for an even integer p and a
+    non-integer q: then u^p is positive for negative u and the identity is (u^p)^q = |u|^(pq),
+    so (x²)^2.5 = |x|⁵, not x⁵ (and (s²)^(1/3) is real at s < 0). For any other p the left
+    side is undefined for negative u under a non-integer q, so merging loses nothing.
+    """
+    assert f.node is not None
+    p = f.power
+    if power.denominator != 1 and p.denominator == 1 and p.numerator % 2 == 0:
+        return Factor("tensor", f.indices, Func("abs", f.node), p * power)
+    return Factor("tensor", f.indices, f.node, p * power)
 
 
 def _zero_power(e: Expr) -> list[Term]:

@@ -32,6 +32,7 @@ __all__ = [
     "VecOf",
     "form_expr",
     "form_latex",
+    "form_shape",
     "form_text",
     "transpose",
 ]
@@ -84,10 +85,11 @@ class Hadamard(MForm):
 @dataclass(frozen=True)
 class DiagOf(MForm):
     """``diag(v)``: the diagonal matrix of a column ``v``, or (``vector=True``) the diagonal of a
-    square matrix as a column."""
+    square matrix as a column (a row when ``t``)."""
 
     arg: MForm
     vector: bool = False
+    t: bool = False
 
 
 @dataclass(frozen=True)
@@ -151,7 +153,9 @@ def transpose(f: MForm) -> MForm:
         return KronOf(transpose(f.left), transpose(f.right))
     if isinstance(f, VecOf):
         return VecOf(f.arg, not f.t)
-    return f  # Identity, DiagOf (square or column-of-diagonal handled by caller), ScalarOf
+    if isinstance(f, DiagOf) and f.vector:
+        return DiagOf(f.arg, vector=True, t=not f.t)
+    return f  # Identity, a diagonal matrix, ScalarOf
 
 
 # printing ---------------------------------------------------------------------------------
@@ -197,7 +201,10 @@ class _FormPrinter:
             return sep.join(self.paren(i, MUL + 1) for i in f.items), MUL
         if isinstance(f, DiagOf):
             name = r"\operatorname{diag}" if latex else "diag"
-            return self._call(name, self.p(f.arg)[0]), ATOM
+            text = self._call(name, self.p(f.arg)[0])
+            if f.t:
+                return text + (r"^{\top}" if latex else "^T"), POSTFIX
+            return text, ATOM
         if isinstance(f, KronOf):
             if latex:
                 return (
@@ -349,7 +356,7 @@ def _language(f: MForm) -> tuple[Expr, str]:
         return Mul(tuple(p[0] for p in parts)), parts[0][1]
     if isinstance(f, DiagOf):
         inner, _ = _language(f.arg)
-        return Diag(inner), ("col" if f.vector else "mat")
+        return Diag(inner), (("row" if f.t else "col") if f.vector else "mat")
     if isinstance(f, KronOf):
         (a, ka), (b, _) = _language(f.left), _language(f.right)
         return Kron(a, b), ka
@@ -385,3 +392,78 @@ def form_expr(f: MForm) -> Expr:
     the tensor-layout result. Raises NotSupportedError for a named size, which the language
     cannot write."""
     return _language(f)[0]
+
+
+# shapes ---------------------------------------------------------------------------------------
+
+
+class FormShapeError(Exception):
+    """A matrix form whose operands do not fit (an internal signal: reassembly then keeps the
+    index form)."""
+
+
+def _fits(a: Dim, b: Dim) -> bool:
+    return a == b
+
+
+def form_shape(f: MForm) -> tuple[Dim, Dim]:
+    """The two-dimensional shape of a form (a scalar is 1×1, a column n×1, a row 1×n).
+
+    Raises :class:`FormShapeError` when a product, sum or Hadamard product does not fit, so
+    that a reassembled form is type-checked before anyone sees or evaluates it.
+    """
+    from .shapes import dim_product
+
+    if isinstance(f, Atom):
+        shape = f.expr.shape
+        if len(shape) > 2:
+            raise FormShapeError(f"{f.expr} has {len(shape)} axes")
+        r, c = shape if len(shape) == 2 else (shape[0], 1) if shape else (1, 1)
+        return (c, r) if f.t else (r, c)
+    if isinstance(f, Identity):
+        return f.dim, f.dim
+    if isinstance(f, OnesVec):
+        return (1, f.dim) if f.t else (f.dim, 1)
+    if isinstance(f, Chain):
+        r, c = form_shape(f.items[0])
+        for item in f.items[1:]:
+            r2, c2 = form_shape(item)
+            if not _fits(c, r2):
+                raise FormShapeError(f"inner sizes {c} and {r2} of a product differ")
+            c = c2
+        return r, c
+    if isinstance(f, Hadamard | MSum):
+        shapes = [form_shape(i) for i in (f.items if isinstance(f, Hadamard) else f.terms)]
+        full = [s for s in shapes if s != (1, 1)] or [(1, 1)]
+        if any(s != full[0] for s in full):
+            raise FormShapeError(f"operands of shapes {shapes} do not fit elementwise")
+        return full[0]
+    if isinstance(f, DiagOf):
+        r, c = form_shape(f.arg)
+        if f.vector:
+            if r != c:
+                raise FormShapeError(f"the diagonal of a {r}×{c} matrix")
+            return (1, r) if f.t else (r, 1)
+        if c != 1 and r != 1:
+            raise FormShapeError(f"diag of a {r}×{c} matrix as a diagonal matrix")
+        n = r if c == 1 else c
+        return n, n
+    if isinstance(f, KronOf):
+        (r1, c1), (r2, c2) = form_shape(f.left), form_shape(f.right)
+        return dim_product((r1, r2)), dim_product((c1, c2))
+    if isinstance(f, VecOf):
+        r, c = form_shape(f.arg)
+        n = dim_product((r, c))
+        return (1, n) if f.t else (n, 1)
+    if isinstance(f, ScalarOf):
+        if f.arg is not None:
+            r, c = form_shape(f.arg)
+            if f.op == "tr" and r != c:
+                raise FormShapeError(f"the trace of a {r}×{c} matrix")
+        return 1, 1
+    if isinstance(f, Scaled):
+        for sc, _ in f.scalars:
+            if form_shape(sc) != (1, 1):
+                raise FormShapeError(f"a scalar factor of shape {form_shape(sc)}")
+        return (1, 1) if f.body is None else form_shape(f.body)
+    raise TypeError(f"unknown form {f!r}")

@@ -30,8 +30,10 @@ from .matrixform import (
     OnesVec,
     ScalarOf,
     Scaled,
+    FormShapeError,
     VecOf,
     as_power,
+    form_shape,
     transpose,
 )
 
@@ -408,4 +410,19 @@ def reassemble(expr: IndexExpr) -> MForm | None:
     forms = _factor_common(forms)
     if len(expr.free) == 1:
         forms = _factor_left(forms)
-    return forms[0] if len(forms) == 1 else MSum(tuple(forms))
+    result = forms[0] if len(forms) == 1 else MSum(tuple(forms))
+    return result if _typechecks(result, expr.free) else None
+
+
+def _typechecks(form: MForm, free: Sequence[Idx]) -> bool:
+    """Whether the form's operands fit and its shape is the result's: a column for one free
+    index, rows × columns for two, a scalar for none. A form that fails is never returned."""
+    dims = [i.dim for i in free]
+    want = {0: (1, 1), 1: (dims[0], 1) if dims else (1, 1), 2: tuple(dims)}[len(dims)]
+    try:
+        got = form_shape(form)
+    except FormShapeError:
+        return False
+    if isinstance(form, Scaled) and form.body is None:
+        return True  # a scalar (zero, or the same value in every entry) broadcasts
+    return got == want
