@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .errors import NotSupportedError
-from .expression import Add, Const, Expr, Func, MatMul, Mul, Pi, Pow, Transpose, Var
+from .expression import Add, Const, Expr, Func, MatMul, Mul, Pi, Pow, Size, Transpose, Var
 from .functions import (
     Det,
     Diag,
@@ -135,6 +135,8 @@ class Program:
             return repr(float(e.value))
         if isinstance(e, Pi):
             return "np.pi"
+        if isinstance(e, Size):
+            return self.dim(e.name)
         if isinstance(e, Add):
             out = c(e.args[0])
             for a in e.args[1:]:

@@ -15,7 +15,20 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .errors import DomainError, NotSupportedError, ShapeError
-from .expression import Add, Const, Expr, Func, MatMul, Mul, Pi, Pow, Transpose, Var, shape_text
+from .expression import (
+    Add,
+    Const,
+    Expr,
+    Func,
+    MatMul,
+    Mul,
+    Pi,
+    Pow,
+    Size,
+    Transpose,
+    Var,
+    shape_text,
+)
 from .functions import (
     Det,
     Diag,
@@ -209,6 +222,8 @@ class Evaluator:
             return bk.number(e.value)
         if isinstance(e, Pi):
             return bk.pi
+        if isinstance(e, Size):
+            return bk.number(Fraction(self.size(e.name)))
         if isinstance(e, Add):
             total = ev(e.args[0])
             for a in e.args[1:]:

@@ -26,7 +26,7 @@ from fractions import Fraction
 from typing import Any, ClassVar
 
 from .errors import NotSupportedError, ShapeError
-from .shapes import Dim, Shape, normalize_shape
+from .shapes import Dim, Shape, dim_names, name_clash, normalize_shape
 
 __all__ = [
     "ELEMENTWISE",
@@ -38,6 +38,7 @@ __all__ = [
     "Mul",
     "Pi",
     "Pow",
+    "Size",
     "Transpose",
     "Var",
     "as_expr",
@@ -131,6 +132,11 @@ class Expr:
                     f"{shape_text(v.shape)}; give each variable one shape"
                 )
             seen[v.name] = v
+        for v in seen.values():
+            for d in v.shape:
+                clash = [part for part in dim_names(d) if part in seen]
+                if clash:
+                    raise name_clash(clash[0], [v.name])
 
     def depends_on(self, v: Var) -> bool:
         """Return whether ``v`` occurs in the expression."""
@@ -304,6 +310,16 @@ class Pi(Expr):
 
     def __post_init__(self) -> None:
         self._finish(())
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Size(Expr):
+    """A named dimension used as a number: ``B`` in ``B * ones(M)`` is the size of axis B."""
+
+    name: str
+
+    def __post_init__(self) -> None:
+        self._finish((), self.name)
 
 
 @dataclass(frozen=True, eq=False, repr=False)

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from fractions import Fraction
 
 from .errors import NotSupportedError
-from .expression import Add, Const, Expr, Func, MatMul, Mul, Pi, Pow, Transpose, Var
+from .expression import Add, Const, Expr, Func, MatMul, Mul, Pi, Pow, Size, Transpose, Var
 from .functions import Diag, Einsum, Eye, Kron, Ones, Outer, Reduce, Trace, Vec
 from .index import Factor, Idx, Term, fresh, multiply, normalize_term
 from .shapes import Dim
@@ -133,6 +133,11 @@ def _const(e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
 
 def _pi(e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
     return [tensor(e, ())]
+
+
+def _size(e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
+    assert isinstance(e, Size)
+    return [dim_term(e.name, 1)]
 
 
 def _add(e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
@@ -260,6 +265,7 @@ _LOWER = {
     Var: _var,
     Const: _const,
     Pi: _pi,
+    Size: _size,
     Add: _add,
     Mul: _mul,
     Pow: _pow,

@@ -319,7 +319,7 @@ def _language(f: MForm) -> tuple[Expr, str]:
     """An expression of the language with the same numbers as ``f``, and ``f``'s kind:
     ``scalar``, ``col`` or ``row`` (both 1-D in the language) or ``mat``."""
     from .errors import NotSupportedError
-    from .expression import Add, Const, MatMul, Mul
+    from .expression import Add, Const, MatMul, Mul, Size
     from .functions import Diag, Eye, Kron, Ones, Outer, Reduce, Trace, Vec
 
     if isinstance(f, Atom):
@@ -365,9 +365,7 @@ def _language(f: MForm) -> tuple[Expr, str]:
         return Vec(inner), ("row" if f.t else "col")
     if isinstance(f, ScalarOf):
         if f.op == "dim":
-            raise NotSupportedError(
-                f"the named size {f.name!r} has no value in the expression language"
-            )
+            return Size(f.name), "scalar"
         assert f.arg is not None
         inner, _ = _language(f.arg)
         return (Trace(inner) if f.op == "tr" else Reduce("sum", inner)), "scalar"
@@ -389,8 +387,7 @@ def _language(f: MForm) -> tuple[Expr, str]:
 
 def form_expr(f: MForm) -> Expr:
     """The matrix form as an expression of the language (vectors 1-D), with the same numbers as
-    the tensor-layout result. Raises NotSupportedError for a named size, which the language
-    cannot write."""
+    the tensor-layout result; a named size such as ``B`` is the dimension used as a number."""
     return _language(f)[0]
 
 

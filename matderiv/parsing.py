@@ -19,7 +19,20 @@ from collections.abc import Callable, Mapping
 from fractions import Fraction
 
 from .errors import MatderivError, NotSupportedError, ParseError, ShapeError
-from .expression import ELEMENTWISE, Add, Const, Expr, Func, MatMul, Mul, Pi, Pow, Var, negate
+from .expression import (
+    ELEMENTWISE,
+    Add,
+    Const,
+    Expr,
+    Func,
+    MatMul,
+    Mul,
+    Pi,
+    Pow,
+    Size,
+    Var,
+    negate,
+)
 from .functions import (
     Det,
     Diag,
@@ -38,7 +51,7 @@ from .functions import (
     Vec,
     matrix_power,
 )
-from .shapes import Dim, normalize_shape
+from .shapes import Dim, dim_names, name_clash, normalize_shape
 
 __all__ = ["FUNCTIONS", "MAX_DEPTH", "MAX_LENGTH", "parse"]
 
@@ -90,6 +103,10 @@ class _Parser:
     def __init__(self, text: str, shapes: Mapping[str, Expr | tuple[Dim, ...]]) -> None:
         self.text = text
         self.shapes = shapes
+        self.dims = _dimension_names(shapes)
+        for name, owners in self.dims.items():
+            if name in shapes:
+                raise name_clash(name, owners)
 
     def fail(
         self,
@@ -160,6 +177,8 @@ class _Parser:
                 Fraction(str(n.value)) if isinstance(n.value, float) else Fraction(n.value)
             )
         if isinstance(n, ast.Name):
+            if n.id in self.dims:  # a named dimension stands for its size: B * ones(M)
+                return Size(n.id)
             return self.name(n)
         if isinstance(n, ast.Attribute):
             if n.attr != "T":
@@ -456,6 +475,21 @@ def _syntax_hint(text: str) -> str:
     if not text.strip():
         return "the expression is empty"
     return ""
+
+
+def _dimension_names(shapes: Mapping[str, Expr | tuple[Dim, ...]]) -> dict[str, list[str]]:
+    """Every dimension name in the shapes, with the variables whose shapes use it."""
+    out: dict[str, list[str]] = {}
+    for var_name, given in shapes.items():
+        try:
+            shape = given.shape if isinstance(given, Expr) else normalize_shape(given, var_name)
+        except ShapeError:
+            continue  # reported where the variable is used
+        for d in shape:
+            for part in dim_names(d):
+                if var_name not in out.setdefault(part, []):
+                    out[part].append(var_name)
+    return out
 
 
 def _depth(node: ast.AST) -> int:

@@ -16,7 +16,7 @@ import re
 from fractions import Fraction
 from typing import Literal
 
-from .expression import Add, Const, Expr, Func, MatMul, Mul, Pi, Pow, Transpose, Var
+from .expression import Add, Const, Expr, Func, MatMul, Mul, Pi, Pow, Size, Transpose, Var
 from .functions import (
     Det,
     Diag,
@@ -147,6 +147,9 @@ class _Printer:
 
     def p_Pi(self, e: Pi) -> tuple[str, int]:
         return (r"\pi" if self.style == "latex" else "pi"), ATOM
+
+    def p_Size(self, e: Size) -> tuple[str, int]:
+        return (latex_name(e.name) if self.style == "latex" else e.name), ATOM
 
     def p_Add(self, e: Add) -> tuple[str, int]:
         parts: list[str] = []

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from fractions import Fraction
 
 from .errors import NotSupportedError
-from .expression import Add, Const, Expr, Func, Mul, Pi, Pow
+from .expression import Add, Const, Expr, Func, Mul, Pi, Pow, Size
 from .functions import Det, Inv, LogDet, LogSumExp, Norm, Ones, Softmax
 from .index import Idx, Term, fresh, multiply
 from .lowering import as_factor, delta, lower, tensor
@@ -149,6 +149,7 @@ RULES: dict[type, Callable[[Expr, Sequence[Idx], DLower], list[Term]]] = {
     Norm: _norm,
     Ones: _constant,
     Pi: _constant,
+    Size: _constant,
     Const: _constant,
 }
 

@@ -13,7 +13,16 @@ from collections.abc import Iterable, Mapping
 
 from .errors import ShapeError
 
-__all__ = ["Dim", "Shape", "dim_product", "dim_text", "normalize_shape", "resolve_dim"]
+__all__ = [
+    "Dim",
+    "Shape",
+    "dim_names",
+    "dim_product",
+    "dim_text",
+    "name_clash",
+    "normalize_shape",
+    "resolve_dim",
+]
 
 Dim = int | str
 Shape = tuple[Dim, ...]
@@ -54,6 +63,20 @@ def dim_product(dims: Iterable[Dim]) -> Dim:
         return number
     names.sort()
     return "*".join(([str(number)] if number != 1 else []) + names)
+
+
+def dim_names(dim: Dim) -> list[str]:
+    """The names in a dimension: ``[]`` for an int, ``["M", "N"]`` for ``"2*M*N"``."""
+    return _factors(dim)[1]
+
+
+def name_clash(name: str, owners: Iterable[str]) -> ShapeError:
+    """The error for a variable named like a dimension of the given variables' shapes."""
+    return ShapeError(
+        f"{name!r} is both a variable and a dimension (in the shape of "
+        f"{', '.join(map(repr, owners))}); a dimension name stands for its size in an "
+        "expression, so give the variable or the dimension another name"
+    )
 
 
 def dim_text(dim: Dim) -> str:

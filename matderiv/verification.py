@@ -203,17 +203,21 @@ def check_derivative(
     fn, fexpr = _as_function(f, shapes)
     dfn, _ = _as_function(df, shapes)
     if at is None:
-        if fexpr is None:
+        root: Any = f
+        while isinstance(root, Derivative):  # a derivative is checked where its expression is
+            root = root.of
+        source = root if isinstance(root, Expr) else fexpr
+        if source is None:
             raise ShapeError("check_derivative needs at= (the point) when f is a callable")
         wvar = (
             wrt
             if isinstance(wrt, Var)
-            else next((v for v in fexpr.variables() if v.name == wname), None)
+            else next((v for v in source.variables() if v.name == wname), None)
         )
         if wvar is None and isinstance(df, Derivative):
             wvar = df.wrt
         extra: list[Expr] = [wvar] if wvar is not None else []
-        at = sample_inputs([fexpr, *extra], gen, constraints=constraints)
+        at = sample_inputs([source, *extra], gen, constraints=constraints)
     point = _upcast(at)
     if wname not in point:
         raise ShapeError(f"the point has no array for {wname!r}; give it in at=")
