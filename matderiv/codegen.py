@@ -21,6 +21,7 @@ from .functions import (
     Einsum,
     Eye,
     Inv,
+    KeepDims,
     Kron,
     LogDet,
     LogSumExp,
@@ -179,6 +180,8 @@ class Program:
         if isinstance(e, Reduce):
             fn = "np.sum" if e.op == "sum" else "np.mean"
             return f"{fn}({c(e.arg)}, axis={e.axes!r})"
+        if isinstance(e, KeepDims):
+            return f"np.expand_dims({c(e.arg)}, {e.axes!r})"
         if isinstance(e, Trace):
             return f"np.trace({c(e.arg)})"
         if isinstance(e, Det):

@@ -35,6 +35,7 @@ from .functions import (
     Einsum,
     Eye,
     Inv,
+    KeepDims,
     Kron,
     LogDet,
     LogSumExp,
@@ -247,6 +248,8 @@ class Evaluator:
         if isinstance(e, Reduce):
             fn = np.sum if e.op == "sum" else np.mean
             return fn(ev(e.arg), axis=e.axes)
+        if isinstance(e, KeepDims):
+            return np.expand_dims(ev(e.arg), e.axes)
         if isinstance(e, Trace):
             return np.trace(ev(e.arg))
         if isinstance(e, Det):

@@ -236,21 +236,22 @@ def _broadcast(op: str, args: tuple[Expr, ...]) -> Shape:
             if pos < 0:
                 continue
             d = a.shape[pos]
-            if seen is None:
+            if seen is None or seen == 1:
                 seen = d
-            elif d != seen:
-                first = next(b for b in args if axis - (rank - b.ndim) >= 0)
-                if 1 in (d, seen):
-                    raise NotSupportedError(
-                        f"broadcasting a size-1 axis is not supported: {_describe(first)} "
-                        f"{op} {_describe(a)}; use sum(..., axis=...) or an outer product instead"
-                    )
+            elif d not in (seen, 1):
+                first = next(
+                    b
+                    for b in args
+                    if axis - (rank - b.ndim) >= 0 and b.shape[axis - rank + b.ndim] != 1
+                )
                 from .printing import to_text
 
                 raise ShapeError(
                     f"cannot combine {_describe(first)} and {_describe(a)} with {op!r}: sizes "
                     f"{seen} (axis {axis - (rank - first.ndim)} of {to_text(first)}) and {d} "
-                    f"(axis {pos} of {to_text(a)}) differ"
+                    f"(axis {pos} of {to_text(a)}) differ, and numpy broadcasting matches "
+                    "trailing axes; to combine a row statistic with its rows, keep the "
+                    "reduced axis: sum(..., axis=1, keepdims=True)"
                 )
         assert seen is not None
         out.append(seen)

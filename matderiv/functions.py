@@ -20,6 +20,7 @@ __all__ = [
     "Einsum",
     "Eye",
     "Inv",
+    "KeepDims",
     "Kron",
     "LogDet",
     "LogSumExp",
@@ -30,7 +31,9 @@ __all__ = [
     "Softmax",
     "Trace",
     "Vec",
+    "keepdims",
     "matrix_power",
+    "variance",
 ]
 
 
@@ -75,6 +78,50 @@ class Reduce(Expr):
         if self.axes is None:
             return tuple(range(self.arg.ndim))
         return (self.axes,) if isinstance(self.axes, int) else self.axes
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class KeepDims(Expr):
+    """A reduction (``sum``, ``mean``, ``logsumexp``) whose reduced axes stay as axes of size 1,
+    numpy's ``keepdims=True``; ``axes`` are their positions in the result."""
+
+    arg: Expr
+    axes: tuple[int, ...]
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.arg, Reduce | LogSumExp):
+            raise NotSupportedError(
+                f"keepdims applies to a reduction, not to {_describe(self.arg)}"
+            )
+        shape = list(self.arg.shape)
+        for axis in sorted(self.axes):
+            shape.insert(axis, 1)
+        self._finish(tuple(shape), self.arg._key, self.axes)
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.arg,)
+
+
+def variance(
+    x: Expr, axis: int | tuple[int, ...] | None = None, keep: bool = False, std: bool = False
+) -> Expr:
+    """numpy's ``var`` (population, ddof = 0) or, with ``std``, ``std``, written out:
+    ``mean((x - mean(x, axis, keepdims=True))**2, axis)``."""
+    from fractions import Fraction
+
+    from .expression import Const, Func, Pow
+
+    centred = x - keepdims(Reduce("mean", x, axis))
+    mean = Reduce("mean", Pow(centred, Const(Fraction(2))), axis)
+    out = keepdims(mean) if keep else mean
+    return Func("sqrt", out) if std else out
+
+
+def keepdims(e: Reduce | LogSumExp) -> KeepDims:
+    """``e`` with its reduced axes kept (as ``keepdims=True``)."""
+    if isinstance(e, Reduce):
+        return KeepDims(e, e.reduced)
+    return KeepDims(e, tuple(range(e.arg.ndim)) if e.axis is None else (e.axis,))
 
 
 def _square(e: Expr, fn: str) -> Dim:

@@ -14,11 +14,11 @@ from fractions import Fraction
 
 from .errors import NotSupportedError
 from .expression import Add, Const, Expr, Func, MatMul, Mul, Pi, Pow, Size, Transpose, Var
-from .functions import Diag, Einsum, Eye, Kron, Ones, Outer, Reduce, Trace, Vec
+from .functions import Diag, Einsum, Eye, KeepDims, Kron, Ones, Outer, Reduce, Trace, Vec
 from .index import Factor, Idx, Term, fresh, multiply, normalize_term
 from .shapes import Dim
 
-__all__ = ["as_factor", "carry", "delta", "lower", "tensor"]
+__all__ = ["as_factor", "carry", "delta", "lower", "operand_indices", "tensor"]
 
 
 def tensor(node: Expr, idx: Sequence[Idx], power: Fraction = Fraction(1)) -> Term:
@@ -38,8 +38,16 @@ def dim_term(dim: Dim, power: int) -> Term:
     return Term(Fraction(1), (Factor("dim", (), None, Fraction(power), name=dim),))
 
 
-def _trailing(idx: Sequence[Idx], e: Expr) -> tuple[Idx, ...]:
-    return tuple(idx[len(idx) - e.ndim :]) if e.ndim else ()
+def operand_indices(idx: Sequence[Idx], e: Expr) -> tuple[Idx, ...]:
+    """The indices of a broadcast operand ``e`` at the element ``idx`` of the result.
+
+    As in numpy, ``e``'s axes match the trailing axes of the result; an axis of size 1 in
+    ``e`` where the result is longer reads its one entry, through a new index of range 1.
+    """
+    trailing = tuple(idx[len(idx) - e.ndim :]) if e.ndim else ()
+    return tuple(
+        i if d == i.dim or d != 1 else fresh(1) for i, d in zip(trailing, e.shape, strict=True)
+    )
 
 
 def as_factor(e: Expr, idx: Sequence[Idx], power: Fraction = Fraction(1)) -> list[Term]:
@@ -144,13 +152,13 @@ def _add(e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
     assert isinstance(e, Add)
     out: list[Term] = []
     for arg in e.args:
-        out.extend(lower(arg, _trailing(idx, arg)))
+        out.extend(lower(arg, operand_indices(idx, arg)))
     return out
 
 
 def _mul(e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
     assert isinstance(e, Mul)
-    return multiply(*(as_factor(arg, _trailing(idx, arg)) for arg in e.args))
+    return multiply(*(as_factor(arg, operand_indices(idx, arg)) for arg in e.args))
 
 
 def _pow(e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
@@ -161,7 +169,7 @@ def _pow(e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
             return [Term(Fraction(1))]
         if p == 1:
             return lower(e.base, idx)
-        return as_factor(e.base, _trailing(idx, e.base), p)
+        return as_factor(e.base, operand_indices(idx, e.base), p)
     return [tensor(e, idx)]
 
 
@@ -202,6 +210,11 @@ def _reduce(e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
     if e.op == "mean":
         terms = multiply(terms, *([dim_term(d, -1)] for d in sizes))
     return terms
+
+
+def _keepdims(e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
+    assert isinstance(e, KeepDims)
+    return lower(e.arg, tuple(i for n, i in enumerate(idx) if n not in e.axes))
 
 
 def _trace(e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
@@ -272,6 +285,7 @@ _LOWER = {
     MatMul: _matmul,
     Transpose: _transpose,
     Reduce: _reduce,
+    KeepDims: _keepdims,
     Trace: _trace,
     Diag: _diag,
     Outer: _outer,

@@ -49,7 +49,9 @@ from .functions import (
     Softmax,
     Trace,
     Vec,
+    keepdims,
     matrix_power,
+    variance,
 )
 from .shapes import Dim, dim_names, name_clash, normalize_shape
 
@@ -73,6 +75,8 @@ FUNCTIONS = frozenset(
         "inv",
         "sum",
         "mean",
+        "var",
+        "std",
         "softmax",
         "logsumexp",
         "diag",
@@ -88,10 +92,12 @@ FUNCTIONS = frozenset(
 )
 
 _KEYWORDS: dict[str, set[str]] = {
-    "sum": {"axis"},
-    "mean": {"axis"},
-    "softmax": {"axis"},
-    "logsumexp": {"axis"},
+    "sum": {"axis", "keepdims"},
+    "mean": {"axis", "keepdims"},
+    "var": {"axis", "keepdims"},
+    "std": {"axis", "keepdims"},
+    "softmax": {"axis", "keepdims"},
+    "logsumexp": {"axis", "keepdims"},
 }
 _ARITY: dict[str, tuple[int, int]] = dict.fromkeys(FUNCTIONS, (1, 1))
 _ARITY.update(
@@ -294,7 +300,7 @@ class _Parser:
             and not isinstance(n.value, bool)
         ):
             return n.value
-        if isinstance(n, ast.Tuple) and fn in ("sum", "mean"):
+        if isinstance(n, ast.Tuple) and fn in ("sum", "mean", "var", "std"):
             out: list[int] = []
             for elt in n.elts:
                 a = self.axis(elt, fn)
@@ -307,6 +313,11 @@ class _Parser:
             f"{fn}: axis must be an int{' or a tuple of ints' if fn in ('sum', 'mean') else ''} "
             f"or None, got {_snippet(self.text, n)!r}",
         )
+
+    def flag(self, n: ast.AST, fn: str) -> bool:
+        if isinstance(n, ast.Constant) and isinstance(n.value, bool):
+            return n.value
+        raise self.fail(n, f"{fn}: keepdims must be True or False, got {_snippet(self.text, n)!r}")
 
     def call(self, n: ast.Call) -> Expr:
         if not isinstance(n.func, ast.Name):
@@ -349,15 +360,22 @@ class _Parser:
             raise self.fail(
                 n, f"{fn}() takes {want} argument{'s' if hi > 1 else ''}, got {len(args)}"
             )
-        if fn in ("sum", "mean") and len(args) == 1:
+        keep = self.flag(kwargs["keepdims"], fn) if "keepdims" in kwargs else False
+        if fn in ("sum", "mean", "var", "std") and len(args) == 1:
             axis = self.axis(kwargs["axis"], fn) if "axis" in kwargs else None
-            return Reduce(fn, self.node(args[0]), axis)
+            if fn in ("var", "std"):
+                return variance(self.node(args[0]), axis, keep, std=fn == "std")
+            reduced = Reduce(fn, self.node(args[0]), axis)
+            return keepdims(reduced) if keep else reduced
         if fn in ("softmax", "logsumexp"):
             default = -1 if fn == "softmax" else None
             axis1 = self.axis(kwargs["axis"], fn) if "axis" in kwargs else default
             assert not isinstance(axis1, tuple)
             arg = self.node(args[0])
-            return Softmax(arg, axis1) if fn == "softmax" else LogSumExp(arg, axis1)
+            if fn == "softmax":  # keeps every axis anyway: keepdims changes nothing
+                return Softmax(arg, axis1)
+            lse = LogSumExp(arg, axis1)
+            return keepdims(lse) if keep else lse
         if fn == "eye":
             return Eye(self.dim(args[0]))
         if fn == "ones":

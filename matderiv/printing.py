@@ -23,6 +23,7 @@ from .functions import (
     Einsum,
     Eye,
     Inv,
+    KeepDims,
     Kron,
     LogDet,
     LogSumExp,
@@ -257,13 +258,21 @@ class _Printer:
             return self.call(_LATEX_FUNCS[e.name], self.p(e.arg)[0]), ATOM
         return self.call(e.name, self.p(e.arg)[0]), ATOM
 
-    def p_Reduce(self, e: Reduce) -> tuple[str, int]:
+    def p_Reduce(self, e: Reduce, keep: bool = False) -> tuple[str, int]:
         args = [self.p(e.arg)[0]]
         if e.axes is not None:
             axes = e.reduced
             ax = str(axes[0]) if len(axes) == 1 else "(" + ", ".join(map(str, axes)) + ")"
             args.append(f"axis={ax}")
+        if keep and self.style != "latex":
+            args.append("keepdims=True")
         return self.call(self.fn(e.op, rf"\operatorname{{{e.op}}}"), *args), ATOM
+
+    def p_KeepDims(self, e: KeepDims) -> tuple[str, int]:
+        if isinstance(e.arg, Reduce):
+            return self.p_Reduce(e.arg, keep=True)
+        assert isinstance(e.arg, LogSumExp)
+        return self.p_LogSumExp(e.arg, keep=True)
 
     def _unary(self, name: str, latex: str, arg: Expr) -> tuple[str, int]:
         return self.call(self.fn(name, latex), self.p(arg)[0]), ATOM
@@ -288,8 +297,10 @@ class _Printer:
             args.append(f"axis={e.axis}")
         return self.call(self.fn("softmax", r"\operatorname{softmax}"), *args), ATOM
 
-    def p_LogSumExp(self, e: LogSumExp) -> tuple[str, int]:
+    def p_LogSumExp(self, e: LogSumExp, keep: bool = False) -> tuple[str, int]:
         args = [self.p(e.arg)[0]] + ([] if e.axis is None else [f"axis={e.axis}"])
+        if keep and self.style != "latex":
+            args.append("keepdims=True")
         return self.call(self.fn("logsumexp", r"\operatorname{logsumexp}"), *args), ATOM
 
     def p_Diag(self, e: Diag) -> tuple[str, int]:

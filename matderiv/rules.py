@@ -18,7 +18,7 @@ from .errors import NotSupportedError
 from .expression import Add, Const, Expr, Func, Mul, Pi, Pow, Size
 from .functions import Det, Inv, LogDet, LogSumExp, Norm, Ones, Softmax
 from .index import Idx, Term, fresh, multiply
-from .lowering import as_factor, delta, lower, tensor
+from .lowering import as_factor, delta, lower, operand_indices, tensor
 
 __all__ = ["ELEMENTWISE_PRIME", "RULES", "DLower", "opaque_derivative"]
 
@@ -61,14 +61,10 @@ def _func(e: Expr, idx: Sequence[Idx], dlower: DLower) -> list[Term]:
     return multiply(as_factor(prime, idx), dlower(e.arg, idx))
 
 
-def _trailing(idx: Sequence[Idx], e: Expr) -> tuple[Idx, ...]:
-    return tuple(idx[len(idx) - e.ndim :]) if e.ndim else ()
-
-
 def _pow(e: Expr, idx: Sequence[Idx], dlower: DLower) -> list[Term]:
     assert isinstance(e, Pow)
     a, b = e.base, e.exponent
-    ia, ib = _trailing(idx, a), _trailing(idx, b)
+    ia, ib = operand_indices(idx, a), operand_indices(idx, b)
     # d(a^b) = b a^(b-1) da + a^b log(a) db
     first = multiply(as_factor(Mul((b, Pow(a, Add((b, _c(-1)))))), idx), dlower(a, ia))
     second = multiply(as_factor(Mul((e, Func("log", a))), idx), dlower(b, ib))
