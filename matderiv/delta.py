@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from fractions import Fraction
 
+from .expression import Add, Const, Expr, Mul
+from .functions import KeepDims, Reduce
 from .index import Factor, Idx, IndexExpr, Term, canonical_key, normalize_term
 from .lowering import dim_term
 
@@ -102,9 +104,54 @@ def _sift_ones(f: Factor, rest: tuple[Factor, ...], freeset: set[Idx]) -> Term |
 
 
 def contract(expr: IndexExpr) -> IndexExpr:
-    """Sift every δ over a summed index, in every term."""
+    """Sift every δ over a summed index, in every term; drop the terms that sum a centred
+    array over its centring axes (see :func:`centred_sum`)."""
     terms = [contract_term(t, expr.free) for t in expr.terms]
-    return IndexExpr(tuple(t for t in terms if t is not None), expr.free)
+    return IndexExpr(
+        tuple(t for t in terms if t is not None and not centred_sum(t, expr.free)), expr.free
+    )
+
+
+def _centred_axes(e: Expr) -> tuple[int, ...] | None:
+    """The axes along which ``e`` has mean zero by construction: ``x - mean(x, axes,
+    keepdims=True)`` (or ``x - mean(x)``), else None."""
+    if not (isinstance(e, Add) and len(e.args) == 2):
+        return None
+    x, neg = e.args
+    if not (isinstance(neg, Mul) and len(neg.args) == 2 and neg.args[0] == Const(Fraction(-1))):
+        return None
+    m = neg.args[1]
+    kept = isinstance(m, KeepDims)
+    if isinstance(m, KeepDims):
+        m = m.arg
+    if not (isinstance(m, Reduce) and m.op == "mean" and m.arg == x):
+        return None
+    # without keepdims the mean lines up with x's trailing axes: centred only when the
+    # reduced axes are the leading ones (x - mean(x, axis=0), x - mean(x))
+    leading = m.reduced == tuple(range(len(m.reduced)))
+    return m.reduced if kept or leading else None
+
+
+def centred_sum(term: Term, free: Sequence[Idx]) -> bool:
+    """Whether the term sums a centred array over the axes it is centred on, so that it is 0.
+
+    Σ_a (x_a − mean(x)) = 0 is an identity of the structure of the expression: it holds
+    whatever the values, which keeps the rewrite correct (it is how the derivative of
+    ``var(x)`` loses its second term). It applies only when each of those indices is summed,
+    appears once in the factor and in no other factor.
+    """
+    freeset = set(free)
+    for n, f in enumerate(term.factors):
+        if f.kind != "tensor" or f.power != 1 or f.node is None:
+            continue
+        axes = _centred_axes(f.node)
+        if axes is None:
+            continue
+        summed = [f.indices[a] for a in axes]
+        others = {i for g in term.factors[:n] + term.factors[n + 1 :] for i in g.indices}
+        if all(i not in freeset and i not in others and f.indices.count(i) == 1 for i in summed):
+            return True
+    return False
 
 
 def collect(expr: IndexExpr) -> IndexExpr:
