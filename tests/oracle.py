@@ -110,7 +110,7 @@ LANGUAGE: dict[str, Any] = {
 def run_text(text: str, arrays: Mapping[str, Any], sizes: Mapping[str, int]) -> Any:
     """Evaluate printed Python/numpy text with the variables and named dimension sizes bound."""
     with np.errstate(all="ignore"):
-        return eval(text, {"__builtins__": {}, **LANGUAGE, **sizes, **arrays})  # noqa: S307
+        return eval(text, {"__builtins__": {}, **LANGUAGE, **sizes, **arrays})
 
 
 # Finite differences ----------------------------------------------------------------------
@@ -189,7 +189,7 @@ def outputs(
     d: md.Derivative, arrays: Mapping[str, np.ndarray], sizes: Mapping[str, int]
 ) -> Iterator[tuple[str, Callable[[], Any]]]:
     """(kind, thunk returning the tensor-layout array) for every output of ``d``; a thunk raises
-    LayoutError for an undefined layout and ``_Skip`` when the output does not exist."""
+    LayoutError for an undefined layout and ``_SkipError`` when the output does not exist."""
     out_shape = tuple(int(sizes.get(x, x)) if isinstance(x, str) else x for x in d.out_shape)
     wrt_shape = tuple(int(sizes.get(x, x)) if isinstance(x, str) else x for x in d.wrt.shape)
     full = out_shape + wrt_shape
@@ -201,7 +201,7 @@ def outputs(
     def einsum() -> Any:
         text = d.einsum
         if "F," in text or ", F" in text or "(F)" in text:
-            raise _Skip("einsum text uses the fused operand F")
+            raise _SkipError("einsum text uses the fused operand F")
         return run_text(text, arrays, sizes)
 
     yield "einsum", einsum
@@ -210,9 +210,9 @@ def outputs(
         try:
             text = d.code
         except md.NotSupportedError as exc:
-            raise _Skip(f"no code: {exc}") from None
+            raise _SkipError(f"no code: {exc}") from None
         if text is None:
-            raise _Skip("no matrix form")
+            raise _SkipError("no matrix form")
         from matderiv.evaluation import Evaluator
 
         again = md.parse(text, {v.name: v.shape for v in d.variables | {d.wrt}})
@@ -229,25 +229,25 @@ def outputs(
                 dl = d.to_layout(name)  # type: ignore[arg-type]
             except md.LayoutError:
                 if how is None:
-                    raise _Skip(f"{name} layout undefined for ranks {rank}") from None
+                    raise _SkipError(f"{name} layout undefined for ranks {rank}") from None
                 raise
             if how is None:
-                raise _Shape(f"to_layout({name!r}) accepted ranks {rank}, undefined there")
+                raise _ShapeError(f"to_layout({name!r}) accepted ranks {rank}, undefined there")
             value = dl.compile()(**arrays) if compiled else dl.evaluate(dict(arrays))
             try:
                 return back_to_tensor(value, full, how)
             except ValueError as exc:
-                raise _Shape(str(exc)) from None
+                raise _ShapeError(str(exc)) from None
 
         yield f"layout:{name}", arranged
         yield f"compile:{name}", lambda a=arranged: a(compiled=True)
 
 
-class _Skip(Exception):
+class _SkipError(Exception):
     pass
 
 
-class _Shape(Exception):
+class _ShapeError(Exception):
     pass
 
 
@@ -273,10 +273,10 @@ def compare(
         try:
             with np.errstate(all="ignore"):
                 value = np.asarray(thunk(), dtype=np.float64)
-        except _Skip as exc:
+        except _SkipError as exc:
             found.append(Outcome(kind, "skip", str(exc)))
             continue
-        except _Shape as exc:
+        except _ShapeError as exc:
             found.append(Outcome(kind, "wrong", str(exc)))
             continue
         except (md.NotSupportedError, md.LayoutError) as exc:
@@ -285,7 +285,7 @@ def compare(
         except md.MatderivError as exc:
             found.append(Outcome(kind, "error", f"{type(exc).__name__}: {exc}"[:300]))
             continue
-        except Exception as exc:  # noqa: BLE001 - the point is to find these
+        except Exception as exc:
             found.append(Outcome(kind, "crash", f"{type(exc).__name__}: {exc}"[:300]))
             continue
         if kind in ("einsum", "code") and value.ndim == 0 and best.ndim:
@@ -341,7 +341,7 @@ def check_problem(
         return Checked("refused", str(exc))
     except md.MatderivError as exc:
         return Checked("error", f"{type(exc).__name__}: {exc}")
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return Checked("crash", f"{type(exc).__name__}: {exc}")
     arrays = sample_inputs([e, d.wrt], rng=seed)
     fn = value_fn(e)

@@ -177,7 +177,9 @@ def _broadcast_node(draw: st.DrawFn, shape: Shape, depth: int, names: dict[str, 
         if not shape:  # over everything: axis=None, or an axis of a vector
             arg_shape: Shape = draw(st.sampled_from([(dim(),), (dim(), dim())]))
             inner = against(arg_shape) if op == "reduce_bcast" else sub(arg_shape)
-            axis = draw(st.sampled_from(["", ", axis=None"] + ([", axis=0"] * (len(arg_shape) == 1))))
+            axis = draw(
+                st.sampled_from(["", ", axis=None"] + ([", axis=0"] * (len(arg_shape) == 1)))
+            )
             return f"{fn}({inner}{axis})"
         axis = draw(st.integers(0, len(shape)))  # where the reduced axis goes
         k = dim()
