@@ -4,9 +4,17 @@ An expression of a requested shape is grown top-down; each variable's name encod
 so one name never has two shapes. Functions are chosen to stay finite on standard-normal
 inputs, and functions with kinks (relu, abs) are left to the table tests, where the points are
 chosen away from the kink.
+
+With ``broadcast=True`` the generators also draw what the first generators missed (issue 10):
+scalars and vectors broadcast against vectors and matrices, sums and means over the broadcast
+axis and over the other one (``axis=0``, ``axis=1``, ``axis=None``), softmax and logsumexp along
+either axis, size-1 dimensions, and second derivatives (:func:`second_problems`) by broadcast
+operands. The default draws are unchanged, so tests/test_properties.py sees the same examples.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from hypothesis import strategies as st
 
@@ -14,13 +22,20 @@ Shape = tuple[int, ...]
 
 SMOOTH = ["tanh", "sin", "cos", "sigmoid", "softplus"]
 
+#: Draw ``keepdims=True`` reductions and (m, 1) operands broadcast against (m, n) as numpy does.
+#: Off until the language has them (issue 10, part 3): today the first is a ParseError and the
+#: second a NotSupportedError.
+KEEPDIMS = False
+
 
 def _name(shape: Shape) -> str:
     return {0: "s", 1: "v", 2: "M"}[len(shape)] + "_".join(map(str, shape)) if shape else "s"
 
 
 @st.composite
-def expressions(draw: st.DrawFn, shape: Shape, depth: int, names: dict[str, Shape]) -> str:
+def expressions(
+    draw: st.DrawFn, shape: Shape, depth: int, names: dict[str, Shape], broadcast: bool = False
+) -> str:
     def leaf() -> str:
         if not shape and draw(st.booleans()):
             return str(draw(st.sampled_from([2, 3, 0.5])))
@@ -30,8 +45,12 @@ def expressions(draw: st.DrawFn, shape: Shape, depth: int, names: dict[str, Shap
 
     if depth <= 0 or draw(st.integers(0, 5)) == 0:
         return leaf()
-    sub = lambda s: draw(expressions(s, depth - 1, names))  # noqa: E731
+    sub = lambda s: draw(expressions(s, depth - 1, names, broadcast))  # noqa: E731
     dim = lambda: draw(st.integers(2, 4))  # noqa: E731
+    if broadcast:
+        dim = lambda: draw(st.sampled_from([1, 2, 2, 3, 3, 4]))  # noqa: E731
+        if draw(st.integers(0, 2)) == 0:
+            return draw(_broadcast_node(shape, depth, names))
     options = ["add", "sub", "mul", "func", "scale"]
     if len(shape) == 2:
         options += ["matmul", "transpose", "outer", "kron"]
@@ -113,14 +132,133 @@ def expressions(draw: st.DrawFn, shape: Shape, depth: int, names: dict[str, Shap
 
 
 @st.composite
-def problems(draw: st.DrawFn, max_depth: int = 4) -> tuple[str, dict[str, Shape], str]:
+def _broadcast_node(draw: st.DrawFn, shape: Shape, depth: int, names: dict[str, Shape]) -> str:
+    """A node of the given shape that broadcasts, reduces over an axis, or normalises along one.
+
+    Operands that get broadcast are often bare variables, so that the variable differentiated by
+    is the broadcast one and the reduction runs along the axis where it is constant.
+    """
+
+    def sub(s: Shape) -> str:
+        return draw(expressions(s, depth - 1, names, True))
+
+    def operand(s: Shape) -> str:  # the broadcast operand: a variable half the time
+        if draw(st.booleans()):
+            return draw(expressions(s, 0, names, True))
+        return sub(s)
+
+    dim = lambda: draw(st.sampled_from([1, 2, 3, 4]))  # noqa: E731
+    sym = draw(st.sampled_from(["+", "-", "*", "+"]))
+
+    def against(s: Shape) -> str:
+        """An expression of shape s with a scalar or a row vector broadcast into it."""
+        small: Shape = () if len(s) < 2 or draw(st.booleans()) else s[1:]
+        a, b = operand(s), operand(small)
+        if draw(st.integers(0, 4)) == 0:
+            return f"({a} / exp({b}))"
+        return f"({a} {sym} {b})" if draw(st.booleans()) else f"({b} {sym} {a})"
+
+    options = ["reduce", "reduce_bcast"] if len(shape) < 2 else []
+    if shape:
+        options += ["against", "against"]
+    if len(shape) == 2:
+        options += ["softmax", "softmax_bcast"]
+        if KEEPDIMS:
+            options += ["keepdims_bcast"]
+    if len(shape) == 1:
+        options += ["lse", "lse_bcast", "softmax_bcast"]
+    if KEEPDIMS and len(shape) == 2 and shape[1] == 1:
+        options += ["keepdims"]
+    op = draw(st.sampled_from(options))
+    if op == "against":
+        return against(shape)
+    fn = draw(st.sampled_from(["sum", "mean"]))
+    if op in ("reduce", "reduce_bcast"):
+        if not shape:  # over everything: axis=None, or an axis of a vector
+            arg_shape: Shape = draw(st.sampled_from([(dim(),), (dim(), dim())]))
+            inner = against(arg_shape) if op == "reduce_bcast" else sub(arg_shape)
+            axis = draw(
+                st.sampled_from(["", ", axis=None"] + ([", axis=0"] * (len(arg_shape) == 1)))
+            )
+            return f"{fn}({inner}{axis})"
+        axis = draw(st.integers(0, len(shape)))  # where the reduced axis goes
+        k = dim()
+        arg_shape = (*shape[:axis], k, *shape[axis:])
+        inner = against(arg_shape) if op == "reduce_bcast" else sub(arg_shape)
+        shown = draw(st.sampled_from([axis, axis - len(arg_shape)]))
+        return f"{fn}({inner}, axis={shown})"
+    if op == "softmax":
+        return f"softmax({sub(shape)}, axis={draw(st.sampled_from([0, 1, -1]))})"
+    if op == "softmax_bcast":
+        return f"softmax({against(shape)}, axis={draw(st.sampled_from([0, len(shape) - 1]))})"
+    if op in ("lse", "lse_bcast"):
+        axis = draw(st.integers(0, 1))
+        k = dim()
+        arg_shape = (k, shape[0]) if axis == 0 else (shape[0], k)
+        inner = against(arg_shape) if op == "lse_bcast" else sub(arg_shape)
+        return f"logsumexp({inner}, axis={axis})"
+    if op == "keepdims":  # (m, 1)
+        return f"{fn}({sub((shape[0], dim()))}, axis=1, keepdims=True)"
+    # keepdims_bcast: layer-norm style, (m, n) minus a (m, 1) statistic
+    x = sub(shape)
+    return f"({x} - {fn}({x}, axis=1, keepdims=True))"
+
+
+@st.composite
+def problems(
+    draw: st.DrawFn, max_depth: int = 4, broadcast: bool = False
+) -> tuple[str, dict[str, Shape], str]:
     """Draw (expression text, shapes, variable to differentiate by)."""
     names: dict[str, Shape] = {}
     out_rank = draw(st.sampled_from([0, 0, 1, 2]))
-    shape = tuple(draw(st.integers(2, 5)) for _ in range(out_rank))
-    text = draw(expressions(shape, max_depth, names))
+    sizes = st.integers(2, 5) if not broadcast else st.sampled_from([1, 2, 3, 4, 5])
+    shape = tuple(draw(sizes) for _ in range(out_rank))
+    text = draw(expressions(shape, max_depth, names, broadcast))
     if not names:
         names["s"] = ()
         text = f"({text}) * s"
-    wrt = draw(st.sampled_from(sorted(names)))
-    return text, names, wrt
+    return text, names, draw(_pick_wrt(names, broadcast))
+
+
+def _pick_wrt(names: dict[str, Shape], broadcast: bool, among: list[str] | None = None) -> Any:
+    """Any variable; with broadcasting, half the time one of the lowest rank present, which is
+    most often the operand that gets broadcast."""
+    pool = sorted(names) if among is None else among
+    if broadcast:
+        low = min(len(names[n]) for n in pool)
+        return st.one_of(
+            st.sampled_from(pool), st.sampled_from([n for n in pool if len(names[n]) == low])
+        )
+    return st.sampled_from(pool)
+
+
+def _entries(shape: Shape) -> int:
+    n = 1
+    for d in shape:
+        n *= d
+    return n
+
+
+@st.composite
+def second_problems(
+    draw: st.DrawFn, max_depth: int = 3, max_entries: int = 12
+) -> tuple[str, dict[str, Shape], str, str]:
+    """Draw (expression text, shapes, wrt, wrt2) for a second derivative ∂²f/∂wrt∂wrt2 (a Hessian
+    when wrt2 == wrt, else mixed), mostly of a scalar, with broadcasting; ``wrt`` is a broadcast
+    operand whenever the expression has one. Variables differentiated by have at most
+    ``max_entries`` entries, which keeps nested finite differences cheap."""
+    names: dict[str, Shape] = {}
+    out_rank = draw(st.sampled_from([0, 0, 0, 1]))
+    shape = tuple(draw(st.sampled_from([1, 2, 3])) for _ in range(out_rank))
+    text = draw(expressions(shape, max_depth, names, True))
+    if not names:
+        names["s"] = ()
+        text = f"({text}) * s"
+    small = sorted(n for n, s in names.items() if _entries(s) <= max_entries)
+    if not small:
+        names["s"] = ()
+        text = f"({text}) * s"
+        small = ["s"]
+    wrt = draw(_pick_wrt(names, True, small))
+    wrt2 = wrt if draw(st.booleans()) else draw(_pick_wrt(names, True, small))
+    return text, names, wrt, wrt2
