@@ -259,8 +259,14 @@ def numpy_einsum(d: Derivative) -> str | None:
     >>> import numpy as np, matderiv as md
     >>> shapes = {"X": ("B", "N"), "W": ("N", "M"), "Y": ("B", "M")}
     >>> d = md.derive("sum((X @ W - Y)**2)", "W", shapes=shapes)
-    >>> numpy_einsum(d)
-    "2.0 * np.einsum('aq,ap->pq', ((X @ W) - Y), X)"
+    >>> text = numpy_einsum(d)
+    >>> text
+    "2 * np.einsum('aq,ap->pq', (X @ W) - Y, X)"
+    >>> arrays = {"X": np.ones((4, 3)), "W": np.ones((3, 2)), "Y": np.zeros((4, 2))}
+    >>> eval(text, {"np": np, **arrays})
+    array([[24., 24.],
+           [24., 24.],
+           [24., 24.]])
     """
     from .layout import recipe
 
