@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from .codegen import Program
 from .errors import MatderivError, NotSupportedError
-from .expression import Const, Expr, Func, Var
+from .expression import Const, Expr, Func, Pi, Var
 from .functions import Einsum, LogSumExp, Softmax
 from .index import IndexExpr
 from .notation import einsum_plan
@@ -137,7 +137,7 @@ def _derive(args: argparse.Namespace, shapes: dict[str, Any]) -> int:
             "matrix": d.matrix,
             "index": d.index,
             "einsum": numpy_einsum(d),
-            "code": d.code,
+            "code": _code(d),
             "latex": d.latex(),
         }
         if args.steps:
@@ -167,6 +167,13 @@ def _derive(args: argparse.Namespace, shapes: dict[str, Any]) -> int:
         if args.check:
             print(f"check: {report}" if report else f"check FAILED: {failure}")
     return 1 if failure else 0
+
+
+def _code(d: Derivative) -> str | None:
+    try:
+        return d.code
+    except NotSupportedError:  # a form the language cannot write yet, such as a named size
+        return None
 
 
 def _check(args: argparse.Namespace, shapes: dict[str, Any]) -> int:
@@ -309,6 +316,8 @@ class _NumpyText(Program):
         if isinstance(e, Const):
             text = repr(float(e.value))
             return f"({text})" if e.value < 0 and bracket else text
+        if isinstance(e, Pi):
+            return "np.pi"
         text = self._code(e)
         if self.uses[e] > 1:  # computed once, bound by a lambda around the whole expression
             name = f"_t{len(self.names)}"
@@ -321,6 +330,8 @@ class _NumpyText(Program):
         c = self.code
         if isinstance(e, Func) and e.name == "sigmoid":
             return f"np.exp(-np.logaddexp(0.0, -{c(e.arg)}))"
+        if isinstance(e, Func) and e.name == "step":  # 0 for x <= 0, 1 for x > 0; 0-d too
+            return f"np.heaviside({c(e.arg, False)}, 0.0)"
         if isinstance(e, Func) and e.name == "sigmoid'":
             return f"(lambda s: s * (1.0 - s))(np.exp(-np.logaddexp(0.0, -{c(e.arg)})))"
         if isinstance(e, Softmax | LogSumExp):  # shifted by the maximum, as numpy users do

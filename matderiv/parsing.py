@@ -266,11 +266,9 @@ class _Parser:
             raise self.matrix_function(n, ident)
         known = sorted(self.shapes)
         close = difflib.get_close_matches(ident, known, n=1)
-        hint = (
-            f"did you mean {close[0]!r}?"
-            if close
-            else f"give its shape in shapes={{{ident!r}: (...)}}"
-        )
+        if close:
+            raise self.fail(n, f"unknown name {ident!r}", f"did you mean {close[0]!r}?")
+        hint = f"give its shape in shapes={{{ident!r}: (...)}}"
         err = self.fail(n, f"unknown name {ident!r}", hint)
         err.missing_shape, err.hint = ident, hint  # the command line words its own hint
         raise err
