@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 import traceback
@@ -245,6 +246,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             print(f"error: {type(exc).__name__}: {cli_message(exc)}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # stdout closed early (| head): quietly, as Python's own tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except Exception as exc:
         if not as_json:
             raise
