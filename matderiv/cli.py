@@ -2,6 +2,13 @@
 
 Exit codes: 0 on success, 2 on a usage, parse, shape or layout error, 1 on a failed check.
 
+With ``--json`` everything printed on stdout is one JSON object, errors too:
+``{"error": "ShapeError", "message": "..."}`` (``"UsageError"`` for a bad command line). The
+``einsum`` field of ``derive --json`` is one Python expression of plain numpy that computes the
+derivative in the chosen layout: ``eval(field, {"np": numpy, "X": X, ...})``. Named sizes are
+read off the arrays (``X.shape[0]``); a named size that no variable carries is written by its
+name, to be bound to an int as well.
+
 Examples::
 
     matderiv derive "sum((X @ W - Y)**2)" --wrt W --shape X=B,N --shape W=N,M --shape Y=B,M
@@ -13,13 +20,24 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import re
 import sys
+import traceback
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
-from .errors import MatderivError
+from .codegen import Program
+from .errors import MatderivError, NotSupportedError
+from .expression import Const, Expr, Func, Pi, Var
+from .functions import Einsum, LogSumExp, Softmax
+from .index import IndexExpr
+from .notation import einsum_plan
 from .printing import unicode_from_text
 from .shapes import Dim
+
+if TYPE_CHECKING:
+    from .derivative import Derivative
 
 __all__ = ["main"]
 
@@ -41,14 +59,36 @@ def _shape(text: str) -> tuple[str, tuple[Dim, ...]]:
     return name.strip(), tuple(out)
 
 
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error under ``--json`` is a JSON object on stdout (still exit 2)."""
+
+    json_errors = False
+
+    def error(self, message: str) -> NoReturn:
+        if self.json_errors:
+            _print_json({"error": "UsageError", "message": message, "usage": self.format_usage()})
+            self.exit(2)
+        super().error(message)
+
+
+def _wants_json(argv: Sequence[str]) -> bool:
+    # before parsing, so that a usage error can already be JSON; "--js" abbreviates "--json"
+    return any(len(a) > 3 and "--json".startswith(a) for a in argv if a.startswith("--j"))
+
+
+def _parser(json_errors: bool = False) -> argparse.ArgumentParser:
+    class Parser(_Parser):  # subcommands' parsers are made from the same class
+        pass
+
+    Parser.json_errors = json_errors
+    p = Parser(
         prog="matderiv",
         description="Derive and verify vector, matrix and tensor derivatives, step by step.",
-        epilog="Exit codes: 0 success, 2 usage or input error, 1 failed check.",
+        epilog="Exit codes: 0 success, 2 usage or input error, 1 failed check. With --json, "
+        'errors are JSON too: {"error": <class name, or UsageError>, "message": ...}.',
     )
     sub = p.add_subparsers(dest="command", required=True, metavar="{derive,check}")
-    common = argparse.ArgumentParser(add_help=False)
+    common = Parser(add_help=False)
     common.add_argument("--wrt", required=True, help="the variable to differentiate by")
     common.add_argument(
         "--shape",
@@ -59,7 +99,12 @@ def _parser() -> argparse.ArgumentParser:
         help="a variable's shape, e.g. X=B,N or x=3; 't=' is a scalar (repeat for each variable)",
     )
     common.add_argument("--layout", choices=LAYOUTS, default="tensor", help="layout convention")
-    common.add_argument("--json", action="store_true", help="print one JSON object")
+    common.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON object (errors too); its 'einsum' field is a numpy expression: "
+        "eval(field, {'np': numpy, 'X': X, ...}) gives the derivative in the chosen layout",
+    )
     d = sub.add_parser("derive", parents=[common], help="derive an expression")
     d.add_argument("expr", help='the expression, e.g. "sum((X @ W - Y)**2)"')
     d.add_argument("--steps", action="store_true", help="print the derivation step by step")
@@ -92,8 +137,8 @@ def _derive(args: argparse.Namespace, shapes: dict[str, Any]) -> int:
             "shape": list(d.shape),
             "matrix": d.matrix,
             "index": d.index,
-            "einsum": d.einsum,
-            "code": d.code,
+            "einsum": numpy_einsum(d),
+            "code": _code(d),
             "latex": d.latex(),
         }
         if args.steps:
@@ -125,6 +170,13 @@ def _derive(args: argparse.Namespace, shapes: dict[str, Any]) -> int:
     return 1 if failure else 0
 
 
+def _code(d: Derivative) -> str | None:
+    try:
+        return d.code
+    except NotSupportedError:  # a form the language cannot write yet, such as a named size
+        return None
+
+
 def _check(args: argparse.Namespace, shapes: dict[str, Any]) -> int:
     from .verification import check_derivative
 
@@ -134,7 +186,8 @@ def _check(args: argparse.Namespace, shapes: dict[str, Any]) -> int:
         )
     except AssertionError as exc:
         if args.json:
-            print(json.dumps({"passed": False, "message": str(exc)}, ensure_ascii=False))
+            failed = {"passed": False, "error": "AssertionError", "message": str(exc)}
+            print(json.dumps(failed, ensure_ascii=False))
         else:
             print(f"check FAILED: {exc}")
         return 1
@@ -152,16 +205,200 @@ def _check(args: argparse.Namespace, shapes: dict[str, Any]) -> int:
     return 0
 
 
+def _print_json(obj: dict[str, Any]) -> None:
+    print(json.dumps(obj, ensure_ascii=False))
+
+
+_LIBRARY_SHAPE = re.compile(r"""shapes=\{(['"])(\w+)\1: \(([^()]*)\)\}""")
+
+
+def _cli_dims(text: str) -> str:
+    dims = [d.strip().strip("'\"") for d in text.split(",")]
+    return ",".join(d for d in dims if d)
+
+
+def cli_message(exc: MatderivError) -> str:
+    """The error's message, with hints in the command line's syntax: ``--shape w=3`` where the
+    library would say ``shapes={'w': (3,)}``."""
+    message = str(exc)
+    name = exc.missing_shape
+    if name is not None and exc.hint and message.endswith(exc.hint):
+        message = (
+            message[: -len(exc.hint)] + f"give its shape with --shape {name}=DIMS, such as "
+            f"--shape {name}=3 (a vector), {name}=B,N (a matrix) or {name}= (a scalar)"
+        )
+    return _LIBRARY_SHAPE.sub(
+        lambda m: f"--shape {m.group(2)}={_cli_dims(m.group(3)).replace('...', 'DIMS')}", message
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
-    args = _parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    as_json = _wants_json(argv)
+    args = _parser(as_json).parse_args(argv)
     shapes = dict(args.shape)
     try:
         return _derive(args, shapes) if args.command == "derive" else _check(args, shapes)
     except MatderivError as exc:
-        print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        if as_json:
+            _print_json({"error": type(exc).__name__, "message": cli_message(exc)})
+        else:
+            print(f"error: {type(exc).__name__}: {cli_message(exc)}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # stdout closed early (| head): quietly, as Python's own tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except Exception as exc:
+        if not as_json:
+            raise
+        # a bug in matderiv: still one JSON object on stdout, the traceback on stderr, and the
+        # exit code of an uncaught exception
+        traceback.print_exc()
+        _print_json({"error": type(exc).__name__, "message": str(exc), "internal": True})
+        return 1
+
+
+# the einsum field: one expression of plain numpy ------------------------------------------
+
+
+def numpy_einsum(d: Derivative) -> str | None:
+    """One Python expression of plain numpy (``np`` and the variables' arrays, nothing else)
+    that computes ``d`` in its layout: one ``np.einsum`` per term of the index form. None when
+    the index form needs a function that has no one-expression numpy spelling here.
+
+    >>> import numpy as np, matderiv as md
+    >>> shapes = {"X": ("B", "N"), "W": ("N", "M"), "Y": ("B", "M")}
+    >>> d = md.derive("sum((X @ W - Y)**2)", "W", shapes=shapes)
+    >>> text = numpy_einsum(d)
+    >>> text
+    "2 * np.einsum('aq,ap->pq', (X @ W) - Y, X)"
+    >>> arrays = {"X": np.ones((4, 3)), "W": np.ones((3, 2)), "Y": np.zeros((4, 2))}
+    >>> eval(text, {"np": np, **arrays})
+    array([[24., 24.],
+           [24., 24.],
+           [24., 24.]])
+    """
+    from .layout import recipe
+
+    try:
+        text = _NumpyText(sorted(d.variables | {d.wrt}, key=lambda v: v.name)).index(d.index_expr)
+    except NotSupportedError:
+        return None
+    how = recipe(d.layout, len(d.out_shape), d.wrt.ndim)
+    if how == "T":
+        return f"np.transpose({text})"
+    if how in ("row", "col"):
+        return f"np.reshape({text}, {'(1, -1)' if how == 'row' else '(-1, 1)'})"
+    return text
 
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
+
+
+class _NumpyText(Program):
+    """Generated-code printing, inlined into one expression: no temporaries, no helper
+    functions, named sizes read off the arrays (``X.shape[0]``)."""
+
+    def dim(self, d: Dim) -> str:
+        if isinstance(d, int):
+            return str(d)
+        parts = []
+        for part in d.split("*"):
+            found = [
+                f"{v.name}.shape[{v.shape.index(part)}]" for v in self.variables if part in v.shape
+            ]
+            parts.append(part if part.isdigit() or not found else found[0])
+        return " * ".join(parts)
+
+    def code(self, e: Expr, bracket: bool = True) -> str:
+        if e in self.names:
+            return self.names[e]
+        if isinstance(e, Var):
+            return e.name
+        if isinstance(e, Const):
+            text = repr(float(e.value))
+            return f"({text})" if e.value < 0 and bracket else text
+        if isinstance(e, Pi):
+            return "np.pi"
+        text = self._code(e)
+        if self.uses[e] > 1:  # computed once, bound by a lambda around the whole expression
+            name = f"_t{len(self.names)}"
+            self.bound.append((name, text))
+            self.names[e] = name
+            return name
+        return f"({text})" if bracket else text
+
+    def _code(self, e: Expr) -> str:
+        c = self.code
+        if isinstance(e, Func) and e.name == "sigmoid":
+            return f"np.exp(-np.logaddexp(0.0, -{c(e.arg)}))"
+        if isinstance(e, Func) and e.name == "step":  # 0 for x <= 0, 1 for x > 0; 0-d too
+            return f"np.heaviside({c(e.arg, False)}, 0.0)"
+        if isinstance(e, Func) and e.name == "sigmoid'":
+            return f"(lambda s: s * (1.0 - s))(np.exp(-np.logaddexp(0.0, -{c(e.arg)})))"
+        if isinstance(e, Softmax | LogSumExp):  # shifted by the maximum, as numpy users do
+            k, a = e.axis, f"axis={e.axis!r}, keepdims=True"
+            if isinstance(e, Softmax):
+                body = f"np.exp(x - np.max(x, {a})) / np.sum(np.exp(x - np.max(x, {a})), {a})"
+            else:
+                body = (
+                    f"np.max(x, axis={k!r}) "
+                    f"+ np.log(np.sum(np.exp(x - np.max(x, {a})), axis={k!r}))"
+                )
+            return f"(lambda x: {body})({c(e.arg, False)})"
+        if isinstance(e, Einsum):
+            return f"np.einsum({e.spec!r}, {', '.join(c(a) for a in e.args)})"
+        text = super()._code(e)
+        if self.helpers:
+            raise NotSupportedError(f"no one-expression numpy spelling of {sorted(self.helpers)}")
+        return text
+
+    def index(self, expr: IndexExpr) -> str:
+        self.bound: list[tuple[str, str]] = []
+        for t in expr.terms:
+            for f in t.factors:
+                if f.node is not None:
+                    self.count(f.node)
+        text = self._sum(expr)
+        for name, value in reversed(self.bound):
+            text = f"(lambda {name}: {text})({value})"
+        return text
+
+    def _sum(self, expr: IndexExpr) -> str:
+        parts: list[str] = []
+        for plan in einsum_plan(expr):
+            c = abs(plan.coeff)
+            scale = [] if c == 1 else [str(c.numerator) if c.denominator == 1 else repr(float(c))]
+            for f in plan.dims:
+                size = self.dim(f.name)
+                size = size if f.power == 1 or " " not in size else f"({size})"
+                scale.append(size if f.power == 1 else f"{size} ** {float(f.power)!r}")
+            ops: list[str] = []
+            for f in plan.operands:
+                if f.kind == "delta":
+                    ops.append(f"np.eye({self.dim(f.indices[0].dim)})")
+                elif f.kind == "fuse":  # fuse[a*minor + b, a, b] = 1
+                    whole, major, minor = (self.dim(i.dim) for i in f.indices)
+                    ops.append(f"np.eye({whole}).reshape({whole}, {major}, {minor})")
+                else:
+                    assert f.node is not None
+                    if f.power == 1:  # an argument between commas needs no brackets
+                        ops.append(self.code(f.node, bracket=False))
+                    else:
+                        ops.append(f"{self.code(f.node)} ** {float(f.power)!r}")
+            ops += [f"np.ones({self.dim(i.dim)})" for i in plan.missing]
+            shape = ", ".join(self.dim(i.dim) for i in expr.free)
+            if ops:
+                best = ", optimize=True" if len(ops) > 2 else ""  # a good contraction order
+                call = f"np.einsum({plan.spec!r}, {', '.join(ops)}{best})"
+            else:
+                call = f"np.ones(({shape},))" if shape else "1.0"
+            sign = "-" if plan.coeff < 0 else "+"
+            parts.append(f"{sign} {' * '.join([*scale, call])}")
+        if not parts:
+            shape = ", ".join(self.dim(i.dim) for i in expr.free)
+            return f"np.zeros(({shape},))" if shape else "0.0"
+        text = " ".join(parts)
+        return text[2:] if text.startswith("+ ") else "-" + text[2:]

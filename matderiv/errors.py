@@ -21,6 +21,12 @@ __all__ = [
 class MatderivError(Exception):
     """Base class of every error raised by matderiv."""
 
+    #: The name of a variable whose shape was not given, when that is the error; a front end
+    #: (the command line) words its own hint from it, such as ``--shape w=3``.
+    missing_shape: str | None = None
+    #: The hint that ends the message (after " — "), or "" when there is none.
+    hint: str = ""
+
 
 class ParseError(MatderivError, ValueError):
     """The expression text is not valid in the expression language.

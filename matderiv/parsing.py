@@ -55,7 +55,7 @@ from .functions import (
 )
 from .shapes import Dim, dim_names, name_clash, normalize_shape
 
-__all__ = ["FUNCTIONS", "MAX_DEPTH", "MAX_LENGTH", "parse"]
+__all__ = ["FUNCTIONS", "MATRIX_FUNCTIONS", "MAX_DEPTH", "MAX_LENGTH", "parse"]
 
 #: Longest expression text accepted, in characters.
 MAX_LENGTH = 10_000
@@ -99,6 +99,25 @@ _KEYWORDS: dict[str, set[str]] = {
     "softmax": {"axis", "keepdims"},
     "logsumexp": {"axis", "keepdims"},
 }
+#: Matrix functions, under scipy.linalg's names, that matderiv does not support yet: what each
+#: one is, and the hint that ends the error (the elementwise function a user may have meant).
+MATRIX_FUNCTIONS: dict[str, tuple[str, str]] = {
+    "expm": ("the matrix exponential", "for the elementwise exponential use exp(...)"),
+    "logm": ("the matrix logarithm", "for the elementwise logarithm use log(...)"),
+    "sqrtm": ("the matrix square root", "for the elementwise square root use sqrt(...)"),
+    "cosm": ("the matrix cosine", "for the elementwise cosine use cos(...)"),
+    "sinm": ("the matrix sine", "for the elementwise sine use sin(...)"),
+    "tanhm": (
+        "the matrix hyperbolic tangent",
+        "for the elementwise hyperbolic tangent use tanh(...)",
+    ),
+    "funm": ("f(X) for a scalar function f", "see the expression language in the documentation"),
+    "fractional_matrix_power": (
+        "a fractional matrix power",
+        "for an integer power use matrix_power(X, k)",
+    ),
+}
+
 _ARITY: dict[str, tuple[int, int]] = dict.fromkeys(FUNCTIONS, (1, 1))
 _ARITY.update(
     {"outer": (2, 2), "kron": (2, 2), "matrix_power": (2, 2), "norm": (1, 2), "einsum": (2, 52)}
@@ -125,6 +144,15 @@ class _Parser:
         where = f" at column {col + 1}" if col is not None else ""
         frag = self.text
         return cls(f"{message}{where}: {frag}" + (f" — {hint}" if hint else ""))
+
+    def matrix_function(self, node: ast.AST, fn: str) -> MatderivError:
+        what, hint = MATRIX_FUNCTIONS[fn]
+        return self.fail(
+            node,
+            f"{fn!r} ({what}) is a matrix function that matderiv does not support yet",
+            hint,
+            cls=NotSupportedError,
+        )
 
     def parse(self) -> Expr:
         try:
@@ -259,14 +287,16 @@ class _Parser:
             raise self.fail(
                 n, f"function {ident!r} is used without arguments", f"write {ident}(...)"
             )
+        if ident in MATRIX_FUNCTIONS:
+            raise self.matrix_function(n, ident)
         known = sorted(self.shapes)
         close = difflib.get_close_matches(ident, known, n=1)
-        hint = (
-            f"did you mean {close[0]!r}?"
-            if close
-            else (f"give its shape in shapes={{{ident!r}: (...)}}" if True else "")
-        )
-        raise self.fail(n, f"unknown name {ident!r}", hint)
+        if close:
+            raise self.fail(n, f"unknown name {ident!r}", f"did you mean {close[0]!r}?")
+        hint = f"give its shape in shapes={{{ident!r}: (...)}}"
+        err = self.fail(n, f"unknown name {ident!r}", hint)
+        err.missing_shape, err.hint = ident, hint  # the command line words its own hint
+        raise err
 
     def dim(self, n: ast.AST) -> Dim:
         if (
@@ -327,6 +357,8 @@ class _Parser:
                 "only the functions of the language can be called, such as tr(X)",
             )
         fn = n.func.id
+        if fn in MATRIX_FUNCTIONS and fn not in self.shapes:
+            raise self.matrix_function(n.func, fn)
         if fn not in FUNCTIONS:
             close = difflib.get_close_matches(fn, sorted(FUNCTIONS), n=1, cutoff=0.6)
             hint = (

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
+import numpy as np
 import pytest
+
+import matderiv as md
+from matderiv.cli import cli_message, main
 
 LS = ["--shape", "X=B,N", "--shape", "W=N,M", "--shape", "Y=B,M"]
 
@@ -143,3 +148,241 @@ def test_help_lists_the_commands():
     assert r.returncode == 0
     assert "{derive,check}" in r.stdout
     assert "Exit codes: 0 success, 2 usage or input error, 1 failed check." in r.stdout
+
+
+# --json: errors are one JSON object on stdout ------------------------------------------------
+
+JSON_ERRORS = [
+    pytest.param(["derive", "sum(trace2(X))", "--wrt", "X", "--shape", "X=2,2"], "ParseError", r"^unknown function 'trace2' at column 5: sum\(trace2\(X\)\) — did you mean 'trace'\?$", id="parse"),
+    pytest.param(["derive", "X @ W", "--wrt", "W", "--shape", "X=B,N", "--shape", "W=M,K"], "ShapeError", r"^cannot multiply X \(B×N\) by W \(M×K\) with '@'", id="shape"),
+    pytest.param(["derive", "sigmoid(W @ x)", "--wrt", "W", "--shape", "W=2,3", "--shape", "x=3", "--layout", "mit"], "LayoutError", r"^the mit layout does not define the derivative of a vector by a matrix", id="layout"),
+    pytest.param(["derive", "sum(expm(X))", "--wrt", "X", "--shape", "X=3,3"], "NotSupportedError", r"^'expm' \(the matrix exponential\) is a matrix function that matderiv does not support yet", id="expm"),
+    pytest.param(["check", "x @ A @ x", "2 * A @ q", "--wrt", "x", "--shape", "x=3", "--shape", "A=3,3"], "ParseError", r"^unknown name 'q' at column 9: 2 \* A @ q — give its shape with --shape q=DIMS", id="check-unknown-name"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("args", "error", "message"), JSON_ERRORS)
+def test_json_errors_are_json_on_stdout_with_exit_2(args, error, message):
+    r = run(*args, "--json")
+    assert r.returncode == 2
+    assert r.stderr == ""
+    out = json.loads(r.stdout)
+    assert out["error"] == error
+    assert re.search(message, out["message"]), out["message"]
+
+
+JSON_USAGE_ERRORS = [
+    pytest.param(["derive", "x", "--json"], r"the following arguments are required: --wrt", id="missing-wrt"),
+    pytest.param(["derive", "x", "--wrt", "x", "--shape", "x", "--json"], r"argument --shape: expected NAME=DIMS such as X=B,N", id="bad-shape"),
+    pytest.param(["derive", "x", "--wrt", "x", "--layout", "diagonal", "--js"], r"argument --layout: invalid choice: 'diagonal'", id="bad-layout-abbreviated-flag"),
+    pytest.param(["frobnicate", "--json"], r"invalid choice: 'frobnicate' \(choose from 'derive', 'check'\)", id="unknown-command"),
+    pytest.param(["--json"], r"the following arguments are required: \{derive,check\}", id="no-command"),
+    pytest.param(["derive", "x", "--wrt", "x", "--json", "--frobnicate"], r"unrecognized arguments: --frobnicate", id="unknown-option"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("args", "message"), JSON_USAGE_ERRORS)
+def test_json_usage_errors_are_json_too(args, message):
+    r = run(*args)
+    assert r.returncode == 2
+    assert r.stderr == ""
+    out = json.loads(r.stdout)
+    assert out["error"] == "UsageError"
+    assert re.search(message, out["message"]), out["message"]
+    assert out["usage"].startswith("usage: matderiv")
+
+
+def test_a_failed_check_under_json_exits_1_with_the_error():
+    r = run(
+        "check",
+        "x @ A @ x",
+        "2 * A @ x",
+        "--wrt",
+        "x",
+        "--shape",
+        "x=3",
+        "--shape",
+        "A=3,3",
+        "--json",
+    )
+    assert r.returncode == 1
+    out = json.loads(r.stdout)
+    assert out["passed"] is False
+    assert out["error"] == "AssertionError"
+    assert "x" in out["message"]
+
+
+def test_an_internal_error_under_json_is_json_with_exit_1(monkeypatch, capsys):
+    def broken(*args, **kwargs):
+        raise RuntimeError("planted")
+
+    monkeypatch.setattr(md.derivative, "derive", broken)
+    assert main(["derive", "x", "--wrt", "x", "--shape", "x=3", "--json"]) == 1
+    captured = capsys.readouterr()
+    assert json.loads(captured.out) == {
+        "error": "RuntimeError",
+        "message": "planted",
+        "internal": True,
+    }
+    assert "RuntimeError: planted" in captured.err
+    with pytest.raises(RuntimeError, match=r"^planted$"):  # without --json: the traceback
+        main(["derive", "x", "--wrt", "x", "--shape", "x=3"])
+
+
+# shape hints in the command line's syntax ------------------------------------------------------
+
+
+def test_an_unknown_name_is_hinted_with_the_shape_option():
+    r = run("derive", "sum(w * x)", "--wrt", "x", "--shape", "x=3")
+    assert r.returncode == 2
+    assert r.stderr.strip() == (
+        "error: ParseError: unknown name 'w' at column 5: sum(w * x) — give its shape with "
+        "--shape w=DIMS, such as --shape w=3 (a vector), w=B,N (a matrix) or w= (a scalar)"
+    )
+    assert "shapes=" not in r.stderr
+
+
+def test_a_close_name_is_still_suggested():
+    r = run("derive", "sum(xx)", "--wrt", "x", "--shape", "x=3")
+    assert r.returncode == 2
+    assert r.stderr.strip().endswith("— did you mean 'x'?")
+
+
+LIBRARY_HINTS = [
+    pytest.param("give it in shapes={'w': (3,)}", "give it in --shape w=3", id="vector"),
+    pytest.param('give it in shapes={"X": ("B", "N")}', "give it in --shape X=B,N", id="named-matrix"),
+    pytest.param("give it in shapes={'t': ()}", "give it in --shape t=", id="scalar"),
+    pytest.param("give it in shapes={'w': (...)}", "give it in --shape w=DIMS", id="placeholder"),
+    pytest.param("no shape hint here", "no shape hint here", id="untouched"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("library", "cli"), LIBRARY_HINTS)
+def test_library_shape_hints_are_translated(library, cli):
+    assert cli_message(md.ShapeError(library)) == cli
+
+
+# the einsum field is numpy code --------------------------------------------------------------
+
+SIZES = {"B": 4, "N": 3, "M": 2, "n": 3, "m": 2}
+
+
+def _spd(a):  # a well-conditioned matrix for inv, det and logdet
+    return a @ a.T + a.shape[0] * np.eye(a.shape[0])
+
+
+def _softmax(z, axis):
+    e = np.exp(z - z.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def _sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+ENGINE_BROADCAST = pytest.mark.xfail(
+    strict=True,
+    reason="engine bug (issue 10): a summed index that no factor carries loses its range",
+)
+ENGINE_POWER = pytest.mark.xfail(
+    strict=True, reason="engine bug (issue 10): (x**2)**2.5 is rewritten to x**5 for negative x"
+)
+
+# expression, wrt, shapes, layout, the function in plain numpy, how to make each array
+EINSUM = [
+    pytest.param("sum((X @ W - Y)**2)", "W", {"X": "B,N", "W": "N,M", "Y": "B,M"}, "tensor", lambda X, W, Y: np.sum((X @ W - Y) ** 2), {}, id="least-squares"),
+    pytest.param("x @ A @ x", "x", {"x": "n", "A": "n,n"}, "tensor", lambda x, A: x @ A @ x, {}, id="quadratic-form"),
+    pytest.param("A @ x", "x", {"A": "m,n", "x": "n"}, "denominator", lambda A, x: A @ x, {}, id="denominator-layout"),
+    pytest.param("tr(X @ X)", "X", {"X": "3,3"}, "numerator", lambda X: np.trace(X @ X), {}, id="numerator-layout"),
+    pytest.param("t * v", "t", {"t": "", "v": "m"}, "mit", lambda t, v: t * v, {}, id="mit-layout-row"),
+    pytest.param("logdet(X)", "X", {"X": "3,3"}, "tensor", lambda X: np.linalg.slogdet(X)[1], {"X": _spd}, id="logdet"),
+    pytest.param("inv(X)", "X", {"X": "2,2"}, "tensor", lambda X: np.linalg.inv(X), {"X": _spd}, id="inv"),
+    pytest.param("det(X) * x", "X", {"X": "2,2", "x": "m"}, "tensor", lambda X, x: np.linalg.det(X) * x, {}, id="det-times-vector"),
+    pytest.param("sigmoid(W @ x)", "W", {"W": "2,3", "x": "3"}, "tensor", lambda W, x: _sigmoid(W @ x), {}, id="sigmoid-index-form"),
+    pytest.param("sum(sigmoid(W @ x))", "x", {"W": "2,3", "x": "3"}, "tensor", lambda W, x: np.sum(_sigmoid(W @ x)), {}, id="sigmoid-prime"),
+    pytest.param("softmax(x)", "x", {"x": "4"}, "tensor", lambda x: _softmax(x, -1), {}, id="softmax"),
+    pytest.param("sum(softmax(X @ W, axis=1) * Y)", "W", {"X": "2,3", "W": "3,4", "Y": "2,4"}, "tensor", lambda X, W, Y: np.sum(_softmax(X @ W, 1) * Y), {}, id="softmax-rows"),
+    pytest.param("logsumexp(X, axis=1)", "X", {"X": "2,3"}, "tensor", lambda X: np.log(np.exp(X).sum(axis=1)), {}, id="logsumexp-rows"),
+    pytest.param("logsumexp(x) * x", "x", {"x": "3"}, "tensor", lambda x: np.log(np.exp(x).sum()) * x, {}, id="logsumexp-value"),
+    pytest.param("mean(X, axis=0)", "X", {"X": "B,n"}, "tensor", lambda X: X.mean(axis=0), {}, id="mean-named-size"),
+    pytest.param("kron(A, C)", "A", {"A": "2,2", "C": "2,3"}, "tensor", lambda A, C: np.kron(A, C), {}, id="kron-fuse"),
+    pytest.param("vec(A @ X)", "X", {"A": "2,3", "X": "3,2"}, "tensor", lambda A, X: (A @ X).reshape(-1, order="F"), {}, id="vec-fuse"),
+    pytest.param("einsum('ij,jk->ik', A, X)", "X", {"A": "2,3", "X": "3,4"}, "tensor", lambda A, X: A @ X, {}, id="einsum-node"),
+    pytest.param("sum(exp(x) + log(x) + sqrt(x) + tanh(x) + sin(x) * cos(x) + softplus(x))", "x", {"x": "3"}, "tensor", lambda x: np.sum(np.exp(x) + np.log(x) + np.sqrt(x) + np.tanh(x) + np.sin(x) * np.cos(x) + np.logaddexp(0, x)), {"x": np.abs}, id="elementwise"),
+    pytest.param("norm(x) * outer(x, x)", "x", {"x": "3"}, "tensor", lambda x: np.linalg.norm(x) * np.outer(x, x), {}, id="norm-outer"),
+    pytest.param("diag(x) @ A @ x", "x", {"x": "3", "A": "3,3"}, "tensor", lambda x, A: np.diag(x) @ A @ x, {}, id="diag"),
+    pytest.param("c ** (1/3) * x", "c", {"c": "", "x": "2"}, "tensor", lambda c, x: np.cbrt(c) * x, {"c": lambda c: np.abs(c) + 0.5}, id="rational-power"),
+    pytest.param("x ** -2 - 3 * x", "x", {"x": "3"}, "tensor", lambda x: x**-2.0 - 3 * x, {}, id="negative-power-and-sign"),
+    pytest.param("matrix_power(X, 3)", "X", {"X": "2,2"}, "tensor", lambda X: X @ X @ X, {}, id="matrix-power"),
+    pytest.param("sum(x * 0) + t", "x", {"x": "3", "t": ""}, "tensor", lambda x, t: np.sum(x * 0) + t, {}, id="zero-keeps-shape"),
+    pytest.param("step(x * s) * x", "s", {"x": "5", "s": ""}, "tensor", lambda x, s: np.heaviside(x * s, 0.0) * x, {}, id="zero-by-a-scalar"),
+    pytest.param("step(3) * s", "s", {"s": ""}, "tensor", lambda s: np.heaviside(3.0, 0.0) * s, {}, id="step-of-a-constant"),
+    pytest.param("pi * outer(x, x)", "x", {"x": "2"}, "tensor", lambda x: np.pi * np.outer(x, x), {}, id="pi-operand"),
+    pytest.param("sum(t * ones(n))", "t", {"t": ""}, "tensor", lambda t: np.sum(t * np.ones(SIZES["n"])), {}, id="size-only-by-name"),
+    pytest.param("sum(x + t)", "t", {"x": "n", "t": ""}, "tensor", lambda x, t: np.sum(x + t), {}, id="broadcast-scalar", marks=ENGINE_BROADCAST),
+    pytest.param("sum(X + b)", "b", {"X": "B,M", "b": "M"}, "tensor", lambda X, b: np.sum(X + b), {}, id="broadcast-bias", marks=ENGINE_BROADCAST),
+    pytest.param("(x**2)**2.5", "x", {"x": ""}, "tensor", lambda x: (x**2) ** 2.5, {"x": lambda x: -np.abs(x) - 0.5}, id="power-of-power", marks=ENGINE_POWER),
+]  # fmt: skip
+
+
+def _finite_differences(f, arrays, wrt, h=1e-6):
+    """∂f/∂wrt in the tensor layout, by central differences in plain numpy."""
+    base = np.asarray(arrays[wrt], dtype=float)
+    out = np.asarray(f(**arrays))
+    jac = np.zeros(out.shape + base.shape)
+    for p in np.ndindex(base.shape):
+        step = np.zeros_like(base)
+        step[p] = h
+        hi = np.asarray(f(**{**arrays, wrt: base + step}))
+        lo = np.asarray(f(**{**arrays, wrt: base - step}))
+        jac[(..., *p)] = (hi - lo) / (2 * h)
+    return jac
+
+
+def _arranged(jac, out_ndim, layout):
+    """The tensor-layout array in another layout, written out for the cases above."""
+    if layout == "tensor":
+        return jac
+    if layout in ("numerator", "denominator"):
+        return jac.T
+    assert layout == "mit"
+    assert out_ndim == 1
+    return jac.reshape(1, -1)
+
+
+@pytest.mark.parametrize(("expr", "wrt", "shapes", "layout", "f", "make"), EINSUM)
+def test_the_json_einsum_field_is_numpy_code_for_the_derivative(
+    expr, wrt, shapes, layout, f, make, capsys
+):
+    flags = [a for name, dims in shapes.items() for a in ("--shape", f"{name}={dims}")]
+    assert main(["derive", expr, "--wrt", wrt, *flags, "--layout", layout, "--json"]) == 0
+    field = json.loads(capsys.readouterr().out)["einsum"]
+    rng = np.random.default_rng(sum(map(ord, expr)))
+    arrays = {}
+    for name, dims in shapes.items():
+        size = tuple(int(d) if d.isdigit() else SIZES[d] for d in dims.split(",") if d)
+        a = rng.standard_normal(size)
+        arrays[name] = make.get(name, lambda a: a)(a)
+    got = eval(field, {"np": np, **SIZES, **arrays})
+    fd = _finite_differences(f, arrays, wrt)
+    want = _arranged(fd, fd.ndim - np.ndim(arrays[wrt]), layout)
+    assert np.shape(got) == want.shape, field
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6, err_msg=field)
+
+
+def test_the_einsum_field_reads_named_sizes_off_the_arrays():
+    r = run("derive", "mean(X, axis=0)", "--wrt", "X", "--shape", "X=B,n", "--json")
+    assert r.returncode == 0, r.stderr
+    field = json.loads(r.stdout)["einsum"]
+    assert "X.shape[0]" in field
+    X = np.random.default_rng(0).standard_normal((5, 2))
+    got = eval(field, {"np": np, "X": X})  # no sizes bound: only np and the arrays
+    np.testing.assert_allclose(
+        got, _finite_differences(lambda X: X.mean(axis=0), {"X": X}, "X"), atol=1e-8
+    )
+
+
+def test_help_documents_the_einsum_field():
+    r = run("derive", "--help")
+    assert r.returncode == 0
+    assert "'einsum' field is a numpy" in " ".join(r.stdout.split())

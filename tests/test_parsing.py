@@ -33,6 +33,15 @@ BAD = [
     ("foo(X)", md.ParseError, r"unknown function 'foo' at column 1: foo\(X\) — see the expression language"),
     ("sum(trace2(X))", md.ParseError, r"unknown function 'trace2' at column 5: sum\(trace2\(X\)\) — did you mean 'trace'\?"),
     ("sum(Z)", md.ParseError, r"unknown name 'Z' at column 5: sum\(Z\) — give its shape in shapes=\{'Z': \(\.\.\.\)\}"),
+    ("sum(expm(X))", md.NotSupportedError, r"'expm' \(the matrix exponential\) is a matrix function that matderiv does not support yet at column 5: sum\(expm\(X\)\) — for the elementwise exponential use exp\(\.\.\.\)$"),
+    ("tr(logm(A))", md.NotSupportedError, r"'logm' \(the matrix logarithm\) is a matrix function that matderiv does not support yet at column 4: .* — for the elementwise logarithm use log\(\.\.\.\)$"),
+    ("sqrtm(A) @ x", md.NotSupportedError, r"'sqrtm' \(the matrix square root\) is a matrix function .* — for the elementwise square root use sqrt\(\.\.\.\)$"),
+    ("cosm(A) + sinm(A)", md.NotSupportedError, r"'cosm' \(the matrix cosine\) is a matrix function .* — for the elementwise cosine use cos\(\.\.\.\)$"),
+    ("sinm(A)", md.NotSupportedError, r"'sinm' \(the matrix sine\) is a matrix function .* — for the elementwise sine use sin\(\.\.\.\)$"),
+    ("tanhm(A)", md.NotSupportedError, r"'tanhm' \(the matrix hyperbolic tangent\) is a matrix function .* use tanh\(\.\.\.\)$"),
+    ("funm(A, 'exp')", md.NotSupportedError, r"'funm' \(f\(X\) for a scalar function f\) is a matrix function that matderiv does not support yet"),
+    ("fractional_matrix_power(A, 0.5)", md.NotSupportedError, r"'fractional_matrix_power' \(a fractional matrix power\) is a matrix function .* — for an integer power use matrix_power\(X, k\)$"),
+    ("expm", md.NotSupportedError, r"'expm' \(the matrix exponential\) is a matrix function .* at column 1: expm — for the elementwise exponential use exp"),
     ("Xx + 1", md.ParseError, r"unknown name 'Xx' at column 1: Xx \+ 1 — did you mean 'x'\?"),
     ("X.shape", md.ParseError, r"unknown attribute '\.shape' at column 1: X\.shape — only '\.T' \(transpose\) is supported"),
     ("X.__class__", md.ParseError, r"unknown attribute '\.__class__'"),
@@ -174,3 +183,20 @@ def test_a_100_kB_input_is_refused_quickly():
         match=rf"^the expression is {len(text)} characters long; the limit is {MAX_LENGTH}",
     ):
         parse(text, S)
+
+
+def test_an_unknown_name_carries_its_name_for_front_ends():
+    with pytest.raises(md.ParseError) as info:
+        parse("sum(w * x)", S)
+    assert info.value.missing_shape == "w"
+    assert info.value.hint == "give its shape in shapes={'w': (...)}"
+    assert str(info.value).endswith(info.value.hint)
+    with pytest.raises(md.ParseError, match=r"did you mean 'x'\?$") as close:
+        parse("sum(xx)", S)
+    assert close.value.missing_shape is None  # a typo, not a missing shape
+
+
+def test_a_variable_may_be_named_like_a_matrix_function():
+    assert parse("expm * 2", {"expm": (3,)}).shape == (3,)
+    with pytest.raises(md.ParseError, match=r"^'expm' is a variable, not a function"):
+        parse("expm(x)", {"expm": (3,), "x": (3,)})
