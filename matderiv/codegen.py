@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from fractions import Fraction
 from keyword import iskeyword
 from typing import Any
 
@@ -36,6 +35,7 @@ from .functions import (
 )
 from .index import IndexExpr
 from .notation import einsum_plan
+from .printing import power_code
 from .shapes import Dim
 
 __all__ = [
@@ -43,7 +43,6 @@ __all__ = [
     "argument_order",
     "compile_source",
     "generate",
-    "power_code",
     "value_and_grad",
 ]
 
@@ -100,17 +99,6 @@ _UNARY_HELPERS = {"sigmoid": ("sigmoid",), "sigmoid'": ("sigmoid", "sigmoid_prim
 
 
 ADD, MUL, UNARY, POW, ATOM = 10, 20, 25, 30, 100  # Python's operator precedence
-
-
-def power_code(p: Fraction | int) -> str:
-    """An exponent as Python reads it after ``**``: ``2``, ``0.5``, ``(-2)``, ``(-1.5)``.
-
-    >>> power_code(Fraction(-5, 3)), power_code(Fraction(2)), power_code(Fraction(1, 2))
-    ('(-1.6666666666666667)', '2', '0.5')
-    """
-    p = Fraction(p)
-    text = str(p.numerator) if p.denominator == 1 else repr(float(p))
-    return f"({text})" if p < 0 else text
 
 
 def argument_order(variables: Iterable[Var], args: Sequence[str] | None) -> list[Var]:
