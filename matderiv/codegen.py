@@ -358,7 +358,7 @@ def generate(
     P = prog.P
     names = [v.name for v in prog.variables]
     arg_list = ", ".join(names)
-    params = list(names) if positional else ["*", *names]
+    params = list(names) if positional or not names else ["*", *names]
     if prog.size_params:
         if positional or not names:
             params.append("*")

@@ -196,8 +196,9 @@ def einsum_code(expr: IndexExpr) -> str:
         for f in plan.operands:
             if f.kind == "delta":
                 args.append(f"np.eye({f.indices[0].dim})")
-            elif f.kind == "fuse":
-                args.append("F")
+            elif f.kind == "fuse":  # F[w,a,b] = 1 where w = a * minor + b
+                w, a, b = (str(i.dim) for i in f.indices)
+                args.append(f"np.eye({w}).reshape({w}, {a}, {b})")
             else:
                 assert f.node is not None
                 p = _Printer("code")
