@@ -52,7 +52,7 @@ def python_value(text: str, point: dict[str, float]) -> float:
     """The value Python (with numpy) gives the text, independently of matderiv."""
     with np.errstate(all="ignore"):
         floats = {k: np.float64(v) for k, v in point.items()}
-        return float(np.real_if_close(eval(text, {**PYTHON, **floats})))  # noqa: S307
+        return float(np.real_if_close(eval(text, {**PYTHON, **floats})))
 
 
 def math_value(text: str, point: dict[str, float]) -> float:
