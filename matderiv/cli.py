@@ -27,7 +27,7 @@ import traceback
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from .codegen import Program
+from .codegen import ATOM, Program
 from .errors import MatderivError, NotSupportedError
 from .expression import Const, Expr, Func, Pi, Var
 from .functions import Einsum, LogSumExp, Softmax
@@ -312,7 +312,8 @@ class _NumpyText(Program):
             parts.append(part if part.isdigit() or not found else found[0])
         return " * ".join(parts)
 
-    def code(self, e: Expr, bracket: bool = True) -> str:
+    def code(self, e: Expr, need: int = ATOM) -> str:
+        bracket = bool(need)  # always bracketed where any binding is needed: safe, if verbose
         if e in self.names:
             return self.names[e]
         if isinstance(e, Var):
@@ -322,7 +323,7 @@ class _NumpyText(Program):
             return f"({text})" if e.value < 0 and bracket else text
         if isinstance(e, Pi):
             return "np.pi"
-        text = self._code(e)
+        text, _ = self._code(e)
         if self.uses[e] > 1:  # computed once, bound by a lambda around the whole expression
             name = f"_t{len(self.names)}"
             self.bound.append((name, text))
@@ -330,14 +331,14 @@ class _NumpyText(Program):
             return name
         return f"({text})" if bracket else text
 
-    def _code(self, e: Expr) -> str:
+    def _code(self, e: Expr) -> tuple[str, int]:
         c = self.code
         if isinstance(e, Func) and e.name == "sigmoid":
-            return f"np.exp(-np.logaddexp(0.0, -{c(e.arg)}))"
+            return f"np.exp(-np.logaddexp(0.0, -{c(e.arg)}))", ATOM
         if isinstance(e, Func) and e.name == "step":  # 0 for x <= 0, 1 for x > 0; 0-d too
-            return f"np.heaviside({c(e.arg, False)}, 0.0)"
+            return f"np.heaviside({c(e.arg, False)}, 0.0)", ATOM
         if isinstance(e, Func) and e.name == "sigmoid'":
-            return f"(lambda s: s * (1.0 - s))(np.exp(-np.logaddexp(0.0, -{c(e.arg)})))"
+            return f"(lambda s: s * (1.0 - s))(np.exp(-np.logaddexp(0.0, -{c(e.arg)})))", ATOM
         if isinstance(e, Softmax | LogSumExp):  # shifted by the maximum, as numpy users do
             k, a = e.axis, f"axis={e.axis!r}, keepdims=True"
             if isinstance(e, Softmax):
@@ -347,13 +348,13 @@ class _NumpyText(Program):
                     f"np.max(x, axis={k!r}) "
                     f"+ np.log(np.sum(np.exp(x - np.max(x, {a})), axis={k!r}))"
                 )
-            return f"(lambda x: {body})({c(e.arg, False)})"
+            return f"(lambda x: {body})({c(e.arg, False)})", ATOM
         if isinstance(e, Einsum):
-            return f"np.einsum({e.spec!r}, {', '.join(c(a) for a in e.args)})"
-        text = super()._code(e)
+            return f"np.einsum({e.spec!r}, {', '.join(c(a) for a in e.args)})", ATOM
+        text, prec = super()._code(e)
         if self.helpers:
             raise NotSupportedError(f"no one-expression numpy spelling of {sorted(self.helpers)}")
-        return text
+        return text, prec
 
     def index(self, expr: IndexExpr) -> str:
         self.bound: list[tuple[str, str]] = []
@@ -385,7 +386,7 @@ class _NumpyText(Program):
                 else:
                     assert f.node is not None
                     if f.power == 1:  # an argument between commas needs no brackets
-                        ops.append(self.code(f.node, bracket=False))
+                        ops.append(self.code(f.node, need=0))
                     else:
                         ops.append(f"{self.code(f.node)} ** {float(f.power)!r}")
             ops += [f"np.ones({self.dim(i.dim)})" for i in plan.missing]

@@ -10,11 +10,25 @@ contains identifiers that passed the parser's checks, numbers and numpy calls.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from keyword import iskeyword
 from typing import Any
 
-from .errors import NotSupportedError
-from .expression import Add, Const, Expr, Func, MatMul, Mul, Pi, Pow, Size, Transpose, Var
+from .errors import NotSupportedError, ParseError
+from .expression import (
+    Add,
+    Const,
+    Expr,
+    Func,
+    MatMul,
+    Mul,
+    Pi,
+    Pow,
+    Size,
+    Transpose,
+    Var,
+    shape_text,
+)
 from .functions import (
     Det,
     Diag,
@@ -35,61 +49,125 @@ from .functions import (
 )
 from .index import IndexExpr
 from .notation import einsum_plan
+from .printing import power_code
 from .shapes import Dim
 
-__all__ = ["Program", "compile_source", "generate", "value_and_grad"]
+__all__ = [
+    "Program",
+    "argument_order",
+    "compile_source",
+    "generate",
+    "value_and_grad",
+]
 
 _HELPERS = {
-    "_sigmoid": "def _sigmoid(x):\n    return np.exp(-np.logaddexp(0.0, -x))\n",
-    "_sigmoid_prime": ("def _sigmoid_prime(x):\n    s = _sigmoid(x)\n    return s * (1.0 - s)\n"),
-    "_softmax": (
-        "def _softmax(x, axis):\n"
-        "    z = np.exp(x - np.max(x, axis=axis, keepdims=True))\n"
-        "    return z / np.sum(z, axis=axis, keepdims=True)\n"
+    "sigmoid": "def {P}sigmoid(x):\n    return {np}.exp(-{np}.logaddexp(0.0, -x))\n",
+    "sigmoid_prime": (
+        "def {P}sigmoid_prime(x):\n    s = {P}sigmoid(x)\n    return s * (1.0 - s)\n"
     ),
-    "_logsumexp": (
-        "def _logsumexp(x, axis):\n"
-        "    m = np.max(x, axis=axis, keepdims=True)\n"
-        "    return np.squeeze(m, axis=axis) + np.log(np.sum(np.exp(x - m), axis=axis))\n"
+    "softmax": (
+        "def {P}softmax(x, axis):\n"
+        "    z = {np}.exp(x - {np}.max(x, axis=axis, keepdims=True))\n"
+        "    return z / {np}.sum(z, axis=axis, keepdims=True)\n"
     ),
-    "_fuse": (
-        "def _fuse(whole, major, minor):\n"
-        "    f = np.zeros((whole, major, minor))\n"
-        "    a, b = np.meshgrid(np.arange(major), np.arange(minor), indexing='ij')\n"
+    "logsumexp": (
+        "def {P}logsumexp(x, axis, keepdims=False):\n"
+        "    m = {np}.max(x, axis=axis, keepdims=True)\n"
+        "    s = {np}.log({np}.sum({np}.exp(x - m), axis=axis, keepdims=True)) + m\n"
+        "    return s if keepdims else {np}.squeeze(s, axis=axis)\n"
+    ),
+    "fuse": (
+        "def {P}fuse(whole, major, minor):\n"
+        "    f = {np}.zeros((whole, major, minor))\n"
+        "    a, b = {np}.meshgrid({np}.arange(major), {np}.arange(minor), indexing='ij')\n"
         "    f[a * minor + b, a, b] = 1.0\n"
         "    return f\n"
     ),
 }
 
 _UNARY = {
-    "exp": "np.exp({})",
-    "log": "np.log({})",
-    "sin": "np.sin({})",
-    "cos": "np.cos({})",
-    "tanh": "np.tanh({})",
-    "sqrt": "np.sqrt({})",
-    "abs": "np.abs({})",
-    "sign": "np.sign({})",
-    "relu": "np.maximum({}, 0.0)",
-    "softplus": "np.logaddexp(0.0, {})",
-    "step": "({} > 0).astype(np.float64)",
-    "tanh'": "(1.0 - np.tanh({}) ** 2)",
-    "sigmoid": "_sigmoid({})",
+    "exp": "{np}.exp({x})",
+    "log": "{np}.log({x})",
+    "sin": "{np}.sin({x})",
+    "cos": "{np}.cos({x})",
+    "tanh": "{np}.tanh({x})",
+    "sqrt": "{np}.sqrt({x})",
+    "abs": "{np}.abs({x})",
+    "sign": "{np}.sign({x})",
+    "relu": "{np}.maximum({x}, 0.0)",
+    "softplus": "{np}.logaddexp(0.0, {x})",
+    "step": "{np}.where({x} > 0, 1.0, 0.0)",
+    "tanh'": "(1.0 - {np}.tanh({x}) ** 2)",
+    "sigmoid": "{P}sigmoid({x})",
+    "sigmoid'": "{P}sigmoid_prime({x})",
 }
+_CALLS: dict[type[Expr], str] = {
+    Trace: "{np}.trace({x})",
+    Det: "{np}.linalg.det({x})",
+    LogDet: "{np}.linalg.slogdet({x})[1]",
+    Inv: "{np}.linalg.inv({x})",
+    Diag: "{np}.diag({x})",
+    Norm: "{np}.linalg.norm({x})",
+}
+_UNARY_HELPERS = {"sigmoid": ("sigmoid",), "sigmoid'": ("sigmoid", "sigmoid_prime")}
+
+
+ADD, MUL, UNARY, POW, ATOM = 10, 20, 25, 30, 100  # Python's operator precedence
+
+
+def argument_order(variables: Iterable[Var], args: Sequence[str] | None) -> list[Var]:
+    """The variables in the order of ``args`` (every variable named exactly once), or sorted by
+    name when ``args`` is None."""
+    by_name = {v.name: v for v in variables}
+    if args is None:
+        return [by_name[n] for n in sorted(by_name)]
+    names = ", ".join(sorted(by_name))
+    if isinstance(args, str) or not all(isinstance(a, str) for a in args):
+        raise ParseError(
+            f"args must be a tuple of variable names such as {tuple(sorted(by_name))!r}, "
+            f"got {args!r:.80}"
+        )
+    seen: set[str] = set()
+    for a in args:
+        if a not in by_name:
+            raise ParseError(f"args names {a!r}, which is not a variable (variables: {names})")
+        if a in seen:
+            raise ParseError(f"args names {a!r} twice; name every variable exactly once")
+        seen.add(a)
+    missing = [n for n in sorted(by_name) if n not in seen]
+    if missing:
+        raise ParseError(
+            f"args does not name {', '.join(map(repr, missing))}; name every variable exactly "
+            f"once (variables: {names})"
+        )
+    return [by_name[a] for a in args]
 
 
 class Program:
-    """Statements of a generated function, with common sub-expressions named once."""
+    """Statements of a generated function, with common sub-expressions named once.
 
-    def __init__(self, variables: Sequence[Var]) -> None:
-        self.variables = sorted(variables, key=lambda v: v.name)
+    Internal names start with a prefix no variable (or the function) starts with, and numpy is
+    ``np`` unless a variable is named so: the user's names can never shadow them.
+    """
+
+    def __init__(self, variables: Sequence[Var], name: str = "f") -> None:
+        self.variables = list(variables)
+        taken = {v.name for v in self.variables} | {name}
+        prefix = "_"
+        while any(t.startswith(prefix) for t in taken):
+            prefix += "_"
+        self.P = prefix
+        self.np = "np" if "np" not in taken else prefix + "np"
         self.lines: list[str] = []
         self.names: dict[Expr, str] = {}
         self.uses: Counter[Expr] = Counter()
         self.helpers: set[str] = set()
-        self.dims: dict[str, str] = {}
+        self.read = {d for v in self.variables for d in v.shape if isinstance(d, str)}
+        self.read = {p for d in self.read for p in d.split("*") if not p.isdigit()}
+        self.size_params: list[str] = []
+        self.taken = taken
 
-    # sizes of named dimensions, read off the arguments -------------------------------------
+    # sizes of named dimensions: read off the arguments, or given by name ---------------------
     def dim(self, d: Dim) -> str:
         if isinstance(d, int):
             return str(d)
@@ -98,17 +176,22 @@ class Program:
             if part.isdigit():
                 parts.append(part)
                 continue
-            if part not in self.dims:
-                for v in self.variables:
-                    if part in v.shape:
-                        name = f"_n_{part}"
-                        self.lines.append(f"{name} = {v.name}.shape[{v.shape.index(part)}]")
-                        self.dims[part] = name
-                        break
-                else:
-                    raise NotSupportedError(f"the size {part!r} cannot be read off any argument")
-            parts.append(self.dims[part])
+            if part not in self.read and part not in self.size_params:
+                if part in self.taken or not part.isidentifier() or iskeyword(part):
+                    raise NotSupportedError(
+                        f"the size of dimension {part!r} cannot be a parameter of the generated "
+                        "function: a variable or the function has that name"
+                    )
+                self.size_params.append(part)
+            parts.append(f"{self.P}n[{part!r}]")
         return " * ".join(parts)
+
+    def shape(self, shape: Sequence[Dim]) -> str:
+        """A shape as a tuple literal: ``()``, ``(3,)``, ``(_n['B'], 3)``."""
+        return "(" + "".join(f"{self.dim(d)}, " for d in shape).rstrip(" ") + ")"
+
+    def f(self, template: str, **values: str) -> str:
+        return template.format(np=self.np, P=self.P, **values)
 
     # common sub-expressions ----------------------------------------------------------------
     def count(self, e: Expr) -> None:
@@ -117,102 +200,95 @@ class Program:
             for child in e.children():
                 self.count(child)
 
-    def code(self, e: Expr) -> str:
+    def code(self, e: Expr, need: int = ATOM) -> str:
+        """Code for ``e`` as an operand that binds at least as tightly as ``need`` (Python's
+        precedence: ``+`` < ``*``/``@`` < unary ``-`` < ``**`` < calls and attributes),
+        parenthesised where it does not."""
         if e in self.names:
             return self.names[e]
-        text = self._code(e)
+        text, prec = self._code(e)
         if self.uses[e] > 1 and not isinstance(e, Var | Const | Pi):
-            name = f"_t{len(self.names)}"
+            name = f"{self.P}t{len(self.names)}"
             self.lines.append(f"{name} = {text}")
             self.names[e] = name
             return name
-        return f"({text})" if not isinstance(e, Var | Const) else text
+        return text if prec >= need else f"({text})"
 
-    def _code(self, e: Expr) -> str:
-        c = self.code
+    def _code(self, e: Expr) -> tuple[str, int]:
+        c, f = self.code, self.f
         if isinstance(e, Var):
-            return e.name
+            return e.name, ATOM
         if isinstance(e, Const):
-            return repr(float(e.value))
+            return repr(float(e.value)), (ATOM if e.value >= 0 else UNARY)
         if isinstance(e, Pi):
-            return "np.pi"
+            return f("{np}.pi"), ATOM
         if isinstance(e, Size):
-            return self.dim(e.name)
+            return self.dim(e.name), ATOM
         if isinstance(e, Add):
-            out = c(e.args[0])
+            out = c(e.args[0], ADD)
             for a in e.args[1:]:
                 neg = isinstance(a, Mul) and isinstance(a.args[0], Const) and a.args[0].value == -1
                 if neg:
                     assert isinstance(a, Mul)
                     rest = a.args[1] if len(a.args) == 2 else Mul(a.args[1:])
-                    out += f" - {c(rest)}"
+                    out += f" - {c(rest, ADD + 1)}"
                 else:
-                    out += f" + {c(a)}"
-            return out
+                    out += f" + {c(a, ADD + 1)}"
+            return out, ADD
         if isinstance(e, Mul):
-            return " * ".join(c(a) for a in e.args)
+            return " * ".join(c(a, MUL if n == 0 else MUL + 1) for n, a in enumerate(e.args)), MUL
         if isinstance(e, Pow):
-            if isinstance(e.exponent, Const) and e.exponent.value.denominator == 1:
-                return f"{c(e.base)} ** {int(e.exponent.value)}"
-            return f"{c(e.base)} ** {c(e.exponent)}"
+            if isinstance(e.exponent, Const):
+                return f"{c(e.base)} ** {power_code(e.exponent.value)}", POW
+            return f"{c(e.base)} ** {c(e.exponent, UNARY)}", POW
         if isinstance(e, MatMul):  # diag(v) @ M and M @ diag(v) scale rows or columns
             if isinstance(e.left, Diag) and e.left.arg.ndim == 1 and e.right.ndim == 2:
-                return f"{c(e.left.arg)}[:, None] * {c(e.right)}"
+                return f"{c(e.left.arg)}[:, None] * {c(e.right, MUL + 1)}", MUL
             if isinstance(e.right, Diag) and e.right.arg.ndim == 1 and e.left.ndim == 2:
-                return f"{c(e.left)} * {c(e.right.arg)}[None, :]"
+                return f"{c(e.left, MUL)} * {c(e.right.arg)}[None, :]", MUL
             if (
                 isinstance(e.left, Add)
                 and e.right.ndim == 1
                 and all(a.ndim == 2 for a in e.left.args)
             ):
                 # (A + B) @ x as A @ x + B @ x: matrix-vector products, no n×n temporary
-                return " + ".join(f"{c(a)} @ {c(e.right)}" for a in e.left.args)
-            return f"{c(e.left)} @ {c(e.right)}"
+                right = c(e.right, MUL + 1)
+                return " + ".join(f"{c(a, MUL)} @ {right}" for a in e.left.args), ADD
+            return f"{c(e.left, MUL)} @ {c(e.right, MUL + 1)}", MUL
         if isinstance(e, Transpose):
-            return f"{c(e.arg)}.T"
+            return f"{c(e.arg)}.T", ATOM
         if isinstance(e, Func):
-            if e.name == "sigmoid'":
-                self.helpers.update({"_sigmoid", "_sigmoid_prime"})
-                return f"_sigmoid_prime({c(e.arg)})"
-            if e.name == "sigmoid":
-                self.helpers.add("_sigmoid")
-            return _UNARY[e.name].format(c(e.arg))
+            self.helpers.update(_UNARY_HELPERS.get(e.name, ()))
+            return f(_UNARY[e.name], x=c(e.arg, 0)), ATOM
         if isinstance(e, Reduce):
-            fn = "np.sum" if e.op == "sum" else "np.mean"
-            return f"{fn}({c(e.arg)}, axis={e.axes!r})"
+            fn = "sum" if e.op == "sum" else "mean"
+            x = c(e.arg, 0)
+            return f("{np}.{fn}({x}, axis={a})", fn=fn, x=x, a=repr(e.axes)), ATOM
         if isinstance(e, KeepDims):
-            return f"np.expand_dims({c(e.arg)}, {e.axes!r})"
-        if isinstance(e, Trace):
-            return f"np.trace({c(e.arg)})"
-        if isinstance(e, Det):
-            return f"np.linalg.det({c(e.arg)})"
-        if isinstance(e, LogDet):
-            return f"np.linalg.slogdet({c(e.arg)})[1]"
-        if isinstance(e, Inv):
-            return f"np.linalg.inv({c(e.arg)})"
+            x = c(e.arg, 0)
+            return f("{np}.expand_dims({x}, {a})", x=x, a=repr(e.axes)), ATOM
         if isinstance(e, Softmax):
-            self.helpers.add("_softmax")
-            return f"_softmax({c(e.arg)}, {e.axis!r})"
+            self.helpers.add("softmax")
+            return f("{P}softmax({x}, {axis})", x=c(e.arg, 0), axis=repr(e.axis)), ATOM
         if isinstance(e, LogSumExp):
-            self.helpers.add("_logsumexp")
-            return f"_logsumexp({c(e.arg)}, {e.axis!r})"
-        if isinstance(e, Diag):
-            return f"np.diag({c(e.arg)})"
-        if isinstance(e, Norm):
-            return f"np.linalg.norm({c(e.arg)})"
-        if isinstance(e, Outer):
-            return f"np.outer({c(e.left)}, {c(e.right)})"
-        if isinstance(e, Kron):
-            return f"np.kron({c(e.left)}, {c(e.right)})"
+            self.helpers.add("logsumexp")
+            x = c(e.arg, 0)
+            return f("{P}logsumexp({x}, {axis})", x=x, axis=repr(e.axis)), ATOM
+        if isinstance(e, Outer | Kron):
+            name = "outer" if isinstance(e, Outer) else "kron"
+            return f("{np}.{fn}({x}, {y})", fn=name, x=c(e.left, 0), y=c(e.right, 0)), ATOM
         if isinstance(e, Vec):
-            return f"{c(e.arg)}.reshape(-1, order='F')"
+            return f"{c(e.arg)}.reshape(-1, order='F')", ATOM
         if isinstance(e, Eye):
-            return f"np.eye({self.dim(e.n)})"
+            return f("{np}.eye({n})", n=self.dim(e.n)), ATOM
         if isinstance(e, Ones):
-            return f"np.ones(({', '.join(self.dim(d) for d in e.shape)},))"
+            return f("{np}.ones({shape})", shape=self.shape(e.shape)), ATOM
         if isinstance(e, Einsum):
-            args = ", ".join(c(a) for a in e.args)
-            return f"_contract({e.spec!r}, {args})"
+            args = ", ".join(c(a, 0) for a in e.args)
+            return f("{P}contract({spec}, {args})", spec=repr(e.spec), args=args), ATOM
+        for kind, template in _CALLS.items():
+            if isinstance(e, kind):
+                return f(template, x=c(e.children()[0], 0)), ATOM
         raise NotSupportedError(f"cannot generate code for a {type(e).__name__} node")
 
     def index(self, expr: IndexExpr) -> str:
@@ -220,63 +296,104 @@ class Program:
         parts: list[str] = []
         for plan in einsum_plan(expr):
             scale = [repr(float(plan.coeff))]
-            scale += [f"{self.dim(f.name)} ** {float(f.power)!r}" for f in plan.dims]
+            for fd in plan.dims:
+                size = self.dim(fd.name)
+                size = size if size.isidentifier() or "*" not in size else f"({size})"
+                scale.append(size if fd.power == 1 else f"{size} ** {power_code(fd.power)}")
             ops: list[str] = []
-            for f in plan.operands:
-                if f.kind == "delta":
-                    ops.append(f"np.eye({self.dim(f.indices[0].dim)})")
-                elif f.kind == "fuse":
-                    self.helpers.add("_fuse")
-                    ops.append(f"_fuse({', '.join(self.dim(i.dim) for i in f.indices)})")
+            for fo in plan.operands:
+                if fo.kind == "delta":
+                    ops.append(self.f("{np}.eye({n})", n=self.dim(fo.indices[0].dim)))
+                elif fo.kind == "fuse":
+                    self.helpers.add("fuse")
+                    dims = ", ".join(self.dim(i.dim) for i in fo.indices)
+                    ops.append(self.f("{P}fuse({dims})", dims=dims))
                 else:
-                    assert f.node is not None
-                    value = self.code(f.node)
-                    ops.append(value if f.power == 1 else f"{value} ** {float(f.power)!r}")
-            ops += [f"np.ones({self.dim(i.dim)})" for i in plan.missing]
+                    assert fo.node is not None
+                    value = self.code(fo.node, 0 if fo.power == 1 else ATOM)
+                    ops.append(value if fo.power == 1 else f"{value} ** {power_code(fo.power)}")
+            ops += [self.f("{np}.ones({n})", n=self.dim(i.dim)) for i in plan.missing]
             if ops:
-                parts.append(f"{' * '.join(scale)} * _contract({plan.spec!r}, {', '.join(ops)})")
+                call = self.f(
+                    "{P}contract({spec}, {ops})", spec=repr(plan.spec), ops=", ".join(ops)
+                )
+                parts.append(f"{' * '.join(scale)} * {call}")
             else:
-                shape = ", ".join(self.dim(i.dim) for i in expr.free)
-                parts.append(f"{' * '.join(scale)} * np.ones(({shape},))")
+                parts.append(" * ".join(scale))
         if not parts:
-            return f"np.zeros(({', '.join(self.dim(i.dim) for i in expr.free)},))"
+            return self.f("{np}.zeros({shape})", shape=self.shape([i.dim for i in expr.free]))
         return " + ".join(parts)
+
+    def output(self, out: Expr | IndexExpr, shape: Sequence[Dim]) -> str:
+        """Code for one result as a float array of exactly ``shape`` (a constant such as a
+        zero derivative fills every entry; a form with other size-1 axes is reshaped)."""
+        text = self.code(out, 0) if isinstance(out, Expr) else self.index(out)
+        have = tuple(out.shape) if isinstance(out, Expr) else tuple(i.dim for i in out.free)
+        want = tuple(shape)
+        if have == want:
+            return self.f("{np}.asarray({x}, dtype={np}.float64)", x=text)
+        if not have:
+            return self.f("{np}.full({s}, {x}, dtype={np}.float64)", s=self.shape(want), x=text)
+        if [d for d in have if d != 1] == [d for d in want if d != 1]:
+            x = self.f("{np}.asarray({x}, dtype={np}.float64)", x=text)
+            return f"{x}.reshape({self.shape(want)})"
+        raise NotSupportedError(
+            f"internal error: generated code of shape {shape_text(have)} for a result of shape "
+            f"{shape_text(want)}; please report this expression"
+        )
 
 
 def generate(
     name: str,
     variables: Sequence[Var],
-    outputs: Sequence[Expr | IndexExpr],
-    shapes: Sequence[str | None] = (),
+    outputs: Sequence[tuple[Expr | IndexExpr, Sequence[Dim], str]],
+    positional: bool = False,
 ) -> str:
-    """Source of ``def name(<variables>)`` returning the outputs (a tuple when several).
+    """Source of ``def name(*, <variables>)`` returning the outputs (a tuple when several).
 
-    ``shapes`` may give, per output, a reshape/transpose suffix such as ``.T``.
+    Each output is ``(what, shape, suffix)``: the expression or index form, the shape of the
+    result (a constant fills it), and a suffix such as ``.T`` that arranges it in a layout.
+    Arguments are keyword-only, in the order given, unless ``positional``. Named sizes that no
+    argument's shape gives become keyword-only parameters of their own.
     """
-    prog = Program(variables)
-    for out in outputs:
+    if not name.isidentifier() or iskeyword(name):
+        raise ParseError(f"function name {name!r} is not a valid identifier")
+    prog = Program(variables, name)
+    for out, _, _ in outputs:
         if isinstance(out, Expr):
             prog.count(out)
         else:
             for t in out.terms:
-                for f in t.factors:
-                    if f.node is not None:
-                        prog.count(f.node)
+                for fa in t.factors:
+                    if fa.node is not None:
+                        prog.count(fa.node)
     results = []
-    for n, out in enumerate(outputs):
-        text = prog.code(out) if isinstance(out, Expr) else prog.index(out)
-        suffix = shapes[n] if n < len(shapes) and shapes[n] else ""
-        var = f"_out{n}"
-        prog.lines.append(f"{var} = np.asarray({text}, dtype=np.float64){suffix}")
+    for n, (out, shape, suffix) in enumerate(outputs):
+        var = f"{prog.P}out{n}"
+        prog.lines.append(f"{var} = {prog.output(out, shape)}{suffix}")
         results.append(var)
-    args = ", ".join(v.name for v in prog.variables)
-    helpers = "".join(_HELPERS[h] + "\n\n" for h in sorted(prog.helpers))
-    body = "\n".join("    " + line for line in prog.lines)
+    P = prog.P
+    names = [v.name for v in prog.variables]
+    arg_list = ", ".join(names)
+    params = list(names) if positional or not names else ["*", *names]
+    if prog.size_params:
+        if positional or not names:
+            params.append("*")
+        params += [f"{s}=None" for s in prog.size_params]
+    params_text = ", ".join(params)
+    given = "{" + ", ".join(f"{s!r}: {s}" for s in prog.size_params) + "}"
+    declared = repr(tuple((v.name, v.shape) for v in prog.variables))
+    unpack = f"({arg_list},)" if len(names) == 1 else f"({arg_list})"
+    check = f"{unpack}, {P}n = {P}check({P}DECLARED, {unpack}, {given})"
+    helpers = "".join(prog.f(_HELPERS[h]) + "\n\n" for h in sorted(prog.helpers))
+    body = "\n".join("    " + line for line in [check, *prog.lines])
     ret = results[0] if len(results) == 1 else "(" + ", ".join(results) + ")"
     return (
-        "import numpy as np\n"
-        "from matderiv.evaluation import contract as _contract\n\n\n"
-        f"{helpers}def {name}({args}):\n{body}\n    return {ret}\n"
+        f"import numpy as {prog.np}\n"
+        f"from matderiv.evaluation import check_arguments as {P}check\n"
+        f"from matderiv.evaluation import contract as {P}contract\n\n"
+        f"{P}DECLARED = {declared}\n\n\n"
+        f"{helpers}def {name}({params_text}):\n{body}\n    return {ret}\n"
     )
 
 
@@ -291,12 +408,20 @@ def compile_source(source: str, name: str) -> Callable[..., Any]:
     return fn
 
 
-def value_and_grad(expr: Expr | str, wrt: Var | str, shapes: Any = None) -> Callable[..., Any]:
+def value_and_grad(
+    expr: Expr | str,
+    wrt: Var | str,
+    shapes: Any = None,
+    args: Sequence[str] | None = None,
+) -> Callable[..., Any]:
     """A plain numpy function returning ``(value, gradient)`` that computes the shared parts once
     (for ``sum((X @ W - Y)**2)``, the residual ``X @ W - Y``).
 
-    Arguments are the variables in alphabetical order, by position or by name; the gradient is in
-    the tensor layout.
+    The gradient is in the tensor layout (shape ``out.shape + wrt.shape``). Arguments are
+    keyword-only, named after the variables, unless ``args`` (every variable's name, once) fixes
+    a positional order. Each argument's shape is checked against its declared shape
+    (:class:`~matderiv.errors.ShapeError` otherwise); a named size that no argument's shape gives
+    (the ``n`` of ``ones(n)``) is a keyword argument of its own, ``n=4``.
 
     >>> import numpy as np, matderiv as md
     >>> shapes = {"X": (4, 3), "W": (3, 2), "Y": (4, 2)}
@@ -304,10 +429,15 @@ def value_and_grad(expr: Expr | str, wrt: Var | str, shapes: Any = None) -> Call
     >>> value, grad = f(W=np.ones((3, 2)), X=np.ones((4, 3)), Y=np.zeros((4, 2)))
     >>> float(value), grad.shape
     (72.0, (3, 2))
+    >>> g = md.value_and_grad("sum((X @ W - Y)**2)", "W", shapes=shapes, args=("X", "W", "Y"))
+    >>> float(g(np.ones((4, 3)), np.ones((3, 2)), np.zeros((4, 2)))[0])
+    72.0
     """
     from .derivative import _resolve, derive
 
     e = _resolve(expr, shapes)
     d = derive(e, wrt, shapes)
-    variables = sorted(d.variables | {d.wrt}, key=lambda v: v.name)
-    return compile_source(generate("value_and_grad", variables, [e, d.program()]), "value_and_grad")
+    variables = argument_order(d.variables | {d.wrt}, args)
+    outputs = [(e, e.shape, ""), (d.program(), d.tensor_shape, "")]
+    source = generate("value_and_grad", variables, outputs, positional=args is not None)
+    return compile_source(source, "value_and_grad")

@@ -13,7 +13,7 @@ Every step is executable: its index form evaluates with ``np.einsum`` to the sam
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
@@ -231,37 +231,55 @@ class Derivative:
                 pass
         return self.index_expr
 
-    def to_source(self, name: str = "derivative") -> str:
+    def to_source(self, name: str = "derivative", args: Sequence[str] | None = None) -> str:
         """Python source of a plain numpy function computing this derivative in its layout.
 
-        Arguments are the variables in alphabetical order. Matrix forms use ``@`` and ``.T``;
-        index forms use ``np.einsum`` with a cached contraction path; sub-expressions used twice
-        are computed once.
+        Its arguments are keyword-only, named after the variables, unless ``args`` (every
+        variable's name, exactly once) fixes a positional order. The function checks each
+        argument's shape against the declared one and raises
+        :class:`~matderiv.errors.ShapeError` naming the argument. A named size that no
+        argument's shape gives (the ``n`` of ``ones(n)``) is a keyword argument of its own
+        (``n=4``). Matrix forms use ``@`` and ``.T``; index forms use ``np.einsum`` with a
+        cached contraction path; sub-expressions used twice are computed once. The result
+        always has the derivative's full shape, a zero derivative too.
 
         >>> import matderiv as md
         >>> shapes = {"X": ("B", "N"), "W": ("N", "M"), "Y": ("B", "M")}
         >>> d = md.derive("sum((X @ W - Y)**2)", "W", shapes=shapes)
-        >>> print(d.to_source("grad").splitlines()[4])
-        def grad(W, X, Y):
+        >>> print(d.to_source("grad").split("\\n\\n\\n")[1].splitlines()[0])
+        def grad(*, W, X, Y):
+        >>> print(d.to_source("grad", args=("X", "W", "Y")).split("\\n\\n\\n")[1].splitlines()[0])
+        def grad(X, W, Y):
         """
-        from .codegen import generate
+        from .codegen import argument_order, generate
 
         if not name.isidentifier():
             raise ParseError(f"function name {name!r} is not a valid identifier")
-        out = self.program()
         suffix = {"same": "", "T": ".T", "row": ".reshape(1, -1)", "col": ".reshape(-1, 1)"}[
             self._recipe()
         ]
-        return generate(
-            name, sorted(self.variables | {self.wrt}, key=lambda v: v.name), [out], [suffix]
-        )
+        variables = argument_order(self.variables | {self.wrt}, args)
+        outputs = [(self.program(), self.tensor_shape, suffix)]
+        return generate(name, variables, outputs, positional=args is not None)
 
-    def compile(self) -> Any:
-        """A plain numpy function computing this derivative (see :meth:`to_source`); its
-        arguments are the variables in alphabetical order, by position or by name."""
+    def compile(self, args: Sequence[str] | None = None) -> Any:
+        """A plain numpy function computing this derivative in its layout (see
+        :meth:`to_source`).
+
+        Its arguments are keyword-only (``f(X=..., W=...)``) unless ``args`` fixes a positional
+        order, such as ``d.compile(args=("X", "W"))``; ``inspect.signature`` shows them.
+
+        >>> import numpy as np, matderiv as md
+        >>> d = md.derive("sum(t * ones(n))", "t", shapes={"t": ()})
+        >>> f = d.compile()
+        >>> import inspect; str(inspect.signature(f))
+        '(*, t, n=None)'
+        >>> float(f(t=2.0, n=4))
+        4.0
+        """
         from .codegen import compile_source
 
-        return compile_source(self.to_source("derivative"), "derivative")
+        return compile_source(self.to_source("derivative", args), "derivative")
 
     def contract(self, G: str | Var = "G") -> Derivative:
         """Contract with an upstream gradient: ∂L/∂wrt = Σ_i G[i…] ∂out[i…]/∂wrt, the VJP.

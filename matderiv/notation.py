@@ -15,7 +15,8 @@ from fractions import Fraction
 from .errors import NotSupportedError
 from .expression import Var
 from .index import Factor, Idx, IndexExpr, Term
-from .printing import ATOM, _Printer, format_number, latex_name, to_code
+from .printing import ATOM, _Printer, format_number, latex_name, power_code
+from .shapes import Dim
 
 __all__ = [
     "FREE_GROUPS",
@@ -191,29 +192,44 @@ def einsum_letters(expr: IndexExpr) -> dict[Idx, str]:
     return letters
 
 
+def _size_code(dim: Dim) -> str:
+    """A dimension as a Python operand: ``3``, ``n``, ``(M*N)``."""
+    text = str(dim)
+    return f"({text})" if "*" in text else text
+
+
 def einsum_code(expr: IndexExpr) -> str:
-    """Return Python code with one ``np.einsum`` call per term."""
+    """Return Python code with one ``np.einsum`` call per term: operands in the expression
+    language, δ as ``np.eye``, named sizes by name; exponents and coefficients print exactly as
+    Python reads them (``c ** (-5/3)``), and a zero keeps its shape (``np.zeros((n,))``)."""
     if not expr.terms:
-        return "0"
+        dims = "".join(f"{_size_code(i.dim)}, " for i in expr.free).rstrip(" ")
+        return f"np.zeros(({dims}))" if expr.free else "0.0"
     parts: list[str] = []
     for plan in einsum_plan(expr):
         args: list[str] = []
         for f in plan.operands:
             if f.kind == "delta":
                 args.append(f"np.eye({f.indices[0].dim})")
-            elif f.kind == "fuse":
-                args.append("F")
+            elif f.kind == "fuse":  # F[w,a,b] = 1 where w = a * minor + b
+                w, a, b = (str(i.dim) for i in f.indices)
+                args.append(f"np.eye({w}).reshape({w}, {a}, {b})")
             else:
                 assert f.node is not None
-                code = to_code(f.node)
-                code = code if _Printer("code").p(f.node)[1] >= ATOM else f"({code})"
-                args.append(code if f.power == 1 else f"{code} ** {f.power}")
+                p = _Printer("code")
+                if f.power == 1:
+                    args.append(p.p(f.node)[0])
+                else:
+                    args.append(f"{p.wrap(f.node, ATOM)} ** {power_code(f.power)}")
         args += [f"np.ones({i.dim})" for i in plan.missing]
-        scalars = [f.name if f.power == 1 else f"{f.name} ** {f.power}" for f in plan.dims]
+        scalars = [
+            _size_code(f.name) if f.power == 1 else f"{_size_code(f.name)} ** {power_code(f.power)}"
+            for f in plan.dims
+        ]
         c = abs(plan.coeff)
-        head = [] if c == 1 else [str(c)]
-        call = f"np.einsum('{plan.spec}', {', '.join(args)})" if args else "1"
-        s = " * ".join([*head, *scalars, call])
+        head = [] if c == 1 else [format_number(c)]
+        call = [f"np.einsum('{plan.spec}', {', '.join(args)})"] if args else []
+        s = " * ".join([*head, *scalars, *call]) or "1"
         parts.append(("- " if plan.coeff < 0 else "+ ") + s)
     text = " ".join(parts)
     return text[2:] if text.startswith("+ ") else "-" + text[2:]

@@ -40,6 +40,7 @@ __all__ = [
     "Style",
     "format_number",
     "latex_name",
+    "power_code",
     "to_code",
     "to_latex",
     "to_text",
@@ -94,6 +95,17 @@ def format_number(value: Fraction, style: Style = "text") -> str:
         sign = "-" if value < 0 else ""
         return rf"{sign}\frac{{{abs(value.numerator)}}}{{{value.denominator}}}"
     return f"{value.numerator}/{value.denominator}"
+
+
+def power_code(value: Fraction) -> str:
+    """An exponent as Python reads it after ``**``, exactly: ``2``, ``0.5``, ``(-2)``,
+    ``(1/3)``, ``(-5/3)`` (``c ** -5/3`` would be ``(c ** -5) / 3``).
+
+    >>> power_code(Fraction(-5, 3)), power_code(Fraction(2)), power_code(Fraction(1, 2))
+    ('(-5/3)', '2', '0.5')
+    """
+    text = format_number(Fraction(value))
+    return text if value >= 0 and "/" not in text else f"({text})"
 
 
 def latex_name(name: str) -> str:
@@ -155,6 +167,7 @@ class _Printer:
     def p_Add(self, e: Add) -> tuple[str, int]:
         parts: list[str] = []
         for i, arg in enumerate(e.args):
+            arg = _flat_mul(arg) if isinstance(arg, Mul) else arg
             neg = _negated(arg)
             if neg is not None and i > 0:
                 parts.append(" - " + self.wrap(neg, ADD + 1))
@@ -163,9 +176,12 @@ class _Printer:
         return "".join(parts), ADD
 
     def p_Mul(self, e: Mul) -> tuple[str, int]:
+        flat = _flat_mul(e)
+        if flat is not e:
+            return self.p(flat)
         neg = _negated(e)
         if neg is not None:
-            return "-" + self.wrap(neg, UNARY + 1 if self.style != "code" else UNARY), UNARY
+            return "-" + self.wrap(neg, MUL), UNARY
         num = [a for a in e.args if not _is_reciprocal(a)]
         den = [a.base for a in e.args if isinstance(a, Pow) and _is_reciprocal(a)]
         if den and self.style != "code":
@@ -176,7 +192,7 @@ class _Printer:
             )
             if self.style == "latex":
                 bottom = self.p(Mul(tuple(den)))[0] if len(den) > 1 else self.p(den[0])[0]
-                return rf"\frac{{{top[0]}}}{{{bottom}}}", ATOM
+                return rf"\frac{{{top[0]}}}{{{bottom}}}", POW  # a base of ^ gets parentheses
             topstr = top[0] if top[1] >= MUL else f"({top[0]})"
             bottom_e = Mul(tuple(den)) if len(den) > 1 else den[0]
             return f"{topstr} / {self.wrap(bottom_e, MUL + 1)}", MUL
@@ -188,6 +204,10 @@ class _Printer:
         scalars = [a for a in e.args if a.ndim == 0]
         arrays = [a for a in e.args if a.ndim > 0]
         pieces = [self.wrap(a, MUL + 1 if a is not e.args[0] else MUL) for a in scalars]
+        # juxtaposed, a factor that starts with a minus would read as a subtraction
+        for n, piece in enumerate(pieces):
+            if n and piece.startswith("-"):
+                pieces[n] = rf"\left({piece}\right)" if self.style == "latex" else f"({piece})"
         if arrays:
             sep = r" \odot " if self.style == "latex" else " * "
             had = sep.join(self.wrap(a, MATMUL if len(arrays) == 1 else MUL + 1) for a in arrays)
@@ -350,6 +370,30 @@ def _chain(e: Expr) -> list[Expr]:
     if isinstance(e, MatMul):
         return _chain(e.left) + _chain(e.right)
     return [e]
+
+
+def _flat_mul(e: Mul) -> Expr:
+    """``e`` with nested products flattened and its constants multiplied into one leading
+    constant (``a * (-2)`` as ``-2 a``, ``(a / b) * c`` as ``a c / b``); ``e`` itself when
+    there is nothing to change."""
+    args: list[Expr] = []
+    stack = list(reversed(e.args))
+    while stack:
+        a = stack.pop()
+        if isinstance(a, Mul):
+            stack.extend(reversed(a.args))
+        else:
+            args.append(a)
+    coeff = Fraction(1)
+    for a in args:
+        if isinstance(a, Const):
+            coeff *= a.value
+    rest = [a for a in args if not isinstance(a, Const)]
+    keep = coeff != 1 or not rest or all(_is_reciprocal(a) for a in rest)
+    flat = ([Const(coeff)] if keep else []) + rest
+    if tuple(flat) == e.args:
+        return e
+    return flat[0] if len(flat) == 1 else Mul(tuple(flat))
 
 
 def _negated(e: Expr) -> Expr | None:

@@ -6,8 +6,6 @@ compares ``d.evaluate`` (matrix and index routes), ``d.compile()``, every layout
 back to the tensor layout (evaluated and compiled), ``d.einsum`` run as Python text and ``d.code``
 parsed back, and checks the matrix text where the issue states it.
 
-Cases that are wrong today are strict xfails: they fail loudly once the engine is fixed, and the
-mark is then removed.
 """
 
 from __future__ import annotations
@@ -30,12 +28,6 @@ from .oracle import compare, expected_derivative, failures
 
 SIZES = {"B": 3, "M": 4, "n": 5, "N": 2}
 
-# Why a case fails today (issue 10); each becomes a strict xfail.
-ZERO_SHAPE = "issue 10: a zero derivative compiles to a 0-d 0 instead of zeros of its shape"
-PRECEDENCE = "issue 10: the einsum text prints c ** -5/3, which Python reads as (c ** -5) / 3"
-CONST_OPERAND = "issue 10: a constant as an einsum operand crashes compile() (AttributeError)"
-NOT_FINITE = "issue 10: (s**2)**(1/3) is refused as not finite at s = -0.7"
-
 
 @dataclass(frozen=True)
 class Case:
@@ -55,11 +47,9 @@ def case(
     f: Callable[[dict[str, np.ndarray]], Any],
     matrix: tuple[str, ...] = (),
     at: dict[str, Any] | None = None,
-    xfail: str | None = None,
 ) -> Any:
     wrts = (wrts,) if isinstance(wrts, str) else wrts
-    marks = [pytest.mark.xfail(strict=True, reason=xfail)] if xfail else []
-    return pytest.param(Case(expr, wrts, shapes, f, matrix, at or {}), id=id_, marks=marks)
+    return pytest.param(Case(expr, wrts, shapes, f, matrix, at or {}), id=id_)
 
 
 def _softmax(x: np.ndarray, axis: int) -> np.ndarray:
@@ -129,7 +119,6 @@ ISSUE = [
         {"c": ()},
         lambda a: a["c"] ** (1 / 3),
         at={"c": 0.7},
-        xfail=PRECEDENCE,
     ),
     case(
         "issue-zero-derivative-keeps-shape",
@@ -137,7 +126,6 @@ ISSUE = [
         "s",
         {"x": (5,), "s": ()},
         lambda a: (a["x"] * a["s"] > 0) * a["x"],
-        xfail=ZERO_SHAPE,
     ),
     case(
         "issue-pi-outer-constant-operand",
@@ -145,7 +133,6 @@ ISSUE = [
         "x",
         {"x": (2,)},
         lambda a: np.pi * np.outer(a["x"], a["x"]),
-        xfail=CONST_OPERAND,
     ),
     case(
         "issue-step-of-constant-operand",
@@ -153,7 +140,6 @@ ISSUE = [
         "s",
         {"s": ()},
         lambda a: 1.0 * a["s"],
-        xfail=CONST_OPERAND,
     ),
     case(
         "issue-ill-typed-matrix-form",
@@ -169,7 +155,6 @@ ISSUE = [
         {"s": ()},
         lambda a: (a["s"] ** 2) ** (1 / 3),
         at={"s": -0.7},
-        xfail=NOT_FINITE,
     ),
 ]
 

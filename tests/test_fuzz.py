@@ -12,7 +12,6 @@ which is also where time is measured.
 from __future__ import annotations
 
 import numpy as np
-import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -129,10 +128,6 @@ def _assert_every_output_right(checked: Checked, problem: tuple) -> None:
     assert not bad, f"{problem}:\n" + "\n".join(f"  {o.kind}: {o.status}: {o.detail}" for o in bad)
 
 
-BROADCAST_BUGS = (
-    "issue 10: summed indices dropped when a broadcast operand is differentiated (sum(x + t) by "
-    "t gives 1, not n), and zero derivatives compile to a 0-d 0 instead of zeros of their shape"
-)
 DIFFERENTIAL = settings(
     deadline=None,
     derandomize=True,
@@ -141,7 +136,6 @@ DIFFERENTIAL = settings(
 )
 
 
-@pytest.mark.xfail(strict=True, reason=BROADCAST_BUGS)
 @settings(DIFFERENTIAL, max_examples=400)
 @given(problems(broadcast=True))
 def test_every_output_of_a_first_derivative_matches_finite_differences(problem):
@@ -149,7 +143,6 @@ def test_every_output_of_a_first_derivative_matches_finite_differences(problem):
     _assert_every_output_right(check_problem(text, shapes, (wrt,), seed=3), problem)
 
 
-@pytest.mark.xfail(strict=True, reason=BROADCAST_BUGS)
 @settings(DIFFERENTIAL, max_examples=150)
 @given(second_problems())
 def test_every_output_of_a_second_derivative_matches_finite_differences(problem):
