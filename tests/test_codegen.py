@@ -281,7 +281,7 @@ def test_a_zero_derivative_keeps_its_shape(expr, wrt, shapes, layout):
     for value in (d.evaluate(arrays), d.compile()(**arrays)):
         assert value.shape == want
         np.testing.assert_array_equal(value, np.zeros(want))
-    assert eval(d.einsum, {"np": np}).shape == tuple(d.tensor_shape)  # noqa: S307
+    assert eval(d.einsum, {"np": np}).shape == tuple(d.tensor_shape)
 
 
 def test_user_names_cannot_shadow_numpy_or_temporaries():

@@ -207,7 +207,7 @@ def test_size_one_axes_in_every_layout_against_finite_differences(out, wrt, layo
         assert value.shape == want_shape, how
         np.testing.assert_allclose(value, expected, rtol=1e-6, atol=1e-8, err_msg=how)
         np.testing.assert_allclose(to_tensor(value, out, wrt, layout), fd, rtol=1e-6, atol=1e-8)
-    einsum = eval(d.einsum, {**_LANGUAGE, **arrays})  # noqa: S307 (tensor layout)
+    einsum = eval(d.einsum, {**_LANGUAGE, **arrays})
     np.testing.assert_allclose(einsum, fd, rtol=1e-6, atol=1e-8)
     if d.code is not None:
         value = md.evaluation.evaluate(md.parse(d.code, shapes), **arrays)
