@@ -3,8 +3,17 @@ and :func:`value_and_grad`.
 
 Matrix forms become ``@`` and ``.T``; index forms become ``np.einsum`` calls whose contraction
 path is computed once per shape and cached; every sub-expression used more than once (across the
-value and the gradient, too) is computed once, into a temporary. The generated source only ever
-contains identifiers that passed the parser's checks, numbers and numpy calls.
+value and the gradient, too) is computed once, into a temporary. Operators are parenthesised by
+Python's precedence and exponents print exactly (``c ** (-5/3)``).
+
+A generated function takes keyword-only arguments named after the variables (``args=`` fixes a
+positional order instead), converts them to float arrays and checks their shapes against the
+declared ones, raising :class:`~matderiv.errors.ShapeError` that names the argument. A named
+size that no argument's shape gives (the ``n`` of ``ones(n)``) is a keyword argument of its own.
+Every result has its full shape, a constant (such as a zero derivative) too. Internal names
+start with a prefix that no variable starts with, so a variable named ``np`` or ``_t0`` shadows
+nothing. The generated source only ever contains identifiers that passed the parser's checks,
+numbers and numpy calls.
 """
 
 from __future__ import annotations

@@ -185,7 +185,12 @@ class Derivative:
         Returns an array of shape ``out.shape + wrt.shape`` (tensor layout). Matrix forms are
         evaluated with ``@``, index forms with ``np.einsum`` and a precomputed path; ``via``
         forces one of the two (``"matrix"`` raises when there is no matrix form). The arrays
-        may also be passed as one dict (needed for a variable named ``via``).
+        may also be passed as one dict (needed for a variable named ``via``). A named size that
+        no array's shape gives (the ``n`` of ``ones(n)``) is passed by name as an int:
+
+        >>> import matderiv as md
+        >>> md.derive("sum(t * ones(n))", "t", shapes={"t": ()}).evaluate(t=2.0, n=4)
+        array(4.)
         """
         from .evaluation import Evaluator, bind_sizes, result_array
 

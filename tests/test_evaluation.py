@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import matderiv as md
-from matderiv.evaluation import bind_sizes, evaluate
+from matderiv.evaluation import bind_sizes, contract, evaluate, result_array
 from matderiv.index import Idx, IndexExpr, Term
 from matderiv.notation import einsum_letters
 
@@ -39,9 +39,16 @@ def test_bind_sizes_errors_name_the_array():
     ):
         bind_sizes([X], {"X": np.zeros(2)})
     with pytest.raises(
-        md.ShapeError, match=r"array for 'X' has shape \(2, 4\), but axis 1 was declared of size 3"
+        md.ShapeError,
+        match=r"^the array for 'X' has shape \(2, 4\), but X was declared B×3: axis 1 must have "
+        r"size 3$",
     ):
         bind_sizes([X], {"X": np.zeros((2, 4))})
+    with pytest.raises(
+        md.ShapeError,
+        match=r"^no array given for variable 'X' \(shape B×3\); pass it as X=\.\.\.$",
+    ):
+        bind_sizes([X], {})
 
 
 def test_more_than_52_indices_is_not_supported():
@@ -56,3 +63,57 @@ def test_matrix_form_is_refused_when_there_is_none():
         md.NotSupportedError, match=r"has no matrix form; evaluate it with via='index'"
     ):
         d.evaluate(via="matrix", X=np.eye(2))
+
+
+def test_a_size_can_be_given_by_name():
+    assert bind_sizes([md.var("t", ())], {"t": 1.0, "n": 4}) == {"n": 4}
+    assert bind_sizes([md.var("x", ("n",))], {"x": np.ones(3), "n": np.int64(3)}) == {"n": 3}
+    with pytest.raises(
+        md.ShapeError,
+        match=r"^the size of dimension 'n' was given as n=4, but it is 3 in the array for 'x' "
+        r"\(shape \(3,\)\)$",
+    ):
+        bind_sizes([md.var("x", ("n",))], {"x": np.ones(3), "n": 4})
+    with pytest.raises(
+        md.ShapeError, match=r"^the size of dimension 'n' must be a positive int, got -1$"
+    ):
+        bind_sizes([md.var("t", ())], {"t": 1.0, "n": -1})
+
+
+def test_a_missing_size_says_how_to_give_it():
+    d = md.derive("sum(t * ones(n))", "t", shapes={"t": ()})
+    with pytest.raises(
+        md.ShapeError,
+        match=r"^the size of dimension 'n' is not known: no array given has an axis declared "
+        r"'n'; pass the size by name as an int, e\.g\. n=4$",
+    ):
+        d.evaluate(t=2.0)
+    for via in ("auto", "index"):
+        assert float(d.evaluate(t=2.0, n=4, via=via)) == 4.0
+    assert float(d.evaluate({"t": 2.0, "n": 4})) == 4.0
+
+
+def test_einsum_operands_may_be_numbers():
+    np.testing.assert_allclose(contract("i,->i", np.ones(2), 3.0), [3.0, 3.0])
+    np.testing.assert_allclose(contract(",i->i", np.pi, np.ones(2)), [np.pi, np.pi])
+    assert contract("->", True) == 1.0
+
+
+RESULTS = [
+    (np.zeros(()), (5,), np.zeros(5)),
+    (np.ones((3, 1)), (3,), np.ones(3)),
+    (np.arange(3.0)[None, :], (1, 3), np.arange(3.0)[None, :]),
+    (np.arange(3.0)[:, None], (1, 3, 1), np.arange(3.0).reshape(1, 3, 1)),
+]
+
+
+@pytest.mark.parametrize(("value", "shape", "want"), RESULTS, ids=[str(r[1]) for r in RESULTS])
+def test_result_array_reshapes_size_one_axes_and_fills_constants(value, shape, want):
+    np.testing.assert_array_equal(result_array(value, shape), want)
+
+
+def test_result_array_refuses_to_scramble_entries():
+    with pytest.raises(
+        md.ShapeError, match=r"^internal error: a matrix form evaluated to shape \(3, 2\)"
+    ):
+        result_array(np.zeros((3, 2)), (2, 3))

@@ -12,6 +12,8 @@ import matderiv as md
 from matderiv.layout import CONVENTIONS, KINDS, arrange, arranged_shape, table, to_tensor
 from matderiv.verification import sample_inputs
 
+from .finite import central_jacobian
+
 SIZES = {"m": 2, "n": 3, "p": 4, "q": 5}
 OUT = {"scalar": (), "vector": (2,), "matrix": (2, 3)}
 WRT = {"scalar": (), "vector": (4,), "matrix": (4, 5)}
@@ -154,3 +156,59 @@ def test_a_vec_result_can_be_arranged_as_a_row(layout):
     a = sample_inputs(md.parse("vec(t * X)", shapes), rng=0)
     np.testing.assert_allclose(e.compile()(**a), e.evaluate(a))
     e.check()
+
+
+# size-1 axes in every layout, against finite differences ------------------------------------
+
+OUT_SHAPES = [(), (1,), (3,), (1, 1), (3, 1), (1, 3)]
+WRT_SHAPES = [(), (1,), (2,), (1, 1), (2, 1)]
+SIZE_ONE = [
+    (o, w, lay) for o in OUT_SHAPES for w in WRT_SHAPES for lay in CONVENTIONS
+]  # fmt: skip
+
+_LANGUAGE = {
+    "np": np,
+    "tanh": np.tanh,
+    "sin": np.sin,
+    "cos": np.cos,
+    "sum": lambda x, axis=None: np.sum(x, axis=axis),
+    "ones": np.ones,
+    "eye": np.eye,
+}
+
+
+def _fun(C, K, w):
+    return np.tanh(C * np.sum(K * np.sin(w)) + 0.3 * np.sum(w))
+
+
+@pytest.mark.parametrize(
+    ("out", "wrt", "layout"), SIZE_ONE, ids=[f"{o}-by-{w}-{lay}" for o, w, lay in SIZE_ONE]
+)
+def test_size_one_axes_in_every_layout_against_finite_differences(out, wrt, layout):
+    shapes = {"C": out, "K": wrt, "w": wrt}
+    expr = "tanh(C * sum(K * sin(w)) + 0.3 * sum(w))"
+    rng = np.random.default_rng(len(out) * 10 + len(wrt))
+    arrays = {k: rng.standard_normal(v) for k, v in shapes.items()}
+    fd = central_jacobian(_fun, arrays, "w")  # the tensor layout: out + wrt axes
+    try:
+        d = md.derive(expr, "w", shapes=shapes, layout=layout)
+    except md.LayoutError:
+        with pytest.raises(md.LayoutError, match="does not define"):
+            arrange(fd, out, wrt, layout)
+        return
+    want_shape = arranged_shape(out, wrt, layout)
+    expected = arrange(fd, out, wrt, layout)  # the definition in layout.py
+    assert expected.shape == want_shape == tuple(d.shape)
+    for how, value in {
+        "evaluate": d.evaluate(arrays),
+        "evaluate via index": d.evaluate(arrays, via="index"),
+        "compile": d.compile()(**arrays),
+    }.items():
+        assert value.shape == want_shape, how
+        np.testing.assert_allclose(value, expected, rtol=1e-6, atol=1e-8, err_msg=how)
+        np.testing.assert_allclose(to_tensor(value, out, wrt, layout), fd, rtol=1e-6, atol=1e-8)
+    einsum = eval(d.einsum, {**_LANGUAGE, **arrays})
+    np.testing.assert_allclose(einsum, fd, rtol=1e-6, atol=1e-8)
+    if d.code is not None:
+        value = md.evaluation.evaluate(md.parse(d.code, shapes), **arrays)
+        np.testing.assert_allclose(np.reshape(value, fd.shape), fd, rtol=1e-6, atol=1e-8)

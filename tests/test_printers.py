@@ -25,6 +25,10 @@ import matderiv as md
 from matderiv.codegen import compile_source, generate
 from matderiv.evaluation import Evaluator, bind_sizes
 from matderiv.printing import to_code, to_latex, to_text
+from matderiv.verification import sample_inputs
+
+from .finite import central_jacobian
+from .strategies import problems
 
 SCALARS = {"a": (), "b": (), "c": ()}
 POINT = {"a": 1.3, "b": 0.7, "c": 1.9}  # positive, so every real power is defined
@@ -279,3 +283,77 @@ def test_printed_derivatives_agree_with_finite_differences(text, wrt):
         outputs["matrix"] = math_value(d.matrix, POINT)
     for name, value in outputs.items():
         assert abs(value - fd) <= tol, (name, value, fd, d.einsum, d.index, d.matrix)
+
+
+# random array expressions: code round trip, generated code, einsum text, every layout ----------
+
+
+def _softmax(x: Any, axis: int = -1) -> Any:
+    z = np.exp(x - np.max(x, axis=axis, keepdims=True))
+    return z / np.sum(z, axis=axis, keepdims=True)
+
+
+def _logsumexp(x: Any, axis: int | None = None) -> Any:
+    return np.log(np.sum(np.exp(x), axis=axis))
+
+
+LANGUAGE = {
+    **PYTHON,
+    "softplus": lambda x: np.logaddexp(0.0, x),
+    "relu": lambda x: np.maximum(x, 0.0),
+    "step": lambda x: np.where(x > 0, 1.0, 0.0),
+    "abs": np.abs,
+    "sign": np.sign,
+    "sum": lambda x, axis=None: np.sum(x, axis=axis),
+    "mean": lambda x, axis=None: np.mean(x, axis=axis),
+    "softmax": _softmax,
+    "logsumexp": _logsumexp,
+    "tr": np.trace,
+    "trace": np.trace,
+    "det": np.linalg.det,
+    "logdet": lambda x: np.linalg.slogdet(x)[1],
+    "inv": np.linalg.inv,
+    "diag": np.diag,
+    "norm": np.linalg.norm,
+    "outer": np.outer,
+    "kron": np.kron,
+    "vec": lambda x: np.reshape(x, -1, order="F"),
+    "matrix_power": np.linalg.matrix_power,
+    "eye": np.eye,
+    "ones": np.ones,
+    "einsum": np.einsum,
+}
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems(max_depth=3))
+def test_random_array_expressions_in_every_output(problem):
+    text, shapes, wrt = problem
+    e = md.parse(text, shapes)
+    arrays = sample_inputs(e, rng=0)
+    value = md.evaluation.evaluate(e, **arrays)
+    np.testing.assert_allclose(
+        md.evaluation.evaluate(md.parse(to_code(e), shapes), **arrays), value, rtol=1e-9
+    )
+    variables = sorted(e.variables(), key=lambda v: v.name)
+    fn = compile_source(generate("f", variables, [(e, e.shape, "")]), "f")
+    np.testing.assert_allclose(fn(**arrays), value, rtol=1e-9, atol=1e-12)
+
+    def fun(**a: Any) -> Any:
+        return md.evaluation.evaluate(e, **a)
+
+    fd = central_jacobian(fun, arrays, wrt)
+    tol = {"rtol": 1e-5, "atol": 1e-6 * max(1.0, float(np.max(np.abs(fd), initial=0)))}
+    d = md.derive(e, wrt)
+    np.testing.assert_allclose(d.evaluate(arrays), fd, **tol)
+    np.testing.assert_allclose(d.compile()(**arrays), fd, **tol)
+    einsum = eval(d.einsum, {**LANGUAGE, **arrays})
+    np.testing.assert_allclose(einsum, fd, **tol)
+    for layout in md.layout.CONVENTIONS[1:]:
+        try:
+            arranged = d.to_layout(layout)
+        except md.LayoutError:
+            continue
+        out, w = e.shape, d.wrt.shape
+        for got in (arranged.evaluate(arrays), arranged.compile()(**arrays)):
+            np.testing.assert_allclose(md.layout.to_tensor(got, out, w, layout), fd, **tol)
