@@ -282,7 +282,9 @@ class Evaluator:
             return out
         if isinstance(f, DiagOf):
             a = self.form(f.arg)
-            return np.diag(a)[:, None] if f.vector else np.diag(np.ravel(a))
+            if f.vector:
+                return np.diag(a)[None, :] if f.t else np.diag(a)[:, None]
+            return np.diag(np.ravel(a))
         if isinstance(f, ScalarOf):
             if f.op == "dim":
                 return self.backend.number(Fraction(self.sizes[f.name]))

@@ -84,10 +84,11 @@ class Hadamard(MForm):
 @dataclass(frozen=True)
 class DiagOf(MForm):
     """``diag(v)``: the diagonal matrix of a column ``v``, or (``vector=True``) the diagonal of a
-    square matrix as a column."""
+    square matrix as a column (a row when ``t``)."""
 
     arg: MForm
     vector: bool = False
+    t: bool = False
 
 
 @dataclass(frozen=True)
@@ -151,7 +152,9 @@ def transpose(f: MForm) -> MForm:
         return KronOf(transpose(f.left), transpose(f.right))
     if isinstance(f, VecOf):
         return VecOf(f.arg, not f.t)
-    return f  # Identity, DiagOf (square or column-of-diagonal handled by caller), ScalarOf
+    if isinstance(f, DiagOf) and f.vector:  # the diagonal as a column becomes a row
+        return DiagOf(f.arg, vector=True, t=not f.t)
+    return f  # Identity, a square DiagOf (symmetric), ScalarOf
 
 
 # printing ---------------------------------------------------------------------------------
@@ -197,7 +200,10 @@ class _FormPrinter:
             return sep.join(self.paren(i, MUL + 1) for i in f.items), MUL
         if isinstance(f, DiagOf):
             name = r"\operatorname{diag}" if latex else "diag"
-            return self._call(name, self.p(f.arg)[0]), ATOM
+            text = self._call(name, self.p(f.arg)[0])
+            if f.t:
+                return text + (r"^{\top}" if latex else "^T"), POSTFIX
+            return text, ATOM
         if isinstance(f, KronOf):
             if latex:
                 return (
@@ -349,7 +355,7 @@ def _language(f: MForm) -> tuple[Expr, str]:
         return Mul(tuple(p[0] for p in parts)), parts[0][1]
     if isinstance(f, DiagOf):
         inner, _ = _language(f.arg)
-        return Diag(inner), ("col" if f.vector else "mat")
+        return Diag(inner), (("row" if f.t else "col") if f.vector else "mat")
     if isinstance(f, KronOf):
         (a, ka), (b, _) = _language(f.left), _language(f.right)
         return Kron(a, b), ka
