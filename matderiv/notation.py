@@ -7,6 +7,7 @@ skipping letters that are variable names, so ``X[b,p]`` never reads like the bia
 
 from __future__ import annotations
 
+import itertools
 import string
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -59,8 +60,10 @@ def rename_summed(expr: IndexExpr, avoid: Iterable[str] = ()) -> IndexExpr:
         if not summed:
             terms.append(t)
             continue
-        names = iter(pool)
-        mapping = {i: Idx(next(names, f"{i.name}"), i.dim) for i in summed}
+        # past the letters, numbered names: never the fresh names, which depend on call history
+        spare = (f"_{n}" for n in itertools.count() if f"_{n}" not in blocked)
+        names = itertools.chain(pool, spare)
+        mapping = {i: Idx(next(names), i.dim) for i in summed}
         terms.append(t.subs(mapping))
     return IndexExpr(tuple(terms), expr.free)
 
