@@ -69,12 +69,14 @@ def contract_term(term: Term, free: Sequence[Idx]) -> Term | None:
     while changed:
         changed = False
         for pos in range(len(term.factors)):
-            before = _carried(term.factors) - freeset
             step = _rewrite(term, pos, freeset)
             if step is None:
                 continue
+            # in order of appearance, not set order: the sizes print in this order
+            before = [i for i in term.indices() if i not in freeset]
             term, consumed = step
-            for i in before - _carried(term.factors) - {consumed}:
+            after = _carried(term.factors)
+            for i in (i for i in before if i not in after and i != consumed):
                 scale = dim_term(i.dim, 1)
                 term = Term(term.coeff * scale.coeff, term.factors + scale.factors)
             changed = True

@@ -157,7 +157,8 @@ def symbols_for(
     import sympy as sp
 
     arrays: dict[str, Any] = {}
-    for v in variables:
+    # by name, not in set order: prove_equal draws the point's values in this order
+    for v in sorted(variables, key=lambda v: v.name):
         shape = tuple(resolve_dim(d, sizes) for d in v.shape)
         arr = np.empty(shape, dtype=object)
         for idx in itertools.product(*(range(n) for n in shape)):

@@ -153,9 +153,9 @@ def transpose(f: MForm) -> MForm:
         return KronOf(transpose(f.left), transpose(f.right))
     if isinstance(f, VecOf):
         return VecOf(f.arg, not f.t)
-    if isinstance(f, DiagOf) and f.vector:
+    if isinstance(f, DiagOf) and f.vector:  # the diagonal as a column becomes a row
         return DiagOf(f.arg, vector=True, t=not f.t)
-    return f  # Identity, a diagonal matrix, ScalarOf
+    return f  # Identity, a square DiagOf (symmetric), ScalarOf
 
 
 # printing ---------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ skipping letters that are variable names, so ``X[b,p]`` never reads like the bia
 
 from __future__ import annotations
 
+import itertools
 import string
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -72,8 +73,10 @@ def rename_summed(expr: IndexExpr, avoid: Iterable[str] = ()) -> IndexExpr:
             if letter is None or letter in taken:
                 spare = set(named.values())
                 letter = next((c for c in pool if c not in taken and c not in spare), None)
-                if letter is None:
-                    letter = next((c for c in pool if c not in taken), i.name)
+                if letter is None:  # past the letters, numbered names: never the fresh
+                    # names, which depend on call history
+                    extra = (f"_{n}" for n in itertools.count() if f"_{n}" not in blocked)
+                    letter = next(c for c in itertools.chain(pool, extra) if c not in taken)
                 named.setdefault(i, letter)
             taken.add(letter)
             mapping[i] = Idx(letter, i.dim)

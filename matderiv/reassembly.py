@@ -171,24 +171,63 @@ def _reassemble(term: Term, free: tuple[Idx, ...]) -> Scaled:
             ops.append(_atom_op(as_power(f.node, f.power), f.indices))
     ops = [_diagonals(o, ops, free, scalars) for o in ops]
     ops = [o for o in ops if not _is_scalar(o, scalars)]
-    while True:
-        present = {i for o in ops for i in o.idx()}
-        summed = [i for i in present if i not in free]
-        if not summed:
+    op, scalars = _contract_all(ops, free, scalars, [_ORDER_BUDGET])
+    if op is None:
+        return Scaled(term.coeff, tuple(scalars), None)
+    return Scaled(term.coeff, tuple(scalars), op.form)
+
+
+#: How many contraction steps the search over summed-index orders may take for one term.
+_ORDER_BUDGET = 200
+
+_Scalars = list[tuple[MForm, Fraction]]
+
+
+def _contract_all(
+    ops: list[_Op], free: tuple[Idx, ...], scalars: _Scalars, budget: list[int]
+) -> tuple[_Op | None, _Scalars]:
+    """Contract every summed index, then combine what is left into one operand.
+
+    Summed indices are tried in order of appearance, never in set order (a set of indices
+    iterates in string-hash order, which made the result change from run to run). The first
+    order that reassembles wins; when an order leads to a network with no matrix form, the next
+    index is tried instead, within ``budget`` contraction steps.
+    """
+    present = dict.fromkeys(i for o in ops for i in (o.left, o.right) if i is not None)
+    summed = [i for i in present if i not in free]
+    if not summed:
+        return _finish(ops, free), scalars
+    for k in summed:
+        if budget[0] <= 0:
             break
-        k = summed[0]
-        holders = _count(ops, k)
-        rest = [o for o in ops if o not in holders]
-        if len(holders) == 1:
-            rest.append(_sum_axis(holders[0], k, ops, free))
-        elif len(holders) == 2:
-            a, b = holders
-            a, b = a.with_right(k), b.with_left(k)
-            rest.append(_Op(_chain(a.form, b.form), a.left, b.right))
-        else:
-            rest.extend(_merge_shared(holders, k))
-        rest = [_diagonals(o, rest, free, scalars) for o in rest]
-        ops = [o for o in rest if not _is_scalar(o, scalars)]
+        budget[0] -= 1
+        mine = list(scalars)
+        try:
+            return _contract_all(_contract_one(ops, k, free, mine), free, mine, budget)
+        except _NoMatrixFormError:
+            continue
+    raise _NoMatrixFormError
+
+
+def _contract_one(ops: list[_Op], k: Idx, free: tuple[Idx, ...], scalars: _Scalars) -> list[_Op]:
+    """Sum over one index: a matrix product, a sum over an axis, or a Hadamard/diag merge."""
+    holders = _count(ops, k)
+    rest = [o for o in ops if o not in holders]
+    if len(holders) == 1:
+        rest.append(_sum_axis(holders[0], k, ops, free))
+    elif len(holders) == 2:
+        a, b = holders
+        a, b = a.with_right(k), b.with_left(k)
+        rest.append(_Op(_chain(a.form, b.form), a.left, b.right))
+    else:
+        rest.extend(_merge_shared(holders, k))
+    rest = [_diagonals(o, rest, free, scalars) for o in rest]
+    return [o for o in rest if not _is_scalar(o, scalars)]
+
+
+def _finish(ops: list[_Op], free: tuple[Idx, ...]) -> _Op | None:
+    """Combine operands that carry only free indices into one, oriented as ``free``."""
+    ops = list(ops)
     present = {i for o in ops for i in o.idx()}
     for i in free:
         if i not in present:
@@ -196,7 +235,7 @@ def _reassemble(term: Term, free: tuple[Idx, ...]) -> Scaled:
     while len(ops) > 1:
         ops = _combine_free(ops)
     if not ops:
-        return Scaled(term.coeff, tuple(scalars), None)
+        return None
     (op,) = ops
     if len(free) == 1:
         op = op.with_left(free[0])
@@ -204,7 +243,7 @@ def _reassemble(term: Term, free: tuple[Idx, ...]) -> Scaled:
         op = op.with_left(free[0])
         if op.right != free[1]:
             raise _NoMatrixFormError
-    return Scaled(term.coeff, tuple(scalars), op.form)
+    return op
 
 
 def _is_scalar(o: _Op, scalars: list[tuple[MForm, Fraction]]) -> bool:
