@@ -195,7 +195,10 @@ class _Printer:
                 return rf"\frac{{{top[0]}}}{{{bottom}}}", POW  # a base of ^ gets parentheses
             topstr = top[0] if top[1] >= MUL else f"({top[0]})"
             bottom_e = Mul(tuple(den)) if len(den) > 1 else den[0]
-            return f"{topstr} / {self.wrap(bottom_e, MUL + 1)}", MUL
+            bottom = self.wrap(bottom_e, MUL + 1)
+            if bottom.startswith("-"):  # 1 / (-a a), never 1 / -a a
+                bottom = f"({bottom})"
+            return f"{topstr} / {bottom}", MUL
         if self.style == "code":
             out = self.wrap(e.args[0], MUL)
             for arg in e.args[1:]:
