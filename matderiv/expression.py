@@ -270,6 +270,11 @@ class Var(Expr):
             raise ShapeError(
                 f"variable name {self.name!r} is not a valid identifier (or is a Python keyword)"
             )
+        if self.name == "pi":
+            raise ShapeError(
+                "variable name 'pi' is taken: pi is the constant π in the expression language; "
+                "name the variable differently, e.g. 'p'"
+            )
         shape = normalize_shape(self.var_shape, self.name)
         self._finish(shape, self.name, shape)
 

@@ -128,6 +128,11 @@ class _Parser:
     def __init__(self, text: str, shapes: Mapping[str, Expr | tuple[Dim, ...]]) -> None:
         self.text = text
         self.shapes = shapes
+        if "pi" in shapes:
+            raise ShapeError(
+                "shapes names a variable 'pi', but pi is the constant π in the expression "
+                "language; name the variable differently, e.g. 'p'"
+            )
         self.dims = _dimension_names(shapes)
         for name, owners in self.dims.items():
             if name in shapes:

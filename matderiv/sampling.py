@@ -15,9 +15,9 @@ import numpy as np
 
 from .errors import ShapeError
 from .evaluation import Array, Evaluator
-from .expression import Expr, Func, Pow, Var
+from .expression import Expr, Func, Pow, Size, Var
 from .functions import Det, Inv, LogDet
-from .shapes import resolve_dim
+from .shapes import dim_names, resolve_dim
 
 __all__ = ["CONSTRAINTS", "KINKED", "sample_inputs"]
 
@@ -87,7 +87,7 @@ def sample_inputs(
     rng: np.random.Generator | int | None = 0,
     sizes: Mapping[str, int] | None = None,
     constraints: Mapping[str, str] | None = None,
-) -> dict[str, Array]:
+) -> dict[str, Any]:
     """Draw random, well-conditioned inputs for every variable of one or more expressions.
 
     Named dimensions get sizes from 2 to 5 unless ``sizes`` gives them. Matrices under
@@ -95,7 +95,8 @@ def sample_inputs(
     powers positive. ``constraints`` (``{name: kind}``, a kind being one of symmetric, spd,
     invertible, positive, probability or onehot) override both. Arguments of ``relu`` and
     ``abs`` are kept at least 0.05 from the kink (by redrawing), so finite differences never
-    straddle it.
+    straddle it. A dimension that only the expression names (the ``n`` of ``ones(n)``) is
+    returned as an int under its name, the way evaluation takes such sizes.
 
     >>> import matderiv as md
     >>> arrays = sample_inputs(md.parse("logdet(X)", {"X": ("n", "n")}), rng=0)
@@ -117,18 +118,12 @@ def sample_inputs(
                 f"constraint given for {name!r}, which is not a variable of the expression"
             )
         kinds[name] = kind
-    names = sorted(
-        {
-            p
-            for v in variables
-            for d in v.shape
-            if isinstance(d, str)
-            for p in d.split("*")
-            if not p.isdigit()
-        }
-    )
-    dims = {n: int(gen.integers(2, 6)) for n in names}
+    names = sorted({p for v in variables for d in v.shape for p in dim_names(d)})
+    # sizes that only the expression names (the n of ones(n), or B used as a number)
+    unbound = sorted(_expression_dims(exprs) - set(names) - set(sizes or {}))
+    dims = {n: int(gen.integers(2, 6)) for n in [*names, *unbound]}
     dims.update(sizes or {})
+    named_sizes = {n: dims[n] for n in unbound}
     kinks = _kink_arguments(exprs)
     for _ in range(50):
         arrays: dict[str, Array] = {}
@@ -138,8 +133,22 @@ def sample_inputs(
             wanted = kinds.get(v.name)
             arrays[v.name] = _constrained(wanted, a, v.name, gen) if wanted else a
         if not kinks:
-            return arrays
+            return {**arrays, **named_sizes}
         ev = Evaluator(arrays, dims)
         if all(np.min(np.abs(ev.expr(k)), initial=np.inf) > KINK_MARGIN for k in kinks):
-            return arrays
-    return arrays
+            return {**arrays, **named_sizes}
+    return {**arrays, **named_sizes}
+
+
+def _expression_dims(exprs: Sequence[Expr]) -> set[str]:
+    """Every dimension name in the shapes of the expressions' nodes, and every size used as a
+    number."""
+    out: set[str] = set()
+    stack = list(exprs)
+    while stack:
+        e = stack.pop()
+        out.update(p for d in e.shape for p in dim_names(d))
+        if isinstance(e, Size):
+            out.add(e.name)
+        stack.extend(e.children())
+    return out

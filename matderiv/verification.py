@@ -30,7 +30,7 @@ from typing import Any, Literal
 import numpy as np
 
 from .derivative import Derivative, _resolve
-from .errors import LayoutError, NotSupportedError, ShapeError
+from .errors import DomainError, LayoutError, NotSupportedError, ShapeError
 from .evaluation import Array, Evaluator, bind_sizes
 from .expression import Expr, Var
 from .sampling import CONSTRAINTS, sample_inputs
@@ -96,9 +96,14 @@ def _as_function(f: Any, shapes: Mapping[str, Any] | None) -> tuple[Fn, Expr | N
     return run, e
 
 
-def _upcast(point: Mapping[str, Any]) -> dict[str, Array]:
-    out: dict[str, Array] = {}
+def _upcast(point: Mapping[str, Any], variables: set[str]) -> dict[str, Any]:
+    """The arrays of the point as float64; an int under a name that is no variable is a named
+    size (``n=4`` for the ``n`` of ``ones(n)``) and stays an int."""
+    out: dict[str, Any] = {}
     for name, value in point.items():
+        if isinstance(value, int) and not isinstance(value, bool) and name not in variables:
+            out[name] = value
+            continue
         arr = np.asarray(value)
         if arr.dtype in (np.float16, np.float32):
             warnings.warn(
@@ -218,7 +223,10 @@ def check_derivative(
             wvar = df.wrt
         extra: list[Expr] = [wvar] if wvar is not None else []
         at = sample_inputs([source, *extra], gen, constraints=constraints)
-    point = _upcast(at)
+    known = {wname} | {v.name for v in fexpr.variables()} if fexpr is not None else {wname}
+    if isinstance(df, Derivative):
+        known |= {v.name for v in df.variables}
+    point = _upcast(at, known)
     if wname not in point:
         raise ShapeError(f"the point has no array for {wname!r}; give it in at=")
     x0 = point[wname]
@@ -305,6 +313,13 @@ def _compare(
     seed: int | None,
     detail: str,
 ) -> Report:
+    if not np.all(np.isfinite(numeric)):  # NaN compares false: it would pass every test
+        w = tuple(int(i) for i in np.argwhere(~np.isfinite(numeric))[0])
+        raise DomainError(
+            f"derivative check impossible ({method}, seed {seed}): finite differences give "
+            f"{numeric[w]} at index {w}, so f is not finite near the point; check it at a point "
+            "inside its domain"
+        )
     err = np.abs(analytic - numeric)
     size = max(
         float(np.max(np.abs(numeric), initial=0.0)), float(np.max(np.abs(analytic), initial=0.0))

@@ -195,8 +195,29 @@ def test_named_dimension_in_a_derivative():
             "'n' is both a variable and a dimension",
             id="builder",
         ),
+        pytest.param(
+            lambda: md.derive("sum(pi * x)", "x", shapes={"pi": (2,), "x": (2,)}),
+            "shapes names a variable 'pi', but pi is the constant π",
+            id="pi-in-shapes",
+        ),
+        pytest.param(lambda: md.var("pi", (2,)), "variable name 'pi' is taken", id="pi-builder"),
     ],
 )
-def test_variable_named_like_a_dimension_is_an_error(build, match):
+def test_variable_with_a_taken_name_is_an_error(build, match):
     with pytest.raises(md.ShapeError, match=match):
         build()
+
+
+def test_check_samples_a_size_only_the_expression_names():
+    d = md.derive("sum(t * ones(n))", "t", shapes={"t": ()})
+    assert d.matrix == "n"
+    assert d.check().method == "full"
+    assert md.check_derivative(
+        "sum(t * ones(n))", "3", wrt="t", shapes={"t": ()}, at={"t": 1.0, "n": 3}
+    )
+    with pytest.raises(
+        AssertionError, match=r"the analytic value is 3 but finite differences give 4"
+    ):
+        md.check_derivative(
+            "sum(t * ones(n))", "3", wrt="t", shapes={"t": ()}, at={"t": 1.0, "n": 4}
+        )
