@@ -15,16 +15,14 @@ from __future__ import annotations
 import ast
 import difflib
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from fractions import Fraction
 
 from .errors import MatderivError, NotSupportedError, ParseError, ShapeError
 from .expression import (
-    ELEMENTWISE,
     Add,
     Const,
     Expr,
-    Func,
     MatMul,
     Mul,
     Pi,
@@ -34,26 +32,19 @@ from .expression import (
     negate,
 )
 from .functions import (
-    Det,
-    Diag,
     Einsum,
     Eye,
-    Inv,
-    Kron,
-    LogDet,
     LogSumExp,
     Norm,
     Ones,
-    Outer,
     Reduce,
     Softmax,
-    Trace,
-    Vec,
     keepdims,
     matrix_power,
     variance,
 )
-from .shapes import Dim, dim_names, name_clash, normalize_shape
+from .shapes import Dim, dimension_owners, name_clash, normalize_shape
+from .vocabulary import ARITY, BUILDERS, FUNCTIONS, KEYWORDS, MATRIX_FUNCTIONS
 
 __all__ = ["FUNCTIONS", "MATRIX_FUNCTIONS", "MAX_DEPTH", "MAX_LENGTH", "parse"]
 
@@ -61,67 +52,6 @@ __all__ = ["FUNCTIONS", "MATRIX_FUNCTIONS", "MAX_DEPTH", "MAX_LENGTH", "parse"]
 MAX_LENGTH = 10_000
 #: Deepest nesting of the syntax tree accepted.
 MAX_DEPTH = 60
-
-_USER_ELEMENTWISE = sorted(ELEMENTWISE - {"sigmoid'", "tanh'"})
-
-#: Every function name the language knows.
-FUNCTIONS = frozenset(
-    {
-        *_USER_ELEMENTWISE,
-        "tr",
-        "trace",
-        "det",
-        "logdet",
-        "inv",
-        "sum",
-        "mean",
-        "var",
-        "std",
-        "softmax",
-        "logsumexp",
-        "diag",
-        "norm",
-        "outer",
-        "kron",
-        "vec",
-        "matrix_power",
-        "eye",
-        "ones",
-        "einsum",
-    }
-)
-
-_KEYWORDS: dict[str, set[str]] = {
-    "sum": {"axis", "keepdims"},
-    "mean": {"axis", "keepdims"},
-    "var": {"axis", "keepdims"},
-    "std": {"axis", "keepdims"},
-    "softmax": {"axis", "keepdims"},
-    "logsumexp": {"axis", "keepdims"},
-}
-#: Matrix functions, under scipy.linalg's names, that matderiv does not support yet: what each
-#: one is, and the hint that ends the error (the elementwise function a user may have meant).
-MATRIX_FUNCTIONS: dict[str, tuple[str, str]] = {
-    "expm": ("the matrix exponential", "for the elementwise exponential use exp(...)"),
-    "logm": ("the matrix logarithm", "for the elementwise logarithm use log(...)"),
-    "sqrtm": ("the matrix square root", "for the elementwise square root use sqrt(...)"),
-    "cosm": ("the matrix cosine", "for the elementwise cosine use cos(...)"),
-    "sinm": ("the matrix sine", "for the elementwise sine use sin(...)"),
-    "tanhm": (
-        "the matrix hyperbolic tangent",
-        "for the elementwise hyperbolic tangent use tanh(...)",
-    ),
-    "funm": ("f(X) for a scalar function f", "see the expression language in the documentation"),
-    "fractional_matrix_power": (
-        "a fractional matrix power",
-        "for an integer power use matrix_power(X, k)",
-    ),
-}
-
-_ARITY: dict[str, tuple[int, int]] = dict.fromkeys(FUNCTIONS, (1, 1))
-_ARITY.update(
-    {"outer": (2, 2), "kron": (2, 2), "matrix_power": (2, 2), "norm": (1, 2), "einsum": (2, 52)}
-)
 
 
 class _Parser:
@@ -133,7 +63,7 @@ class _Parser:
                 "shapes names a variable 'pi', but pi is the constant π in the expression "
                 "language; name the variable differently, e.g. 'p'"
             )
-        self.dims = _dimension_names(shapes)
+        self.dims = dimension_owners(shapes)
         for name, owners in self.dims.items():
             if name in shapes:
                 raise name_clash(name, owners)
@@ -376,7 +306,7 @@ class _Parser:
                     n.func, f"{fn!r} is a variable, not a function", "write '*' or '@' for products"
                 )
             raise self.fail(n.func, f"unknown function {fn!r}", hint)
-        allowed = _KEYWORDS.get(fn, set())
+        allowed = KEYWORDS.get(fn, set())
         kwargs: dict[str, ast.AST] = {}
         for kw in n.keywords:
             if kw.arg is None or kw.arg not in allowed:
@@ -388,7 +318,7 @@ class _Parser:
                 )
                 raise self.fail(kw.value, f"{fn}() got an unexpected keyword {name!r}", expect)
             kwargs[kw.arg] = kw.value
-        lo, hi = _ARITY[fn]
+        lo, hi = ARITY[fn]
         args = list(n.args)
         if any(isinstance(a, ast.Starred) for a in args):
             raise self.fail(n, f"{fn}(): '*' unpacking is not supported")
@@ -473,25 +403,7 @@ class _Parser:
                 return Norm(inner)
             return Norm(self.node(args[0]))
         ops = [self.node(a) for a in args]
-        return _BUILDERS[fn](*ops)
-
-
-def _elementwise(name: str) -> Callable[[Expr], Expr]:
-    return lambda a: Func(name, a)
-
-
-_BUILDERS: dict[str, Callable[..., Expr]] = {
-    **{name: _elementwise(name) for name in _USER_ELEMENTWISE},
-    "tr": Trace,
-    "trace": Trace,
-    "det": Det,
-    "logdet": LogDet,
-    "inv": Inv,
-    "diag": Diag,
-    "outer": Outer,
-    "kron": Kron,
-    "vec": Vec,
-}
+        return BUILDERS[fn](*ops)
 
 
 def _describe_syntax(what: str) -> str:
@@ -530,21 +442,6 @@ def _syntax_hint(text: str) -> str:
     if not text.strip():
         return "the expression is empty"
     return ""
-
-
-def _dimension_names(shapes: Mapping[str, Expr | tuple[Dim, ...]]) -> dict[str, list[str]]:
-    """Every dimension name in the shapes, with the variables whose shapes use it."""
-    out: dict[str, list[str]] = {}
-    for var_name, given in shapes.items():
-        try:
-            shape = given.shape if isinstance(given, Expr) else normalize_shape(given, var_name)
-        except ShapeError:
-            continue  # reported where the variable is used
-        for d in shape:
-            for part in dim_names(d):
-                if var_name not in out.setdefault(part, []):
-                    out[part].append(var_name)
-    return out
 
 
 def _depth(node: ast.AST) -> int:

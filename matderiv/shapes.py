@@ -19,6 +19,7 @@ __all__ = [
     "dim_names",
     "dim_product",
     "dim_text",
+    "dimension_owners",
     "name_clash",
     "normalize_shape",
     "resolve_dim",
@@ -77,6 +78,28 @@ def name_clash(name: str, owners: Iterable[str]) -> ShapeError:
         f"{', '.join(map(repr, owners))}); a dimension name stands for its size in an "
         "expression, so give the variable or the dimension another name"
     )
+
+
+def dimension_owners(shapes: Mapping[str, object]) -> dict[str, list[str]]:
+    """Every dimension name in ``{name: shape}`` (a shape, or an expression with ``.shape``),
+    with the variables whose shapes use it.
+
+    >>> dimension_owners({"X": ("B", "N"), "b": ("N",), "t": ()})
+    {'B': ['X'], 'N': ['X', 'b']}
+    """
+    out: dict[str, list[str]] = {}
+    for var_name, given in shapes.items():
+        try:
+            shape = getattr(given, "shape", None)
+            if not isinstance(shape, tuple):
+                shape = normalize_shape(given, var_name)
+        except ShapeError:
+            continue  # reported where the variable is used
+        for d in shape:
+            for part in dim_names(d):
+                if var_name not in out.setdefault(part, []):
+                    out[part].append(var_name)
+    return out
 
 
 def dim_text(dim: Dim) -> str:

@@ -1,0 +1,148 @@
+"""Binding arrays to declared shapes: every array checked against its variable's shape, and
+the size of every named dimension read off the arrays (or given by name, ``n=4``, for a
+dimension that only the expression names). Evaluation, checks and generated code all bind
+through here, so a wrong shape is the same clear :class:`ShapeError` everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .errors import ShapeError
+from .expression import Var, shape_text
+from .shapes import Dim, Shape, resolve_dim
+
+__all__ = ["bind", "bind_sizes", "check_arguments", "missing_size", "size_of"]
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+    Array = NDArray[np.float64]
+else:
+    Array = np.ndarray
+
+
+def _is_size(value: Any) -> bool:
+    return isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_)
+
+
+def missing_size(name: str) -> ShapeError:
+    """The error for a named dimension whose size no array and no keyword gives."""
+    return ShapeError(
+        f"the size of dimension {name!r} is not known: no array given has an axis declared "
+        f"{name!r}; pass the size by name as an int, e.g. {name}=4"
+    )
+
+
+def size_of(dim: Dim, sizes: Mapping[str, int]) -> int:
+    """The integer size of a dimension; a clear :class:`ShapeError` for an unknown name."""
+    if isinstance(dim, int):
+        return dim
+    for part in dim.split("*"):
+        if not part.isdigit() and part not in sizes:
+            raise missing_size(part)
+    return resolve_dim(dim, sizes)
+
+
+def bind(
+    declared: Iterable[tuple[str, Shape]],
+    arrays: Mapping[str, Any],
+    given: Mapping[str, Any] | None = None,
+    dtype: Any = None,
+) -> tuple[dict[str, Any], dict[str, int]]:
+    """Check arrays against declared shapes; return them as numpy arrays, and the size of every
+    named dimension.
+
+    ``given`` holds sizes passed by name (``n=4``): needed for a dimension that no array's axis
+    is declared with, and checked against the arrays where one is. ``None`` values are ignored.
+    """
+    sizes: dict[str, int] = {}
+    origin: dict[str, str] = {}
+    out: dict[str, Any] = {}
+    products: list[tuple[str, Shape, tuple[int, ...], int, str]] = []
+    for name, shape in declared:
+        if name not in arrays:
+            raise ShapeError(
+                f"no array given for variable {name!r} (shape {shape_text(shape)}); "
+                f"pass it as {name}=..."
+            )
+        arr = np.asarray(arrays[name]) if dtype is None else np.asarray(arrays[name], dtype=dtype)
+        out[name] = arr
+        declared_as = f"{name} was declared {shape_text(shape)}"
+        if arr.ndim != len(shape):
+            raise ShapeError(
+                f"the array for {name!r} has shape {arr.shape}, but {declared_as} "
+                f"({len(shape)} axes)"
+            )
+        for axis, (d, n) in enumerate(zip(shape, arr.shape, strict=True)):
+            if isinstance(d, int):
+                if d != n:
+                    raise ShapeError(
+                        f"the array for {name!r} has shape {arr.shape}, but {declared_as}: "
+                        f"axis {axis} must have size {d}"
+                    )
+            elif "*" in d:
+                products.append((name, shape, arr.shape, axis, d))
+            elif d in sizes and sizes[d] != n:
+                raise ShapeError(
+                    f"dimension {d!r} is {sizes[d]} in {origin[d]} but {n} in the array for "
+                    f"{name!r} (shape {arr.shape}); {declared_as}"
+                )
+            else:
+                sizes[d] = n
+                origin[d] = f"the array for {name!r} (shape {arr.shape})"
+    for d, value in (given or {}).items():
+        if value is None:
+            continue
+        if not _is_size(value) or int(value) < 1:
+            raise ShapeError(
+                f"the size of dimension {d!r} must be a positive int, got {value!r:.60}"
+            )
+        if d in sizes and sizes[d] != int(value):
+            raise ShapeError(
+                f"the size of dimension {d!r} was given as {d}={int(value)}, but it is "
+                f"{sizes[d]} in {origin[d]}"
+            )
+        sizes[d] = int(value)
+    for name, shape, got, axis, d in products:
+        parts = [p for p in d.split("*") if not p.isdigit()]
+        if all(p in sizes for p in parts) and resolve_dim(d, sizes) != got[axis]:
+            raise ShapeError(
+                f"the array for {name!r} has shape {got}, but {name} was declared "
+                f"{shape_text(shape)}: axis {axis} must have size {d} = {resolve_dim(d, sizes)}"
+            )
+    return out, sizes
+
+
+def bind_sizes(variables: Iterable[Var], arrays: Mapping[str, Any]) -> dict[str, int]:
+    """Check arrays against the variables' shapes and return the size of every named dimension.
+
+    A dimension that no variable's axis is declared with (the ``n`` of ``ones(n)``) takes its
+    size from an int given by name among the arrays (``n=4``).
+
+    >>> import numpy as np, matderiv as md
+    >>> bind_sizes([md.var("X", ("B", "N"))], {"X": np.zeros((4, 3))})
+    {'B': 4, 'N': 3}
+    >>> bind_sizes([md.var("t", ())], {"t": 1.0, "n": 4})
+    {'n': 4}
+    """
+    declared = sorted(((v.name, v.shape) for v in variables), key=lambda p: p[0])
+    names = {name for name, _ in declared}
+    given = {k: v for k, v in arrays.items() if k not in names and _is_size(v)}
+    return bind(declared, arrays, given)[1]
+
+
+def check_arguments(
+    declared: tuple[tuple[str, Shape], ...], values: tuple[Any, ...], given: Mapping[str, Any]
+) -> tuple[list[Array], dict[str, int]]:
+    """For generated code: the arguments as float arrays, checked against their declared
+    shapes, and the size of every named dimension (``given``: sizes passed by name)."""
+    arrays = {name: value for (name, _), value in zip(declared, values, strict=True)}
+    out, sizes = bind(declared, arrays, given, np.float64)
+    for d, value in given.items():
+        if value is None and d not in sizes:
+            raise missing_size(d)
+    return [out[name] for name, _ in declared], sizes
