@@ -123,7 +123,10 @@ class Derivative:
             return None
         from .matrixform import form_expr
 
-        return to_code(form_expr(self.form))
+        try:
+            return to_code(form_expr(self.form))
+        except NotSupportedError:  # a form the one-dimensional vectors of the language can't write
+            return None
 
     @property
     def shape(self) -> Shape:

@@ -353,7 +353,7 @@ def _language(f: MForm) -> tuple[Expr, str]:
         return acc, kind
     if isinstance(f, Hadamard):
         parts = [_language(i) for i in f.items]
-        return Mul(tuple(p[0] for p in parts)), parts[0][1]
+        return Mul(tuple(p[0] for p in parts)), _one_kind(parts)
     if isinstance(f, DiagOf):
         inner, _ = _language(f.arg)
         return Diag(inner), (("row" if f.t else "col") if f.vector else "mat")
@@ -381,8 +381,19 @@ def _language(f: MForm) -> tuple[Expr, str]:
         return (factors[0] if len(factors) == 1 else Mul(tuple(factors))), kind
     if isinstance(f, MSum):
         parts = [_language(t) for t in f.terms]
-        return Add(tuple(p[0] for p in parts)), parts[0][1]
+        return Add(tuple(p[0] for p in parts)), _one_kind(parts)
     raise TypeError(f"unknown form {f!r}")
+
+
+def _one_kind(parts: list[tuple[Expr, str]]) -> str:
+    """The common kind of elementwise operands. A column (1-D in the language) next to an n×1
+    matrix would broadcast to n×n in numpy, so mixed kinds have no expression form."""
+    from .errors import NotSupportedError
+
+    kinds = {k for _, k in parts} - {"scalar"}
+    if len(kinds) > 1:
+        raise NotSupportedError(f"elementwise operands of kinds {sorted(kinds)} in one form")
+    return kinds.pop() if kinds else "scalar"
 
 
 def form_expr(f: MForm) -> Expr:
