@@ -69,6 +69,7 @@ VEC = {"x": ("n",), "a": ("n",), "b": ("n",), "y": ("n",), "A": ("n", "n")}
 MLP = {"W1": ("h", "n"), "b1": ("h",), "W2": ("m", "h"), "x": ("n",), "y": ("m",)}
 H = "tanh(W1 @ x + b1)"
 R = f"(W2 @ {H} - y)"
+LN = "((x - mean(x)) / sqrt(var(x) + 1e-5))"
 
 _I = Identity
 CATALOGUE: tuple[Identity, ...] = (
@@ -143,6 +144,10 @@ CATALOGUE: tuple[Identity, ...] = (
     _I("mlp-W2", "neural networks", f"0.5 * norm({R})**2", "W2", MLP, f"outer({R}, {H})", "backpropagation"),
     _I("sigmoid-mlp", "neural networks", "sum(sigmoid(W2 @ sigmoid(W1 @ x)))", "W1", {"W1": ("h", "n"), "W2": ("m", "h"), "x": ("n",)}, "outer((W2.T @ (sigmoid(W2 @ sigmoid(W1 @ x)) * (1 - sigmoid(W2 @ sigmoid(W1 @ x))))) * sigmoid(W1 @ x) * (1 - sigmoid(W1 @ x)), x)", "backpropagation"),
     _I("bias-gradient", "neural networks", "sum((X @ W + b - Y)**2)", "b", {"X": ("B", "N"), "W": ("N", "M"), "b": ("M",), "Y": ("B", "M")}, "2 * sum(X @ W + b - Y, axis=0)", "backpropagation"),
+    _I("bias-column-sum", "neural networks", "sum(G * (X @ W + b))", "b", {"G": ("B", "M"), "X": ("B", "N"), "W": ("N", "M"), "b": ("M",)}, "sum(G, axis=0)", "backpropagation: a broadcast bias sums its gradient over the batch"),
+    _I("variance", "neural networks", "var(x)", "x", {"x": ("n",)}, "2 * (x - mean(x)) / n", "population variance (ddof = 0), as numpy"),
+    _I("standard-deviation", "neural networks", "std(x)", "x", {"x": ("n",)}, "(x - mean(x)) / (n * std(x))", "population standard deviation (ddof = 0), as numpy"),
+    _I("layer-norm", "neural networks", f"sum(g * {LN})", "x", {"x": ("n",), "g": ("n",)}, f"(g - mean(g) - {LN} * mean(g * {LN})) / sqrt(var(x) + 1e-5)", "layer normalisation (Ba, Kiros and Hinton), backward pass"),
     _I("upstream-right", "neural networks", "sum(G * (A @ B))", "B", {"G": ("m", "n"), "A": ("m", "k"), "B": ("k", "n")}, "A.T @ G", "zou: C = AB ⇒ ∂f/∂B = Aᵀ ∂f/∂C"),
     _I("upstream-left", "neural networks", "sum(G * (A @ B))", "A", {"G": ("m", "n"), "A": ("m", "k"), "B": ("k", "n")}, "G @ B.T", "zou: the twin ∂f/∂A = ∂f/∂C Bᵀ"),
     _I("mit-dZ-dA", "neural networks", "W.T @ a", "a", {"W": ("m", "n"), "a": ("m",)}, "W.T", "mit: Z = WᵀA, ∂Z/∂A = W in their layout"),
@@ -150,6 +155,7 @@ CATALOGUE: tuple[Identity, ...] = (
     _I("hessian-quadratic", "hessians", "x @ A @ x", "x", VEC, "A + A.T", "cookbook §2.4.2", wrt2="x"),
     _I("hessian-least-squares", "hessians", "norm(A @ x - b)**2", "x", {"A": ("m", "n"), "x": ("n",), "b": ("m",)}, "2 * A.T @ A", "cookbook §2.4.2", wrt2="x"),
     _I("hessian-logistic", "hessians", "sum(softplus(X @ w))", "w", {"X": ("B", "n"), "w": ("n",)}, "X.T @ diag(sigmoid(X @ w) * (1 - sigmoid(X @ w))) @ X", "standard result", wrt2="w"),
+    _I("hessian-gaussian-mean", "hessians", "sum((X - m)**2)", "m", {"X": ("B", "n"), "m": ("n",)}, "2 * B * eye(n)", "Fisher information of a Gaussian mean: B samples, 2B I", wrt2="m"),
     _I("hessian-logdet", "hessians", "logdet(X)", "X", {"X": ("n", "n")}, "-einsum('qr,sp->pqrs', inv(X), inv(X))", "cookbook §2.2 with §2.1.2", wrt2="X"),
     _I("hessian-sum-exp", "hessians", "sum(exp(x))", "x", {"x": ("n",)}, "diag(exp(x))", "scalar calculus", wrt2="x"),
     _I("hessian-mixed", "hessians", "x @ A @ y", "x", {"x": ("n",), "A": ("n", "m"), "y": ("m",)}, "A", "cookbook §2.4.1", wrt2="y"),

@@ -336,8 +336,10 @@ def _path(spec: str, shapes: tuple[tuple[int, ...], ...]) -> list[Any]:
 def contract(spec: str, *operands: Array) -> Array:
     """``np.einsum`` with a cached, precomputed contraction path (operands may be numbers)."""
     operands = tuple(np.asarray(op) for op in operands)
-    if len(operands) == 1:  # a diagonal, transpose or sum: nothing to order
-        out: Array = np.einsum(spec, operands[0])
+    if len(operands) == 1 or any(op.dtype == object for op in operands):
+        # one operand has nothing to order; SymPy entries (exact checks) go through numpy's
+        # plain einsum, whose optimised paths hand back bare objects for 0-d intermediates
+        out: Array = np.einsum(spec, *operands)
         return out
     path = _path(spec, tuple(op.shape for op in operands))
     result: Array = np.einsum(spec, *operands, optimize=path)
