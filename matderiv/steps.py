@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from .derivative import Derivative
     from .evaluation import Array
 
-__all__ = ["Step", "build_steps"]
+__all__ = ["Step", "Steps", "build_steps"]
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,10 @@ class Step:
     index_expr: IndexExpr | None = None
     form: MForm | None = field(default=None, repr=False)
     variables: frozenset[Var] = field(default=frozenset(), repr=False)
+
+    def _repr_markdown_(self, number: int | None = None) -> str:
+        head = f"**{number}. {self.title}**" if number else f"**{self.title}**"
+        return f"{head}\n\n{_aligned(self.latex)}"
 
     def evaluate(self, given: Mapping[str, Any] | None = None, /, **arrays: Any) -> Array:
         """Evaluate this step's formula (index form, or matrix form for the last step).
@@ -60,9 +64,6 @@ class Step:
             shape = tuple(ev.size(i.dim) for i in self.index_expr.free)
             return result_array(ev.form(self.form), shape)
         return ev.index(self.index_expr)
-
-    def _repr_markdown_(self) -> str:
-        return f"**{self.title}**\n\n$${self.latex}$$"
 
 
 def _define_opaque(expr: IndexExpr, wrt: Var) -> list[tuple[str, str, str]]:
@@ -119,7 +120,43 @@ def _lhs(start_free: tuple[Idx, ...], wrt: Var, widx: tuple[Idx, ...]) -> tuple[
     return text, rf"\frac{{\partial {ltop}}}{{\partial {lw}}}"
 
 
-def build_steps(d: Derivative) -> tuple[Step, ...]:
+def _aligned(latex: str) -> str:
+    """Display LaTeX with one row per line, aligned at the relation ``=`` of each row (the
+    first one outside braces and ``\\left…\\right``, never an ``axis=1`` inside a call)."""
+    rows = []
+    for row in latex.split(r" \\ "):
+        at = _relation(row)
+        rows.append(row if at < 0 else f"{row[:at]}&{row[at:]}")
+    return "$$\n\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}\n$$"
+
+
+def _relation(row: str) -> int:
+    depth = 0
+    n = 0
+    while n < len(row):
+        if row.startswith(r"\left", n):
+            depth, n = depth + 1, n + 5
+            continue
+        if row.startswith(r"\right", n):
+            depth, n = depth - 1, n + 6
+            continue
+        c = row[n]
+        depth += (c == "{") - (c == "}")
+        if c == "=" and depth == 0:
+            return n
+        n += 1
+    return -1
+
+
+class Steps(tuple[Step, ...]):
+    """The steps of a derivation: a tuple of :class:`Step` that a notebook shows as typeset,
+    numbered equations, each aligned at its ``=``."""
+
+    def _repr_markdown_(self) -> str:
+        return "\n\n".join(s._repr_markdown_(n) for n, s in enumerate(self, 1))
+
+
+def build_steps(d: Derivative) -> Steps:
     """The derivation's steps, printed (text and LaTeX) when first asked for."""
     start, raw, contracted, final = d.stages
     wrt, variables = d.wrt, d.variables
@@ -195,4 +232,4 @@ def build_steps(d: Derivative) -> tuple[Step, ...]:
                 variables=variables,
             )
         )
-    return tuple(steps)
+    return Steps(steps)
