@@ -180,7 +180,7 @@ def check_derivative(
     ...     "x @ A @ x", "(A + A.T) @ x", wrt="x", shapes=shapes, method="exact"
     ... )
     >>> print(r)
-    exact check: proved exactly on an instance with A 3×3, x 3 (3 entries)
+    exact check: exact for A 3×3, x 3: all 3 entries simplify to zero symbolically (a proof for these sizes, not for every size)
     """
     from .layout import CONVENTIONS, to_tensor
 
@@ -388,7 +388,11 @@ def _exact(f: Any, df: Any, wname: str, shapes: Mapping[str, Any] | None, seed: 
 
 
 def _proved(entries: int, instance: str, seed: int | None) -> Report:
-    detail = f"proved exactly on an instance with {instance} ({entries} entries)"
+    what = "the entry simplifies" if entries == 1 else f"all {entries} entries simplify"
+    detail = (
+        f"exact for {instance}: {what} to zero symbolically (a proof for these sizes, not for "
+        "every size)"
+    )
     return Report("exact", entries, 0.0, 0.0, (), (0.0, 0.0), seed, detail)
 
 
@@ -412,7 +416,7 @@ def check_identity(
     >>> md.check_identity("tr(A @ B)", "tr(B @ A)", s).method
     'identity'
     >>> print(md.check_identity("tr(A @ B)", "tr(B @ A)", s, method="exact"))
-    exact check: proved exactly on an instance with A 2×3, B 3×2 (1 entries)
+    exact check: exact for A 2×3, B 3×2: the entry simplifies to zero symbolically (a proof for these sizes, not for every size)
     """
     seed = rng if isinstance(rng, int) else (0 if rng is None else None)
     gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(seed)
