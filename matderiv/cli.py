@@ -350,7 +350,8 @@ class _NumpyText(Program):
                 )
             return f"(lambda x: {body})({c(e.arg, False)})", ATOM
         if isinstance(e, Einsum):
-            return f"np.einsum({e.spec!r}, {', '.join(c(a) for a in e.args)})", ATOM
+            best = ", optimize=True" if len(e.args) > 2 else ""
+            return f"np.einsum({e.spec!r}, {', '.join(c(a) for a in e.args)}{best})", ATOM
         text, prec = super()._code(e)
         if self.helpers:
             raise NotSupportedError(f"no one-expression numpy spelling of {sorted(self.helpers)}")

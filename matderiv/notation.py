@@ -231,7 +231,8 @@ def einsum_code(expr: IndexExpr) -> str:
         ]
         c = abs(plan.coeff)
         head = [] if c == 1 else [format_number(c)]
-        call = [f"np.einsum('{plan.spec}', {', '.join(args)})"] if args else []
+        best = ", optimize=True" if len(args) > 2 else ""  # else numpy loops over every index
+        call = [f"np.einsum('{plan.spec}', {', '.join(args)}{best})"] if args else []
         s = " * ".join([*head, *scalars, *call]) or "1"
         parts.append(("- " if plan.coeff < 0 else "+ ") + s)
     text = " ".join(parts)

@@ -1,4 +1,5 @@
-"""The book's guard: a wrong identity planted in a chapter fails the build.
+"""The book's guard: a wrong identity, or a wrong exercise solution, planted in a chapter fails
+the build.
 
 Needs the book's dependencies (the ``book`` extra); skipped without them. CI runs it after the
 README's book command has installed them.
@@ -35,10 +36,19 @@ def _copy(tmp_path: Path) -> Path:
     return dest
 
 
-def test_a_wrong_identity_fails_the_build(tmp_path):
+#: A wrong exercise solution: the Jacobian of mean(X - m, axis=0) by m is -I, not -I / B.
+SOLUTION = 'md.check_derivative("mean(X - m, axis=0)", "-eye(n)", wrt="m", shapes=shapes)'
+WRONG_SOLUTION = SOLUTION.replace('"-eye(n)"', '"-eye(n) / B"')
+
+
+def test_a_wrong_identity_or_exercise_solution_fails_the_build(tmp_path):
     book = _copy(tmp_path)
     chapter = book / "chapters" / "01-arrays.md"
     chapter.write_text(chapter.read_text(encoding="utf-8") + WRONG, encoding="utf-8")
+    exercises = book / "chapters" / "13-broadcasting.md"
+    text = exercises.read_text(encoding="utf-8")
+    assert SOLUTION in text, "the planted solution must replace a real one"
+    exercises.write_text(text.replace(SOLUTION, WRONG_SOLUTION), encoding="utf-8")
     r = subprocess.run(
         [
             sys.executable,
@@ -56,8 +66,10 @@ def test_a_wrong_identity_fails_the_build(tmp_path):
         ],
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=900,
     )
+    out = r.stdout + r.stderr
     assert r.returncode != 0
-    assert "derivative check failed" in r.stdout + r.stderr
-    assert "01-arrays" in r.stdout + r.stderr
+    assert "derivative check failed" in out
+    assert "01-arrays" in out
+    assert "13-broadcasting" in out

@@ -57,7 +57,10 @@ def python_value(text: str, point: dict[str, float]) -> float:
     """The value Python (with numpy) gives the text, independently of matderiv."""
     with np.errstate(all="ignore"):
         floats = {k: np.float64(v) for k, v in point.items()}
-        return float(np.real_if_close(eval(text, {**PYTHON, **floats})))
+        try:
+            return float(np.real_if_close(eval(text, {**PYTHON, **floats})))
+        except (ZeroDivisionError, OverflowError):  # Python floats: 0.0 ** -1 raises
+            return math.nan
 
 
 def math_value(text: str, point: dict[str, float]) -> float:

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import matplotlib as mpl
 
-mpl.use("Agg")
-
 #: Text, axes and lines: a grey that reads on a white page and on a dark one.
 INK = "#8a8a8a"
 #: Okabe–Ito colours (colour-blind safe), all legible on light and dark backgrounds.
@@ -20,7 +18,10 @@ PALETTE = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00")
 
 
 def style() -> None:
-    """Transparent figures with grey ink; call once at the top of a figure cell."""
+    """Transparent figures with grey ink; call once at the top of a figure cell.
+
+    The backend stays the kernel's own (inline), so ``plt.show()`` puts the figure on the page.
+    """
     mpl.rcParams.update(
         {
             "figure.facecolor": "none",
