@@ -41,14 +41,31 @@ SOLUTION = 'md.check_derivative("mean(X - m, axis=0)", "-eye(n)", wrt="m", shape
 WRONG_SOLUTION = SOLUTION.replace('"-eye(n)"', '"-eye(n) / B"')
 
 
-def test_a_wrong_identity_or_exercise_solution_fails_the_build(tmp_path):
-    book = _copy(tmp_path)
+def _plant_identity(book: Path) -> str:
     chapter = book / "chapters" / "01-arrays.md"
     chapter.write_text(chapter.read_text(encoding="utf-8") + WRONG, encoding="utf-8")
-    exercises = book / "chapters" / "13-broadcasting.md"
-    text = exercises.read_text(encoding="utf-8")
+    return "01-arrays"
+
+
+def _plant_solution(book: Path) -> str:
+    chapter = book / "chapters" / "13-broadcasting.md"
+    text = chapter.read_text(encoding="utf-8")
     assert SOLUTION in text, "the planted solution must replace a real one"
-    exercises.write_text(text.replace(SOLUTION, WRONG_SOLUTION), encoding="utf-8")
+    chapter.write_text(text.replace(SOLUTION, WRONG_SOLUTION), encoding="utf-8")
+    return "13-broadcasting"
+
+
+# The first notebook that fails stops the build, so each plant gets a build of its own.
+@pytest.mark.parametrize(
+    "plant",
+    [
+        pytest.param(_plant_identity, id="wrong-identity"),
+        pytest.param(_plant_solution, id="wrong-exercise-solution"),
+    ],
+)
+def test_a_planted_error_fails_the_build(tmp_path, plant):
+    book = _copy(tmp_path)
+    where = plant(book)
     r = subprocess.run(
         [
             sys.executable,
@@ -71,5 +88,4 @@ def test_a_wrong_identity_or_exercise_solution_fails_the_build(tmp_path):
     out = r.stdout + r.stderr
     assert r.returncode != 0
     assert "derivative check failed" in out
-    assert "01-arrays" in out
-    assert "13-broadcasting" in out
+    assert where in out
