@@ -455,8 +455,8 @@ MIT = _entries("mit6390", [
      "Planar approximation: for a smooth function and small enough steps the derivatives are "
      "nearly constant", None),
     (_A22, "mit-clarification-small-steps", "concept",
-     "Optional: 'small enough' in epsilon-delta terms ($|\\Delta x| < \\epsilon$ keeps "
-     "$|\\Delta f'| < \\delta$)", None),
+     "Optional: 'small enough' in epsilon-delta terms ($\\lvert\\Delta x\\rvert < \\epsilon$ keeps "
+     "$\\lvert\\Delta f'\\rvert < \\delta$)", None),
     (_A22, "mit-clarification-7", "concept",
      "A hyperplane $\\theta^\\T x + \\theta_0$ has constant partials $\\theta_i$, so small steps "
      "along different axes combine in any order", None),
