@@ -44,15 +44,42 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # fenced blocks whose content is not prose
 CODE_DIRECTIVES = {
-    "code-cell", "code-block", "code", "sourcecode", "literalinclude", "include", "toctree",
-    "math", "raw", "eval-rst", "eval-md", "mermaid", "bibliography", "glue", "glue:figure",
-    "glue:math", "csv-table",
+    "code-cell",
+    "code-block",
+    "code",
+    "sourcecode",
+    "literalinclude",
+    "include",
+    "toctree",
+    "math",
+    "raw",
+    "eval-rst",
+    "eval-md",
+    "mermaid",
+    "bibliography",
+    "glue",
+    "glue:figure",
+    "glue:math",
+    "csv-table",
 }
 # prose directives whose argument is a path, not a title
 PATH_ARGUMENT = {"figure", "image"}
 ROW_ENVS = {
-    "aligned", "align", "align*", "gather", "gather*", "gathered", "split", "eqnarray",
-    "eqnarray*", "multline", "multline*", "alignat", "alignat*", "alignedat", "flalign",
+    "aligned",
+    "align",
+    "align*",
+    "gather",
+    "gather*",
+    "gathered",
+    "split",
+    "eqnarray",
+    "eqnarray*",
+    "multline",
+    "multline*",
+    "alignat",
+    "alignat*",
+    "alignedat",
+    "flalign",
     "flalign*",
 }
 FIGURE_CALL = re.compile(r"\bplt\.(figure|subplots|subplot_mosaic)\(|\bFigure\(")
@@ -93,7 +120,7 @@ def equation_rows(tex: str) -> int:
         elif m.group(2):
             env = stack.pop() if stack else ""
             if env in ROW_ENVS and not any(e in ROW_ENVS for e in stack):
-                body = tex[start:m.start()]
+                body = tex[start : m.start()]
                 trailing = re.search(r"\\\\\s*$", body) is not None
                 rows += pending + 1 - (1 if trailing and pending else 0)
         elif stack and stack[-1] in ROW_ENVS and sum(e in ROW_ENVS for e in stack) == 1:
@@ -141,9 +168,14 @@ def analyse(path: Path) -> Stats:
                 math.append(line)
             continue
         m = FENCE.match(line)
-        if m and stack and m.group(1)[0] == stack[-1][0][0] and len(m.group(1)) >= len(stack[-1][0]) \
-                and not m.group(2).strip():
-            marker, name = stack.pop()
+        if (
+            m
+            and stack
+            and m.group(1)[0] == stack[-1][0][0]
+            and len(m.group(1)) >= len(stack[-1][0])
+            and not m.group(2).strip()
+        ):
+            _marker, name = stack.pop()
             if name in ("code-cell",):
                 cell = "\n".join(code)
                 made = len(FIGURE_CALL.findall(cell))
@@ -196,10 +228,12 @@ def analyse(path: Path) -> Stats:
             else:
                 math, math_end = [rest], "$$"
             continue
-        b = re.match(r"^\\begin\{(equation\*?|align\*?|gather\*?|multline\*?|eqnarray\*?)\}", stripped)
+        b = re.match(
+            r"^\\begin\{(equation\*?|align\*?|gather\*?|multline\*?|eqnarray\*?)\}", stripped
+        )
         if b and not stack:
             math, math_end = [stripped], f"\\end{{{b.group(1)}}}"
-            if math_end in stripped[len(b.group(0)):]:
+            if math_end in stripped[len(b.group(0)) :]:
                 st.eq_blocks += 1
                 st.eq_rows += equation_rows(stripped)
                 math = None
@@ -239,8 +273,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     book: Path = args.book
     files = [book / "index.md", *sorted((book / "chapters").glob("*.md"))]
-    head = f"{'file':34s} {'words':>6s} {'CJK chars':>9s} {'figures':>7s} {'exercises':>9s} " \
-           f"{'eq blocks':>9s} {'eq rows':>7s}"
+    head = (
+        f"{'file':34s} {'words':>6s} {'CJK chars':>9s} {'figures':>7s} {'exercises':>9s} "
+        f"{'eq blocks':>9s} {'eq rows':>7s}"
+    )
     print(head)
     print("-" * len(head))
     total = Stats()
@@ -251,28 +287,38 @@ def main(argv: list[str] | None = None) -> int:
         for k in ("words", "cjk", "figures", "exercises", "eq_blocks", "eq_rows"):
             setattr(total, k, getattr(total, k) + getattr(s, k))
         name = str(f.relative_to(book))
-        print(f"{name:34s} {s.words:6d} {s.cjk:9d} {s.figures:7d} {s.exercises:9d} "
-              f"{s.eq_blocks:9d} {s.eq_rows:7d}")
+        print(
+            f"{name:34s} {s.words:6d} {s.cjk:9d} {s.figures:7d} {s.exercises:9d} "
+            f"{s.eq_blocks:9d} {s.eq_rows:7d}"
+        )
     print("-" * len(head))
-    print(f"{'total':34s} {total.words:6d} {total.cjk:9d} {total.figures:7d} "
-          f"{total.exercises:9d} {total.eq_blocks:9d} {total.eq_rows:7d}")
+    print(
+        f"{'total':34s} {total.words:6d} {total.cjk:9d} {total.figures:7d} "
+        f"{total.exercises:9d} {total.eq_blocks:9d} {total.eq_rows:7d}"
+    )
 
     cov = _coverage(book)
     if cov is not None:
         print()
-        head = f"{'coverage inventory':34s} {'entries':>7s} {'covered':>7s} {'planned':>7s} " \
-               f"{'not yet':>7s} {'errors':>6s}"
+        head = (
+            f"{'coverage inventory':34s} {'entries':>7s} {'covered':>7s} {'planned':>7s} "
+            f"{'not yet':>7s} {'errors':>6s}"
+        )
         print(head)
         print("-" * len(head))
         tot = dict.fromkeys(("entries", "covered", "planned", "not yet", "errors"), 0)
         for key, c in cov.summary(book).items():
             for k in tot:
                 tot[k] += c[k]
-            print(f"{cov.SOURCES[key][0]:34s} {c['entries']:7d} {c['covered']:7d} "
-                  f"{c['planned']:7d} {c['not yet']:7d} {c['errors']:6d}")
+            print(
+                f"{cov.SOURCES[key][0]:34s} {c['entries']:7d} {c['covered']:7d} "
+                f"{c['planned']:7d} {c['not yet']:7d} {c['errors']:6d}"
+            )
         print("-" * len(head))
-        print(f"{'total':34s} {tot['entries']:7d} {tot['covered']:7d} {tot['planned']:7d} "
-              f"{tot['not yet']:7d} {tot['errors']:6d}")
+        print(
+            f"{'total':34s} {tot['entries']:7d} {tot['covered']:7d} {tot['planned']:7d} "
+            f"{tot['not yet']:7d} {tot['errors']:6d}"
+        )
     return 0
 
 

@@ -47,8 +47,10 @@ def test_ids_are_unique():
 def test_fields_are_valid(entry):
     assert entry.source in cov.SOURCES
     assert entry.kind in cov.KINDS
-    assert entry.section.strip() and entry.what.strip()
-    assert entry.id == entry.id.strip() and " " not in entry.id
+    assert entry.section.strip()
+    assert entry.what.strip()
+    assert entry.id == entry.id.strip()
+    assert " " not in entry.id
     prefix = {"mit6390": "mit-"}.get(entry.source, entry.source + "-")
     assert entry.id.startswith(prefix), f"{entry.id} should start with {prefix}"
     assert "|" not in entry.what, "a | would break the rendered table"
@@ -119,8 +121,13 @@ def test_resolver_reads_headings_labels_and_skips_code(tmp_path):
     assert cov.resolve("chapters/x.md#a-section", tmp_path) == ("heading", "A section")
     assert cov.resolve("chapters/x.md#title", tmp_path)[0] == "heading"
     assert cov.resolve("chapters/x.md", tmp_path) == ("file", "")
-    for bad in ["chapters/x.md#not-a-heading", "chapters/x.md#inside-a-directive",
-                "chapters/x.md#twice", "chapters/missing.md", "x.md"]:
+    for bad in [
+        "chapters/x.md#not-a-heading",
+        "chapters/x.md#inside-a-directive",
+        "chapters/x.md#twice",
+        "chapters/missing.md",
+        "x.md",
+    ]:
         assert cov.resolve(bad, tmp_path)[0] == "error", bad
     planned = sorted(cov.PLANNED_FILES)[0]
     assert cov.resolve(planned, tmp_path)[0] == "planned"

@@ -67,6 +67,9 @@ class Entry(NamedTuple):
     taught_in: str | None  # "chapters/<file>.md[#anchor]" or None
 
 
+# The data below is laid out by hand, one entry per few lines; keep the formatter away from it.
+# fmt: off
+# ruff: noqa: E501  (LaTeX descriptions are kept whole where splitting them would hurt)
 # -- sections of the book, by short name -------------------------------------------------------
 _S = {
     "01": "chapters/01-arrays.md#derivatives-are-arrays-of-scalar-derivatives",
@@ -695,6 +698,8 @@ MIT = _entries("mit6390", [
      "Concept 34 calls the diagonal matrix $R$ a vector", "ERR"),
 ])
 
+# fmt: on
+
 ENTRIES: list[Entry] = ZOU + UMASS + CV + MIT
 
 
@@ -726,8 +731,12 @@ def outline(path: Path) -> tuple[list[tuple[int, str]], list[str]]:
     for line in lines[start:]:
         m = _FENCE.match(line)
         if fence is not None:
-            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence) \
-                    and not m.group(2).strip():
+            if (
+                m
+                and m.group(1)[0] == fence[0]
+                and len(m.group(1)) >= len(fence)
+                and not m.group(2).strip()
+            ):
                 fence = None
             continue
         if m:
