@@ -44,7 +44,9 @@ def test_every_source_has_entries_and_real_errors():
 @pytest.mark.parametrize("entry", E.ERRATA, ids=IDS)
 def test_entry_fields_are_consistent(entry):
     assert entry.source in E.SOURCES
-    assert entry.location.strip() and entry.printed.strip() and entry.note.strip()
+    assert entry.location.strip()
+    assert entry.printed.strip()
+    assert entry.note.strip()
     assert entry.status in E.STATUSES
     if entry.status == "error":
         assert entry.kind in E.KINDS, entry.kind
@@ -58,21 +60,27 @@ def test_entry_fields_are_consistent(entry):
         assert entry.source == "mit6390", "only the PDF extraction garbles"
         assert entry.corrected
     if entry.extraction_possible:
-        assert entry.source == "mit6390" and entry.status == "error"
+        assert entry.source == "mit6390"
+        assert entry.status == "error"
     # pipes would split the appendix's Markdown table cells
     assert "|" not in entry.printed + (entry.corrected or "")
 
 
-@pytest.mark.parametrize("entry", [e for e in E.ERRATA if e.check is not None],
-                         ids=[e.id for e in E.ERRATA if e.check is not None])
+@pytest.mark.parametrize(
+    "entry",
+    [e for e in E.ERRATA if e.check is not None],
+    ids=[e.id for e in E.ERRATA if e.check is not None],
+)
 def test_check_has_the_parts_its_status_needs(entry):
     check = entry.check
     assert isinstance(check, (E.Derivative, E.Identity, E.Snippet))
     has_printed, has_corrected = bool(check.printed), bool(check.corrected)
     if entry.status == "correct":
-        assert has_printed and not has_corrected
+        assert has_printed
+        assert not has_corrected
     elif entry.status == "garbled":
-        assert has_corrected and not has_printed
+        assert has_corrected
+        assert not has_printed
     else:
         assert has_corrected, "an error's correction must be checked when the error is"
 
@@ -93,7 +101,11 @@ def test_check_runs_as_the_table_says(entry):
 
 def test_the_runner_refuses_a_wrong_formula_listed_as_correct():
     planted = E.Erratum(
-        "umass", "planted", "x", "correct", "planted",
+        "umass",
+        "planted",
+        "x",
+        "correct",
+        "planted",
         check=E.Derivative("x @ A @ x", "x", {"x": (3,), "A": (3, 3)}, printed="2 * A @ x"),
         id="U0",
     )
@@ -103,9 +115,20 @@ def test_the_runner_refuses_a_wrong_formula_listed_as_correct():
 
 def test_the_runner_refuses_a_right_formula_listed_as_wrong():
     planted = E.Erratum(
-        "umass", "planted", "x", "error", "planted", corrected="y", kind="sign",
-        check=E.Derivative("x @ A @ x", "x", {"x": (3,), "A": (3, 3)}, printed="(A + A.T) @ x",
-                           corrected="(A + A.T) @ x"),
+        "umass",
+        "planted",
+        "x",
+        "error",
+        "planted",
+        corrected="y",
+        kind="sign",
+        check=E.Derivative(
+            "x @ A @ x",
+            "x",
+            {"x": (3,), "A": (3, 3)},
+            printed="(A + A.T) @ x",
+            corrected="(A + A.T) @ x",
+        ),
         id="U0",
     )
     with pytest.raises(E.ErrataTableError, match="passes its check"):
@@ -114,8 +137,16 @@ def test_the_runner_refuses_a_right_formula_listed_as_wrong():
 
 def test_the_runner_refuses_a_failing_correction():
     planted = E.Erratum(
-        "umass", "planted", "x", "error", "planted", corrected="y", kind="transpose",
-        check=E.Snippet("def printed():\n    assert False, 'no'\ndef corrected():\n    assert False, 'no'\n"),
+        "umass",
+        "planted",
+        "x",
+        "error",
+        "planted",
+        corrected="y",
+        kind="transpose",
+        check=E.Snippet(
+            "def printed():\n    assert False, 'no'\ndef corrected():\n    assert False, 'no'\n"
+        ),
         id="U0",
     )
     with pytest.raises(E.ErrataTableError, match="correction fails"):
@@ -126,4 +157,5 @@ def test_the_known_errata_of_the_chapters_are_in_the_table():
     # chapter 4: the repeated ∂L/∂w00; chapter 8: MIT A.81 and A.82
     located = {(e.source, e.location) for e in E.ERRATA if e.status == "error"}
     assert ("cv", "question, first matrix") in located
-    assert ("mit6390", "A.81") in located and ("mit6390", "A.82") in located
+    assert ("mit6390", "A.81") in located
+    assert ("mit6390", "A.82") in located
