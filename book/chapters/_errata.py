@@ -638,7 +638,7 @@ CV = [
     _e(
         "cv",
         "question, parenthesis",
-        "For numerator layout, dY/dL is a column vector",
+        "… numerator layout, dY/dL is a column …",
         "error",
         "Numerator and denominator are swapped: the derivative the question needs is dL/dY, which "
         "numerator layout makes a row vector (and the derivation uses it as a row).",
@@ -812,7 +812,7 @@ CV = [
     _e(
         "cv",
         "first answer",
-        "the multiplication terms in the chain rule goes from right to left",
+        "the … terms … goes from right to left",
         "error",
         "Subject and verb disagree.",
         corrected="… terms … go from right to left",
@@ -924,7 +924,7 @@ MIT = [
     _e(
         "mit6390",
         "Definition 2",
-        "the total derivative dB/dA, where we consider how B affects A",
+        "total derivative dB/dA: … how B affects A",
         "error",
         "Backwards: dB/dA measures how a change of A affects B.",
         corrected="… where we consider how A affects B",
@@ -987,7 +987,7 @@ MIT = [
     _e(
         "mit6390",
         "Concept 4",
-        "Collecting these values into a matrix will gives us …",
+        "… will gives us …",
         "error",
         "Verb form.",
         corrected="… will give us …",
@@ -1050,7 +1050,7 @@ MIT = [
     _e(
         "mit6390",
         "Clarification 7",
-        "It's doesn't change based on position.",
+        "It's doesn't change …",
         "error",
         "Doubled verb.",
         corrected="It doesn't change …",
@@ -1134,7 +1134,7 @@ MIT = [
     _e(
         "mit6390",
         "A.4.1, after A.36",
-        "moving along the horizontal axis changes our w_i value",
+        "horizontal axis … changes our w_i value",
         "error",
         "i already names the row (the v index); the column index is j, as in Definition 13.",
         corrected="… changes our w_j value",
@@ -1168,7 +1168,7 @@ MIT = [
     _e(
         "mit6390",
         "Definition 13",
-        "our derivative must be a (m × n) vector",
+        "… must be a (m × n) vector",
         "error",
         "An m×n array of partial derivatives is a matrix.",
         corrected="… a (m × n) matrix",
@@ -1299,11 +1299,11 @@ MIT = [
     _e(
         "mit6390",
         "A.8.1, after Definition 19",
-        "each axis of the output represented an axis of the input or output",
+        "each axis of the output represented …",
         "error",
         "The first 'output' should be the derivative: its axes stand for the axes of the input "
         "and of the output.",
-        corrected="each axis of the derivative represented an axis of the input or output",
+        corrected="each axis of the derivative stood for …",
         kind="wording",
     ),
     _e(
@@ -1334,7 +1334,7 @@ MIT = [
     _e(
         "mit6390",
         "Clarification 21",
-        "We have two competing definition of dimension",
+        "two competing definition of …",
         "error",
         "Plural.",
         corrected="… two competing definitions …",
@@ -1343,7 +1343,7 @@ MIT = [
     _e(
         "mit6390",
         "A.8.2, end",
-        "If you jumped here from X.16, …",
+        "… jumped here from X.16 …",
         "error",
         "A cross-reference left as a placeholder.",
         corrected="a real section number",
@@ -1386,7 +1386,7 @@ MIT = [
     _e(
         "mit6390",
         "A.8.3, after A.58",
-        "willing to give up our n-D structure: we lose a lot of information",
+        "we lose a lot of information",
         "error",
         "Stacking keeps every number and can be undone given the shape; only the arrangement is "
         "given up.",
@@ -1401,7 +1401,7 @@ MIT = [
     _e(
         "mit6390",
         "A.8.3",
-        "This method is often used by softwares",
+        "… used by softwares",
         "error",
         "'Software' is a mass noun.",
         corrected="… used by software",
@@ -1454,10 +1454,10 @@ MIT = [
     _e(
         "mit6390",
         "A.9.2, after A.64",
-        r"'$z_j$ is only affected by … $W_j$. Weights from a different neuron have no effect on $z_i$.'",
+        r"$z_j$ depends on $W_j$ only; other neurons' weights do not affect $z_i$ (paraphrased)",
         "error",
         "The neuron's letter switches from j to i within two lines.",
-        corrected=r"… no effect on $z_j$",
+        corrected=r"… do not affect $z_j$",
         kind="notation",
     ),
     _e(
