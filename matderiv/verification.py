@@ -34,6 +34,7 @@ from .errors import DomainError, LayoutError, NotSupportedError, ShapeError
 from .evaluation import Array, Evaluator, bind_sizes
 from .expression import Expr, Var
 from .sampling import CONSTRAINTS, sample_inputs
+from .shapes import normalize_shape
 
 __all__ = ["CONSTRAINTS", "Report", "check_derivative", "check_identity", "sample_inputs"]
 
@@ -87,11 +88,19 @@ def _as_function(f: Any, shapes: Mapping[str, Any] | None) -> tuple[Fn, Expr | N
     if callable(f) and not isinstance(f, Expr):
         return f, None
     e = _resolve(f, shapes)
-    variables = e.variables()
+    # every declared variable fixes sizes, not only this expression's own: the claimed
+    # derivative "n * x" reads n off the shape of x, and "n" alone off any array declared with n
+    declared = set(e.variables())
+    for name, given in (shapes or {}).items():
+        if all(v.name != name for v in declared):
+            declared.add(
+                given if isinstance(given, Var) else Var(name, normalize_shape(given, name))
+            )
 
     def run(**arrays: Any) -> Array:
         with np.errstate(all="ignore"):
-            return Evaluator(arrays, bind_sizes(variables, arrays)).expr(e)
+            present = [v for v in declared if v.name in arrays]
+            return Evaluator(arrays, bind_sizes(present, arrays)).expr(e)
 
     return run, e
 
@@ -180,7 +189,7 @@ def check_derivative(
     ...     "x @ A @ x", "(A + A.T) @ x", wrt="x", shapes=shapes, method="exact"
     ... )
     >>> print(r)
-    exact check: proved exactly on an instance with A 3×3, x 3 (3 entries)
+    exact check: exact for A 3×3, x 3: all 3 entries simplify to 0 (a proof for these sizes only)
     """
     from .layout import CONVENTIONS, to_tensor
 
@@ -388,7 +397,8 @@ def _exact(f: Any, df: Any, wname: str, shapes: Mapping[str, Any] | None, seed: 
 
 
 def _proved(entries: int, instance: str, seed: int | None) -> Report:
-    detail = f"proved exactly on an instance with {instance} ({entries} entries)"
+    what = "the entry simplifies" if entries == 1 else f"all {entries} entries simplify"
+    detail = f"exact for {instance}: {what} to 0 (a proof for these sizes only)"
     return Report("exact", entries, 0.0, 0.0, (), (0.0, 0.0), seed, detail)
 
 
@@ -412,7 +422,7 @@ def check_identity(
     >>> md.check_identity("tr(A @ B)", "tr(B @ A)", s).method
     'identity'
     >>> print(md.check_identity("tr(A @ B)", "tr(B @ A)", s, method="exact"))
-    exact check: proved exactly on an instance with A 2×3, B 3×2 (1 entries)
+    exact check: exact for A 2×3, B 3×2: the entry simplifies to 0 (a proof for these sizes only)
     """
     seed = rng if isinstance(rng, int) else (0 if rng is None else None)
     gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(seed)

@@ -206,3 +206,10 @@ def test_check_samples_a_size_only_the_expression_names():
         md.check_derivative(
             "sum(t * ones(n))", "3", wrt="t", shapes={"t": ()}, at={"t": 1.0, "n": 4}
         )
+
+
+def test_a_claimed_derivative_may_be_a_named_size():
+    shapes = {"x": ("n",), "t": ()}
+    assert md.check_derivative("sum(x + t)", "n", wrt="t", shapes=shapes)
+    with pytest.raises(AssertionError, match=r"the analytic value is 1 but finite differences"):
+        md.check_derivative("sum(x + t)", "1", wrt="t", shapes=shapes)
