@@ -74,6 +74,12 @@ class Differential:
     def __str__(self) -> str:
         return self.text
 
+    def _repr_latex_(self) -> str:
+        return f"$${self.latex()}$$"
+
+    def _repr_markdown_(self) -> str:
+        return f"$${self.latex()}$$"
+
 
 def differential(
     expr: Expr | str, wrt: Var | str, shapes: Mapping[str, Any] | None = None

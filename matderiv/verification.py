@@ -244,7 +244,10 @@ def check_derivative(
     t_eval = time.perf_counter() - t0
     D = np.asarray(dfn(**point), dtype=np.float64)
     if layout != "tensor":  # the claimed derivative is arranged in a convention: undo it
-        D = np.asarray(to_tensor(D, value0.shape, x0.shape, layout), dtype=np.float64)
+        try:
+            D = np.asarray(to_tensor(D, value0.shape, x0.shape, layout), dtype=np.float64)
+        except ShapeError as err:  # a wrong shape is a failed check in every layout
+            raise AssertionError(f"derivative check failed: {err}") from None
     want = value0.shape + x0.shape
     if D.shape != want:
         raise AssertionError(

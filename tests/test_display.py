@@ -37,3 +37,9 @@ def test_derivative_displays_its_result_typeset():
     d = md.derive("x @ A @ x", "x", shapes={"x": ("n",), "A": ("n", "n")})
     assert d._repr_markdown_().startswith(r"$$\frac{\partial f}{\partial x} = ")
     assert d._repr_latex_() == f"$${d.latex()}$$"
+
+
+def test_a_differential_displays_typeset():
+    D = md.differential("x @ A @ x", "x", shapes={"x": ("n",), "A": ("n", "n")})
+    assert D._repr_markdown_() == f"$${D.latex()}$$"
+    assert D._repr_latex_().startswith(r"$$d\left(")
