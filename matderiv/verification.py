@@ -246,8 +246,8 @@ def check_derivative(
     if layout != "tensor":  # the claimed derivative is arranged in a convention: undo it
         try:
             D = np.asarray(to_tensor(D, value0.shape, x0.shape, layout), dtype=np.float64)
-        except ShapeError as err:  # a wrong shape is a failed check in every layout
-            raise AssertionError(f"derivative check failed: {err}") from None
+        except ShapeError as wrong:  # a wrong shape is a failed check in every layout
+            raise AssertionError(f"derivative check failed: {wrong}") from None
     want = value0.shape + x0.shape
     if D.shape != want:
         raise AssertionError(
