@@ -74,9 +74,14 @@ def _define_opaque(expr: IndexExpr, wrt: Var) -> list[tuple[str, str, str]]:
             if f.node is not None and isinstance(f.node, Add) and f.node.depends_on(wrt):
                 seen.setdefault(f.node, None)
     out = []
+    # letters of the formula being explained stay out of the definitions that explain it, so a
+    # summed letter never means two things on one page
+    used = {i.name for t in expr.terms for i in t.indices()} | {i.name for i in expr.free}
     for node in seen:
-        idx = [Idx(n, d) for n, d in zip(free_names(node.ndim, [], 0), node.shape, strict=False)]
-        element = rename_summed(IndexExpr(tuple(lower_normalized(node, idx)), tuple(idx)))
+        names = free_names(node.ndim, used - {i.name for i in expr.free}, 0)
+        idx = [Idx(n, d) for n, d in zip(names, node.shape, strict=False)]
+        lowered = IndexExpr(tuple(lower_normalized(node, idx)), tuple(idx))
+        element = rename_summed(lowered, used)
         sub = "".join(i.name for i in idx)
         lhs_t = f"({to_text(node)})" + (f"[{','.join(i.name for i in idx)}]" if idx else "")
         lhs_l = _Printer("latex").wrap(node, 1000) + (f"_{{{sub}}}" if sub else "")
