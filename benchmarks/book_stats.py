@@ -301,23 +301,23 @@ def main(argv: list[str] | None = None) -> int:
     if cov is not None:
         print()
         head = (
-            f"{'coverage inventory':34s} {'entries':>7s} {'covered':>7s} {'planned':>7s} "
-            f"{'not yet':>7s} {'errors':>6s}"
+            f"{'coverage inventory':34s} {'entries':>7s} {'covered':>7s} {'not yet':>7s} "
+            f"{'errors':>6s}"
         )
         print(head)
         print("-" * len(head))
-        tot = dict.fromkeys(("entries", "covered", "planned", "not yet", "errors"), 0)
+        tot = dict.fromkeys(("entries", "covered", "not yet", "errors"), 0)
         for key, c in cov.summary(book).items():
             for k in tot:
                 tot[k] += c[k]
             print(
                 f"{cov.SOURCES[key][0]:34s} {c['entries']:7d} {c['covered']:7d} "
-                f"{c['planned']:7d} {c['not yet']:7d} {c['errors']:6d}"
+                f"{c['not yet']:7d} {c['errors']:6d}"
             )
         print("-" * len(head))
         print(
-            f"{'total':34s} {tot['entries']:7d} {tot['covered']:7d} {tot['planned']:7d} "
-            f"{tot['not yet']:7d} {tot['errors']:6d}"
+            f"{'total':34s} {tot['entries']:7d} {tot['covered']:7d} {tot['not yet']:7d} "
+            f"{tot['errors']:6d}"
         )
     return 0
 

@@ -3,14 +3,11 @@
 The module is loaded by path (it lives beside the chapters, which import it at build time).
 Every distinct ``taught_in`` target is one test case:
 
-* a target whose file does not exist fails, unless the file is one of the chapters being written
-  in parallel (``PLANNED_FILES``), in which case the case is skipped and the reason names it;
-* a target with an anchor must match exactly one heading's HTML id (docutils' ``make_id``, see
-  ``heading_id``) or an explicit ``(label)=`` of that file.
-
-When a planned chapter lands, ``test_planned_files_are_not_merged_yet`` fails until its name is
-removed from ``PLANNED_FILES``: whoever removes it checks that the entries mapped to it are really
-taught there (and may add anchors), after which they are checked like all the others.
+* a target whose file does not exist fails;
+* a target with an anchor must match an explicit ``(label)=`` of that file placed right before a
+  heading (so that rewording the heading does not break the link). The resolver also understands
+  a heading's HTML id (docutils' ``make_id``, see ``heading_id``), and its tests keep that path
+  working, but the inventory itself uses labels only.
 """
 
 from __future__ import annotations
@@ -71,24 +68,14 @@ def test_every_numbered_mit_equation_is_an_entry():
 @pytest.mark.parametrize("target", TARGETS)
 def test_taught_in_names_an_existing_section(target):
     status, detail = cov.resolve(target, BOOK)
-    if status == "planned":
-        pytest.skip(detail)
     assert status in ("label", "heading", "file"), detail
 
 
-def test_planned_files_are_not_merged_yet():
-    landed = sorted(f for f in cov.PLANNED_FILES if (BOOK / f).is_file())
-    assert not landed, (
-        f"{landed} now exist: remove them from PLANNED_FILES in book/chapters/_coverage.py after "
-        "checking that the entries mapped to them are taught there"
-    )
-
-
-def test_planned_targets_are_whole_files():
-    # anchors into a chapter nobody has seen yet would be guesses
-    for e in cov.ENTRIES:
-        if e.taught_in and e.taught_in.partition("#")[0] in cov.PLANNED_FILES:
-            assert "#" not in e.taught_in, e.id
+@pytest.mark.parametrize("target", [t for t in TARGETS if "#" in t])
+def test_anchors_are_labels_before_headings(target):
+    status, detail = cov.resolve(target, BOOK)
+    assert status == "label", f"{target}: add a (label)= before the heading instead of its id"
+    assert detail, f"{target}: the label is not followed by a heading"
 
 
 # -- the resolver itself --------------------------------------------------------------------------
@@ -113,11 +100,13 @@ def test_resolver_reads_headings_labels_and_skips_code(tmp_path):
     chapters.mkdir()
     (chapters / "x.md").write_text(
         "---\nfile_format: mystnb\n---\n\n# Title\n\n(my-label)=\n## A section\n\n"
+        "(loose)=\nSome text.\n\n"
         "```{code-cell} python\n# not a heading\n```\n\n````{dropdown} Solution 1\n"
         "## inside a directive\n````\n\n## Twice\n\n## Twice\n",
         encoding="utf-8",
     )
-    assert cov.resolve("chapters/x.md#my-label", tmp_path) == ("label", "my-label")
+    assert cov.resolve("chapters/x.md#my-label", tmp_path) == ("label", "A section")
+    assert cov.resolve("chapters/x.md#loose", tmp_path) == ("label", "")
     assert cov.resolve("chapters/x.md#a-section", tmp_path) == ("heading", "A section")
     assert cov.resolve("chapters/x.md#title", tmp_path)[0] == "heading"
     assert cov.resolve("chapters/x.md", tmp_path) == ("file", "")
@@ -129,6 +118,4 @@ def test_resolver_reads_headings_labels_and_skips_code(tmp_path):
         "x.md",
     ]:
         assert cov.resolve(bad, tmp_path)[0] == "error", bad
-    planned = sorted(cov.PLANNED_FILES)[0]
-    assert cov.resolve(planned, tmp_path)[0] == "planned"
     assert cov.resolve(None, tmp_path) == ("none", "")
