@@ -10,6 +10,7 @@ person would write (``A u (t u + v)^T B^T`` rather than four expanded terms).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from fractions import Fraction
 
 from .errors import NotSupportedError
@@ -76,6 +77,9 @@ def as_factor(e: Expr, idx: Sequence[Idx], power: Fraction = Fraction(1)) -> lis
         ):
             f = t.factors[0]
             return [Term(Fraction(1), (merge_powers(f, power),))]
+        if t.coeff == 1 and len(t.factors) == 1 and t.factors[0].kind == "dim":
+            f = t.factors[0]  # a size is positive: (B^p)^q = B^(pq), and B / B cancels
+            return [Term(Fraction(1), (replace(f, power=f.power * power),))]
     if not terms:
         if power > 0:
             return []

@@ -213,3 +213,9 @@ def test_a_claimed_derivative_may_be_a_named_size():
     assert md.check_derivative("sum(x + t)", "n", wrt="t", shapes=shapes)
     with pytest.raises(AssertionError, match=r"the analytic value is 1 but finite differences"):
         md.check_derivative("sum(x + t)", "1", wrt="t", shapes=shapes)
+
+
+def test_sizes_cancel_like_numbers():
+    shapes = {"X": ("B", "n"), "m": ("n",)}
+    assert md.hessian("sum((X - m)**2) / B", "m", shapes=shapes).matrix == "2 I"
+    assert md.derive("sum(x**2) / n", "x", shapes={"x": ("n",)}).matrix == "2 x / n"
