@@ -20,6 +20,9 @@ An entry has a ``status``:
     into a neighbouring column, labels fused into formulas), not a slip of the author.
     ``corrected`` is the formula the typeset notes evidently show; its check must pass.
 
+Every entry that states or implies something computable has a check; only a slip of spelling or
+grammar (kind ``"typo"``) or extraction damage that swaps a letter goes without one.
+
 ``extraction_possible`` marks an error in the MIT notes that is a well-formed formula (so it is
 counted as the notes' own error) but that an extraction slip could also explain.
 
@@ -152,6 +155,18 @@ ZOU = [
         "differentiating by w_{n,m} then needs a fresh letter in the sum.",
         corrected=r"$L=\sum_a\sum_c(\tilde y_{a,c}-y_{a,c})^2$",
         kind="notation",
+        check=Snippet(
+            "D, at = deriv('sum((X @ W - Y)**2)', 'W', {'X': (4, 3), 'W': (3, 2), 'Y': (4, 2)})\n"
+            "X, R = at['X'], at['X'] @ at['W'] - at['Y']\n"
+            "L = np.sum(R**2)\n"
+            "n, m = 2, 1                                      # differentiate by w_{n,m}\n"
+            "def printed():\n"
+            "    # with m bound to the weight's column, Σ_m is no sum: only column m is left\n"
+            "    close(sum(R[b, m]**2 for b in range(4)), L, 'Σ_b Σ_m (ỹ_bm - y_bm)² with m fixed against L')\n"
+            "def corrected():\n"
+            "    close(sum(R[a, c]**2 for a in range(4) for c in range(2)), L, 'Σ_a Σ_c (ỹ_ac - y_ac)² against L')\n"
+            "    close(sum(2 * R[a, m] * X[a, n] for a in range(4)), D[n, m], '∂L/∂w_nm')\n"
+        ),
     ),
     _e(
         "zou",
@@ -214,6 +229,17 @@ ZOU = [
         "of the Hadamard product, which needs an (i, j) subscript.",
         corrected=r"$\sum_i\sum_j\big[2(\tilde Y-Y)\circ\pd{\tilde Y}{w_{n,m}}\big]_{i,j}$",
         kind="notation",
+        check=Snippet(
+            "D, at = deriv('sum((X @ W - Y)**2)', 'W', {'X': (4, 3), 'W': (3, 2), 'Y': (4, 2)})\n"
+            "G = 2 * (at['X'] @ at['W'] - at['Y'])\n"
+            "n, m = 2, 1\n"
+            "E = np.zeros((4, 2)); E[:, m] = at['X'][:, n]     # ∂Ỹ/∂w_nm\n"
+            "def printed():\n"
+            "    # no (i, j) on the summand: each of the B·M terms is the whole matrix\n"
+            "    close(sum(G * E for i in range(4) for j in range(2)), D[n, m], 'Σ_i Σ_j 2(Ỹ-Y)∘[…] without a subscript')\n"
+            "def corrected():\n"
+            "    close(sum((G * E)[i, j] for i in range(4) for j in range(2)), D[n, m], 'Σ_i Σ_j [2(Ỹ-Y)∘∂Ỹ/∂w_nm]_ij')\n"
+        ),
     ),
     _e(
         "zou",
@@ -315,6 +341,18 @@ UMASS = [
         "'Don't repeat indices!' slide renames the sum to l.",
         corrected=r"$y_i=\sum_l W_{il}x_l+b_i$",
         kind="notation",
+        check=Snippet(
+            "D, at = deriv('W @ x + b', 'W', {'W': (3, 4), 'x': (4,), 'b': (3,)})   # D[i, j, k] = ∂y_i/∂W_jk\n"
+            "W, x, b = at['W'], at['x'], at['b']\n"
+            "y = W @ x + b\n"
+            "def printed():\n"
+            "    # j is the fixed row of W_jk, so Σ_j has nothing to run over: y_i = W_ij x_j + b_i\n"
+            "    for i, j in [(0, 1), (2, 2)]:\n"
+            "        close(W[i, j] * x[j] + b[i], y[i], f'y_{i} with j = {j} fixed')\n"
+            "def corrected():\n"
+            "    close(np.array([sum(W[i, l] * x[l] for l in range(4)) + b[i] for i in range(3)]), y, 'Σ_l W_il x_l + b_i')\n"
+            "    close(D, np.einsum('ij,k->ijk', np.eye(3), x), '∂y_i/∂W_jk against δ_ij x_k')\n"
+        ),
     ),
     _e(
         "umass",
@@ -402,6 +440,18 @@ UMASS = [
         "[δ_ij] is n×n, but the explicit matrix has three columns and n rows.",
         corrected=r"$I=\begin{bmatrix}1&0&\cdots&0\\0&1&\cdots&0\\\vdots&&\ddots&\vdots\\0&0&\cdots&1\end{bmatrix}$",
         kind="shape",
+        check=Snippet(
+            "n = 5\n"
+            "delta = np.array([[1.0 if i == j else 0.0 for j in range(n)] for i in range(n)])   # [δ_ij]\n"
+            "D, _ = deriv('y', 'y', {'y': (n,)})                                              # ∂y_i/∂y_j\n"
+            "def printed():\n"
+            "    drawn = np.vstack([np.eye(3)[:2], np.zeros((n - 3, 3)), np.eye(3)[2:]])       # n rows, 3 columns\n"
+            "    close(drawn, delta, 'the drawn matrix against [δ_ij]')\n"
+            "def corrected():\n"
+            "    assert np.eye(n).shape == (n, n)\n"
+            "    close(np.eye(n), delta, 'I against [δ_ij]')\n"
+            "    close(D, delta, '∂y_i/∂y_j against δ_ij')\n"
+        ),
     ),
     _e(
         "umass",
@@ -453,6 +503,17 @@ UMASS = [
         "A 3-axis array is set equal to one of its entries; the array is the collection of them.",
         corrected=r"$\pd{h}{W}=\Big[\pd{h_i}{W_{jk}}\Big]_{ijk}$",
         kind="notation",
+        check=Snippet(
+            "D, at = deriv('sigmoid(W @ x + b)', 'W', {'W': (3, 4), 'x': (4,), 'b': (3,)})\n"
+            "h = 1 / (1 + np.exp(-(at['W'] @ at['x'] + at['b'])))\n"
+            "ds, x = h * (1 - h), at['x']\n"
+            "def printed():\n"
+            "    i, j, k = 1, 1, 2\n"
+            "    close(D[i, j, k], D, 'one entry ∂h_i/∂W_jk against the array ∂h/∂W')\n"
+            "def corrected():\n"
+            "    entries = np.array([[[ds[i] * (i == j) * x[k] for k in range(4)] for j in range(3)] for i in range(3)])\n"
+            "    close(entries, D, '[∂h_i/∂W_jk]_ijk against ∂h/∂W')\n"
+        ),
     ),
     _e(
         "umass",
@@ -463,6 +524,19 @@ UMASS = [
         "the j of ∂h_i/∂W_jk (the slides' own caution).",
         corrected=r"$y_i=\sum_aW_{ia}x_a+b_i$",
         kind="notation",
+        check=Snippet(
+            "D, at = deriv('sigmoid(W @ x + b)', 'W', {'W': (3, 4), 'x': (4,), 'b': (3,)})\n"
+            "W, x, b = at['W'], at['x'], at['b']\n"
+            "y = W @ x + b\n"
+            "ds = np.exp(-y) / (1 + np.exp(-y))**2                 # σ'(y)\n"
+            "def printed():\n"
+            "    # the j of ∂h_i/∂W_jk is fixed, so Σ_j W_ij x_j collapses to one term\n"
+            "    for i, j in [(0, 1), (2, 2)]:\n"
+            "        close(W[i, j] * x[j] + b[i], y[i], f'y_{i} with j = {j} fixed')\n"
+            "def corrected():\n"
+            "    close(np.array([sum(W[i, a] * x[a] for a in range(4)) + b[i] for i in range(3)]), y, 'Σ_a W_ia x_a + b_i')\n"
+            "    close(D, np.einsum('i,ij,k->ijk', ds, np.eye(3), x), '∂h_i/∂W_jk against σ′(y_i) δ_ij x_k')\n"
+        ),
     ),
     _e(
         "umass",
@@ -498,6 +572,15 @@ UMASS = [
         "The outer product is the matrix Y of the next lines, not a vector y.",
         corrected=r"$Y(\theta)=(Ax(\theta))(Bx(\theta))^\T$",
         kind="notation",
+        check=Snippet(
+            "A, B, x = rng.normal(size=(3, 4)), rng.normal(size=(2, 4)), rng.normal(size=4)\n"
+            "Y = np.outer(A @ x, B @ x)\n"
+            "def printed():\n"
+            "    assert Y.ndim == 1, f'(Ax)(Bx)ᵀ has shape {Y.shape}: a matrix, not a vector y'\n"
+            "def corrected():\n"
+            "    assert Y.shape == (3, 2), Y.shape\n"
+            "    close(Y, (A @ x)[:, None] @ (B @ x)[None, :], 'Y = (Ax)(Bx)ᵀ')\n"
+        ),
     ),
     _e(
         "umass",
@@ -508,6 +591,31 @@ UMASS = [
         "s rows the two sums have different limits. The result below is right either way.",
         corrected=r"$\sum_{k=1}^{r}\pd{Y_{ij}}{p_k}\pd{p_k}{\theta}+\sum_{k=1}^{s}\pd{Y_{ij}}{q_k}\pd{q_k}{\theta}$",
         kind="summation limit",
+        check=Snippet(
+            "S = {'A': (3, 4), 'B': (2, 4), 'c': (4,), 't': ()}   # x(θ) = sin(θc); p = Ax has r = 3 entries, q = Bx has s = 2\n"
+            "D, at = deriv('outer(A @ sin(t * c), B @ sin(t * c))', 't', S)   # D[i, j] = ∂Y_ij/∂θ\n"
+            "A, B, c, t = at['A'], at['B'], at['c'], at['t']\n"
+            "p, q = A @ np.sin(t * c), B @ np.sin(t * c)\n"
+            "dp, dq = A @ (c * np.cos(t * c)), B @ (c * np.cos(t * c))        # ∂p_k/∂θ, ∂q_k/∂θ\n"
+            "PQ = {'p': (3,), 'q': (2,)}\n"
+            "Dp = md.derive('outer(p, q)', 'p', shapes=PQ).evaluate({'p': p, 'q': q})   # [i, j, k] = ∂Y_ij/∂p_k\n"
+            "Dq = md.derive('outer(p, q)', 'q', shapes=PQ).evaluate({'p': p, 'q': q})   # [i, j, k] = ∂Y_ij/∂q_k\n"
+            "def printed():\n"
+            "    problems = []\n"
+            "    for K in (3, 2):                                   # one limit for both sums: r or s\n"
+            "        if K > len(q):\n"
+            "            problems.append(f'Σ_k to {K} runs past q, which has {len(q)} entries')\n"
+            "            continue\n"
+            "        try:\n"
+            "            close(sum(Dp[:, :, k] * dp[k] + Dq[:, :, k] * dq[k] for k in range(K)), D, f'one Σ_k to {K}')\n"
+            "            return\n"
+            "        except AssertionError as e:\n"
+            "            problems.append(str(e))\n"
+            "    raise AssertionError('; '.join(problems))\n"
+            "def corrected():\n"
+            "    got = sum(Dp[:, :, k] * dp[k] for k in range(3)) + sum(Dq[:, :, k] * dq[k] for k in range(2))\n"
+            "    close(got, D, 'Σ_{k≤r} ∂Y_ij/∂p_k ∂p_k/∂θ + Σ_{k≤s} ∂Y_ij/∂q_k ∂q_k/∂θ')\n"
+        ),
     ),
     _e(
         "umass",
@@ -606,6 +714,17 @@ UMASS = [
         "k is both the number of matrices and a summed index.",
         corrected=r"$i=1,\dots,K$ and $\sum_k(X^{(i)T}X^{(j)})_{kk}$",
         kind="notation",
+        check=Snippet(
+            "X = rng.normal(size=(2, 4, 3))                       # K = 2 matrices, each 4×3\n"
+            "K = X.shape[0]\n"
+            "L = sum(np.trace(X[i].T @ X[j]) for i in range(K) for j in range(K))\n"
+            "def printed():\n"
+            "    # k is the number of matrices, so (·)_kk is one fixed diagonal entry, not a sum\n"
+            "    k = K - 1                                        # the K-th entry, counted from 0\n"
+            "    close(sum((X[i].T @ X[j])[k, k] for i in range(K) for j in range(K)), L, 'Σ_i Σ_j (X⁽ⁱ⁾ᵀX⁽ʲ⁾)_kk with k = K')\n"
+            "def corrected():\n"
+            "    close(sum((X[i].T @ X[j])[k, k] for i in range(K) for j in range(K) for k in range(3)), L, 'Σ_i Σ_j Σ_k (X⁽ⁱ⁾ᵀX⁽ʲ⁾)_kk')\n"
+        ),
     ),
     _e(
         "umass",
@@ -644,6 +763,15 @@ CV = [
         "numerator layout makes a row vector (and the derivation uses it as a row).",
         corrected="for numerator layout, dL/dY is a row vector",
         kind="wording",
+        check=Snippet(
+            "d = md.derive('sum(sin(y))', 'y', shapes={'y': (2,)})     # a loss L of Y = (y_0, y_1)\n"
+            "G = d.to_layout('numerator')                               # ∂L/∂Y in numerator layout\n"
+            "def printed():\n"
+            "    # the derivative the question multiplies by ∂Y/∂w, said to be a column\n"
+            "    assert tuple(G.shape) == (2, 1), f'∂L/∂Y in numerator layout has shape {tuple(G.shape)}, a row'\n"
+            "def corrected():\n"
+            "    assert tuple(G.shape) == (1, 2), G.shape\n"
+        ),
     ),
     _e(
         "cv",
@@ -929,6 +1057,18 @@ MIT = [
         "Backwards: dB/dA measures how a change of A affects B.",
         corrected="… where we consider how A affects B",
         kind="wording",
+        check=Snippet(
+            "d = md.derive('a**3', 'a', shapes={'a': ()})             # B = A³\n"
+            "a, h = 1.3, 1e-6\n"
+            "dBdA = float(d.evaluate({'a': np.float64(a)}))\n"
+            "def printed():\n"
+            "    b = a**3                                            # how a change of B moves A: A = B^(1/3)\n"
+            "    rate = ((b + h) ** (1 / 3) - b ** (1 / 3)) / h\n"
+            "    assert abs(rate - dBdA) < 1e-4, f'ΔA/ΔB = {rate:.4g} against dB/dA = {dBdA:.4g}'\n"
+            "def corrected():\n"
+            "    rate = ((a + h)**3 - a**3) / h                      # how a change of A moves B\n"
+            "    assert abs(rate - dBdA) < 1e-4, f'ΔB/ΔA = {rate:.4g} against dB/dA = {dBdA:.4g}'\n"
+        ),
     ),
     _e(
         "mit6390",
@@ -959,6 +1099,15 @@ MIT = [
         "The pair must carry two different letters, as in the formula above it.",
         corrected=r"every pair $a_i$, $b_j$",
         kind="index",
+        check=Snippet(
+            "D, _ = deriv('C @ a', 'a', {'C': (2, 3), 'a': (3,)})     # A ∈ R³, B ∈ R²; D[j, i] = ∂b_j/∂a_i\n"
+            "def printed():\n"
+            "    pairs = [(i, i) for i in range(min(3, 2))]          # a_i, b_i: one letter for both\n"
+            "    assert len(pairs) == D.size, f'{len(pairs)} pairs (a_i, b_i) against {D.size} derivatives'\n"
+            "def corrected():\n"
+            "    pairs = [(i, j) for i in range(3) for j in range(2)]\n"
+            "    assert len(pairs) == D.size == 6, D.shape\n"
+        ),
     ),
     _e(
         "mit6390",
@@ -1014,6 +1163,14 @@ MIT = [
         "garbled",
         "The extraction read \\a and \\f of \\approx and \\frac as control characters.",
         corrected=r"$\Delta\mathcal L\approx\pd{\mathcal L}{w}\star\Delta w$",
+        check=Snippet(
+            _LIN + "D, w, L = linear('sum(sin(w) * w)', 'w', {'w': (4,)}, 'tensor')\n"
+            "dw = rng.normal(size=4)\n"
+            "def corrected():\n"
+            "    for h in (1e-2, 1e-3):                              # ⋆ is the dot product for a vector w\n"
+            "        err = abs(L(w + h * dw) - L(w) - D @ (h * dw))\n"
+            "        assert err < 20 * h**2, f'error {err:.3g} for step {h}'\n"
+        ),
     ),
     _e(
         "mit6390",
@@ -1115,6 +1272,17 @@ MIT = [
         corrected=r"$\Delta w=\begin{bmatrix}\Delta w_1\\\vdots\\\Delta w_n\end{bmatrix}$",
         kind="notation",
         extraction_possible=True,
+        check=Snippet(
+            _LIN
+            + "D, s, w = linear('sin(s * c)', 's', {'s': (), 'c': (3,)}, 'mit')   # D (1×3): ∂w_i/∂s\n"
+            "h = 1e-3                                                          # Δs\n"
+            "def printed():\n"
+            "    err = np.max(np.abs(w(s) - h * D[0]))\n"
+            "    assert err < 10 * h**2, f'w against Δs ∂w/∂s: off by {err:.3g}'\n"
+            "def corrected():\n"
+            "    err = np.max(np.abs((w(s + h) - w(s)) - h * D[0]))\n"
+            "    assert err < 10 * h**2, f'Δw against Δs ∂w/∂s: off by {err:.3g}'\n"
+        ),
     ),
     _e(
         "mit6390",
@@ -1139,6 +1307,17 @@ MIT = [
         "i already names the row (the v index); the column index is j, as in Definition 13.",
         corrected="… changes our w_j value",
         kind="index",
+        check=Snippet(
+            "D, at = deriv('A @ v', 'v', {'A': (3, 4), 'v': (4,)}, 'mit')    # v has m = 4 entries, w = Av has n = 3\n"
+            "A = at['A']\n"
+            "def printed():\n"
+            "    # one letter i for the row (v_i) and the column (w_i): both axes would run over one range\n"
+            "    assert D.shape[0] == D.shape[1], f'rows run over v_1..v_{D.shape[0]}, columns over w_1..w_{D.shape[1]}'\n"
+            "def corrected():\n"
+            "    for i in range(4):\n"
+            "        for j in range(3):\n"
+            "            close(D[i, j], A[j, i], f'entry ({i}, {j}) against ∂w_{j}/∂v_{i}')\n"
+        ),
     ),
     _e(
         "mit6390",
@@ -1147,6 +1326,13 @@ MIT = [
         "garbled",
         "Each column's last entry was pushed one column to the right by the extraction.",
         corrected=r"$M=\Big[\begin{bmatrix}a_1\\\vdots\\a_n\end{bmatrix}\;\begin{bmatrix}b_1\\\vdots\\b_n\end{bmatrix}\cdots\begin{bmatrix}z_1\\\vdots\\z_n\end{bmatrix}\Big]$",
+        check=Snippet(
+            "a, b, z = (rng.normal(size=4) for _ in range(3))   # n = 4\n"
+            "M = np.column_stack([a, b, z])\n"
+            "def corrected():\n"
+            "    for col, v in zip(M.T, (a, b, z)):\n"
+            "        close(col, v, 'a column of M against its own vector, last entry included')\n"
+        ),
     ),
     _e(
         "mit6390",
@@ -1173,6 +1359,13 @@ MIT = [
         "An m×n array of partial derivatives is a matrix.",
         corrected="… a (m × n) matrix",
         kind="wording",
+        check=Snippet(
+            "D, _ = deriv('A @ v', 'v', {'A': (3, 4), 'v': (4,)}, 'mit')    # m = 4, n = 3\n"
+            "def printed():\n"
+            "    assert D.ndim == 1, f'∂w/∂v has {D.ndim} axes, shape {D.shape}: a matrix'\n"
+            "def corrected():\n"
+            "    assert D.ndim == 2 and D.shape == (4, 3), D.shape\n"
+        ),
     ),
     _e(
         "mit6390",
@@ -1236,6 +1429,15 @@ MIT = [
         "garbled",
         "A placeholder subscript of the margin labels came out as '2' and '?'.",
         corrected=r"Row $i$ matches $m_{\cdot i}$ (Definition 17), $m_{i\cdot}$ (Definition 18)",
+        check=Snippet(
+            "DM, at1 = deriv('s * C', 's', {'s': (), 'C': (3, 4)}, 'mit')               # ∂M/∂s, M = sC is 3×4\n"
+            "Ds, at2 = deriv('sum(C * M)', 'M', {'C': (3, 4), 'M': (3, 4)}, 'mit')      # ∂s/∂M\n"
+            "def corrected():\n"
+            "    for i in range(4):\n"
+            "        close(DM[i], at1['C'][:, i], f'row {i} of ∂M/∂s against ∂m_·{i}/∂s')\n"
+            "    for i in range(3):\n"
+            "        close(Ds[i], at2['C'][i, :], f'row {i} of ∂s/∂M against ∂s/∂m_{i}·')\n"
+        ),
     ),
     _e(
         "mit6390",
@@ -1256,6 +1458,15 @@ MIT = [
         corrected=r"last entry $\pd{s}{M_r}$",
         kind="index",
         extraction_possible=True,
+        check=Snippet(
+            "D, at = deriv('sum(sin(M @ c))', 'M', {'M': (3, 4), 'c': (4,)}, 'mit')   # r×k = 3×4\n"
+            "M, c = at['M'], at['c']\n"
+            "Dr = md.derive('sin(m @ c)', 'm', shapes={'m': (4,), 'c': (4,)}).evaluate({'m': M[-1], 'c': c})\n"
+            "def printed():\n"
+            "    close(D[-1], D, 'the last row against ∂s/∂M')\n"
+            "def corrected():\n"
+            "    close(D[-1], Dr, 'the last row against ∂s/∂M_r')\n"
+        ),
     ),
     _e(
         "mit6390",
@@ -1305,6 +1516,23 @@ MIT = [
         "and of the output.",
         corrected="each axis of the derivative stood for …",
         kind="wording",
+        check=Snippet(
+            "cases = [  # (expression, variable, shapes, axes of the output)\n"
+            "    ('sum(v * v)', 'v', {'v': (4,)}, 0),\n"
+            "    ('s * c', 's', {'s': (), 'c': (4,)}, 1),\n"
+            "    ('A @ v', 'v', {'A': (3, 4), 'v': (4,)}, 1),\n"
+            "    ('s * C', 's', {'s': (), 'C': (3, 2)}, 2),\n"
+            "    ('sum(C * M)', 'M', {'C': (3, 2), 'M': (3, 2)}, 0),\n"
+            "]\n"
+            "def printed():\n"
+            "    for expr, wrt, shapes, out in cases:\n"
+            "        n_in = len(shapes[wrt])\n"
+            "        assert out == n_in + out, f'{expr}: its output has {out} axes, its derivative {n_in + out}'\n"
+            "def corrected():\n"
+            "    for expr, wrt, shapes, out in cases:\n"
+            "        D, _ = deriv(expr, wrt, shapes)\n"
+            "        assert D.ndim == len(shapes[wrt]) + out, (expr, D.shape)\n"
+        ),
     ),
     _e(
         "mit6390",
@@ -1314,6 +1542,15 @@ MIT = [
         "The vector in this example is v.",
         corrected=r"… each term $v_i$",
         kind="notation",
+        check=Snippet(
+            "D, at = deriv('s * c', 's', {'s': (), 'c': (4,)}, 'mit')    # v = sc has 4 entries\n"
+            "n_w = 3                                                      # w = Av of the next example has 3\n"
+            "def printed():\n"
+            "    assert D.size == n_w, f'∂v/∂s has {D.size} entries, one per v_i, not one per w_i ({n_w})'\n"
+            "def corrected():\n"
+            "    assert D.shape == (1, 4), D.shape                         # a row in the notes' layout\n"
+            "    close(D[0], at['c'], '∂v_i/∂s')\n"
+        ),
     ),
     _e(
         "mit6390",
@@ -1459,6 +1696,19 @@ MIT = [
         "The neuron's letter switches from j to i within two lines.",
         corrected=r"… do not affect $z_j$",
         kind="notation",
+        check=Snippet(
+            _NN_SETUP + "def printed():\n"
+            "    for j in range(2):                                 # neuron j; the other neurons' weights W_k\n"
+            "        for k in range(2):\n"
+            "            if k != j:\n"
+            "                for i in range(2):\n"
+            "                    close(D[i, :, k], np.zeros(3), f'neuron {j}: ∂z_{i}/∂W_{k}')\n"
+            "def corrected():\n"
+            "    for j in range(2):\n"
+            "        for k in range(2):\n"
+            "            if k != j:\n"
+            "                close(D[j, :, k], np.zeros(3), f'∂z_{j}/∂W_{k}')\n"
+        ),
     ),
     _e(
         "mit6390",
@@ -1486,6 +1736,15 @@ MIT = [
         "The derivatives about to be computed are those by the weights W_ji of neuron i.",
         corrected=r"compute $\pd{z_i}{W_{ji}}$",
         kind="index",
+        check=Snippet(
+            _NN_SETUP + "def printed():\n"
+            "    # A.65–A.68 end in a_j, one value per input j; W_ii gives one number per neuron\n"
+            "    for i in range(2):\n"
+            "        close(np.full(3, D[i, i, i]), a, f'∂z_{i}/∂W_{i}{i} against (a_1, …, a_m)')\n"
+            "def corrected():\n"
+            "    for i in range(2):\n"
+            "        close(D[i, :, i], a, f'∂z_{i}/∂W_j{i} against a_j')\n"
+        ),
     ),
     _e(
         "mit6390",
