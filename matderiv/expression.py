@@ -246,12 +246,13 @@ def _broadcast(op: str, args: tuple[Expr, ...]) -> Shape:
                 )
                 from .printing import to_text
 
+                shown = "'+' or '-'" if op == "+" else repr(op)  # a - b is a + (-b)
                 raise ShapeError(
-                    f"cannot combine {_describe(first)} and {_describe(a)} with {op!r}: sizes "
+                    f"cannot combine {_describe(first)} and {_describe(a)} with {shown}: sizes "
                     f"{seen} (axis {axis - (rank - first.ndim)} of {to_text(first)}) and {d} "
                     f"(axis {pos} of {to_text(a)}) differ, and numpy broadcasting matches "
-                    "trailing axes; to combine a row statistic with its rows, keep the "
-                    "reduced axis: sum(..., axis=1, keepdims=True)"
+                    "trailing axes; to combine a statistic of each row with the rows, keep the "
+                    "reduced axis with keepdims=True, e.g. mean(X, axis=1, keepdims=True)"
                 )
         assert seen is not None
         out.append(seen)

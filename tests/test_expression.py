@@ -44,7 +44,7 @@ def test_numbers_become_exact_constants():
 
 ERRORS = [
     (lambda: X @ X, md.ShapeError, r"cannot multiply X \(B×N\) by X \(B×N\) with '@': inner sizes N \(axis 1 of X\) and B \(axis 0 of X\) differ"),
-    (lambda: X + W, md.ShapeError, r"cannot combine X \(B×N\) and W \(N×M\) with '\+': sizes B \(axis 0 of X\) and N \(axis 0 of W\) differ"),
+    (lambda: X + W, md.ShapeError, r"cannot combine X \(B×N\) and W \(N×M\) with '\+' or '-': sizes B \(axis 0 of X\) and N \(axis 0 of W\) differ"),
     (lambda: as_expr(True), TypeError, r"cannot use the boolean True in an expression"),
     (lambda: X + "y", TypeError, r"cannot use 'y' of type str in an expression; expected an expression or a number"),
     (lambda: Var("2x", (2,)), md.ShapeError, r"variable name '2x' is not a valid identifier"),

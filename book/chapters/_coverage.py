@@ -37,7 +37,7 @@ SOURCES: dict[str, tuple[str, str]] = {
     "zou": ("Zou (blog post)", "Yuze Zou, 向量, 矩阵与张量梯度的理论推导"),
     "umass": ("UMass slides", "Vector, Matrix and Tensor Derivatives (UMass Amherst)"),
     "cv": ("Cross Validated", "How to derive dL/dW for Y = XW + B with row vectors"),
-    "mit6390": ("MIT 6.390 notes", "Shaunticlair Ruiz, Explanatory Notes for 6.3900, app. A"),
+    "mit6390": ("MIT 6.3900 notes", "Shaunticlair Ruiz, Explanatory Notes for 6.3900, app. A"),
 }
 
 KINDS = ("concept", "example", "formula", "caveat", "notation", "definition")
@@ -389,7 +389,7 @@ CV = _entries("cv", [
      "not one of them", "rows-differential"),
 ])
 
-# -- MIT 6.390 notes, appendix A ---------------------------------------------------------------
+# -- MIT 6.3900 notes, appendix A ---------------------------------------------------------------
 _A11 = "A.1 Introduction and Review"
 _A111 = "A.1.1 Partial Derivatives"
 _A112 = "A.1.2 Thinking about derivatives"
