@@ -66,9 +66,10 @@ def _softmax(x: Any, axis: int | None = -1) -> Any:
     return z / np.sum(z, axis=axis, keepdims=True)
 
 
-def _logsumexp(x: Any, axis: int | None = None) -> Any:
+def _logsumexp(x: Any, axis: int | None = None, keepdims: bool = False) -> Any:
     m = np.max(x, axis=axis, keepdims=True)
-    return np.squeeze(m, axis=axis) + np.log(np.sum(np.exp(x - m), axis=axis))
+    out = m + np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True))
+    return out if keepdims else np.squeeze(out, axis=axis)
 
 
 LANGUAGE: dict[str, Any] = {
@@ -86,8 +87,10 @@ LANGUAGE: dict[str, Any] = {
     "softplus": lambda x: np.logaddexp(0.0, x),
     "relu": lambda x: np.maximum(x, 0.0),
     "step": lambda x: (np.asarray(x) > 0).astype(np.float64),
-    "sum": lambda x, axis=None: np.sum(x, axis=axis),
-    "mean": lambda x, axis=None: np.mean(x, axis=axis),
+    "sum": lambda x, axis=None, keepdims=False: np.sum(x, axis=axis, keepdims=keepdims),
+    "mean": lambda x, axis=None, keepdims=False: np.mean(x, axis=axis, keepdims=keepdims),
+    "var": lambda x, axis=None, keepdims=False: np.var(x, axis=axis, keepdims=keepdims),
+    "std": lambda x, axis=None, keepdims=False: np.std(x, axis=axis, keepdims=keepdims),
     "softmax": _softmax,
     "logsumexp": _logsumexp,
     "tr": np.trace,

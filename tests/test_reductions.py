@@ -219,3 +219,27 @@ def test_sizes_cancel_like_numbers():
     shapes = {"X": ("B", "n"), "m": ("n",)}
     assert md.hessian("sum((X - m)**2) / B", "m", shapes=shapes).matrix == "2 I"
     assert md.derive("sum(x**2) / n", "x", shapes={"x": ("n",)}).matrix == "2 x / n"
+
+
+CENTRED = [
+    "sum(G * (X - mean(X, axis=0, keepdims=True))**3)",
+    "sum(sin(X - mean(X, axis=1, keepdims=True)) * G)",
+    "sum(X - mean(X)) * sum(G * X)",
+    "sum(G * (X - mean(X, axis=0)) * (X - mean(X, axis=0)))",
+    "sum((Y - mean(Y, axis=1)) * H)",  # centred along no summed axis: nothing may vanish
+    "var(v) * sum(v)",
+]
+
+
+@pytest.mark.parametrize("expr", CENTRED, ids=[f"centred-{n}" for n in range(len(CENTRED))])
+def test_centred_sums_vanish_only_where_they_are_zero(expr):
+    """Σ (x - mean(x)) = 0 is used to simplify; every output must still match finite
+    differences, including where the pattern looks alike but is not centred on the sum."""
+    from .oracle import check_problem
+
+    shapes = {"X": (3, 4), "G": (3, 4), "Y": (4, 4), "H": (4, 4), "v": (4,)}
+    names = sorted({n for n in shapes if n in expr.replace("mean", "")})
+    for wrt in names:
+        checked = check_problem(expr, shapes, (wrt,), seed=1)
+        assert checked.stage == "derived", checked.detail
+        assert not [o for o in checked.failures() if o.status != "unsure"], (expr, wrt)
