@@ -97,10 +97,14 @@ def _as_function(f: Any, shapes: Mapping[str, Any] | None) -> tuple[Fn, Expr | N
                 given if isinstance(given, Var) else Var(name, normalize_shape(given, name))
             )
 
+    own = e.variables()
+
     def run(**arrays: Any) -> Array:
         with np.errstate(all="ignore"):
-            present = [v for v in declared if v.name in arrays]
-            return Evaluator(arrays, bind_sizes(present, arrays)).expr(e)
+            # the expression's own variables must all be given (bind_sizes names a missing
+            # one); the other declared ones only lend their sizes when present
+            lent = [v for v in declared - own if v.name in arrays]
+            return Evaluator(arrays, bind_sizes([*own, *lent], arrays)).expr(e)
 
     return run, e
 

@@ -75,6 +75,7 @@ ERRORS = [
     ({"f": lambda x: np.sum(np.where(x > 0, x, np.nan)), "df": lambda x: np.ones_like(x), "wrt": "x", "at": {"x": np.array([-1.0, 2.0])}}, md.DomainError, r"derivative check impossible \(full, seed 0\): finite differences give nan at index \(0,\), so f is not finite near the point"),
     ({"f": lambda x: np.sum(np.where(x > 0, x, np.nan)), "df": lambda x: np.ones_like(x), "wrt": "x", "at": {"x": np.array([-1.0, 2.0])}, "method": "directional"}, md.DomainError, r"derivative check impossible \(directional"),
     ({"f": "W.T @ a", "df": "W.T", "wrt": "a", "layout": "mit", "shapes": {"W": ("m", "n"), "a": ("m",)}}, AssertionError, r"derivative check failed: a derivative in the mit layout of output \(4,\) by variable \(5,\) has shape \(5, 4\), got \(4, 5\)"),
+    ({"f": "sum(x * y)", "df": "y", "wrt": "x", "shapes": {"x": (3,), "y": (3,)}, "at": {"x": np.ones(3)}}, md.ShapeError, r"no array given for variable 'y' \(shape 3\); pass it as y=\.\.\."),
     ({"f": "sum(x)", "df": "ones(30000)", "wrt": "x", "shapes": {"x": (30000,)}, "method": "full", "max_seconds": 0.001}, md.NotSupportedError, r"the full check would take about [\d.]+ s \(120000 evaluations of f for x with 30000 entries\); the limit is max_seconds=0.001"),
 ]  # fmt: skip
 
