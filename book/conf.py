@@ -48,7 +48,7 @@ nb_output_stderr = "warn"
 nb_merge_streams = True
 nb_render_markdown_format = "myst"  # Markdown outputs (tables) render as MyST, not CommonMark
 
-# Every check the notebooks run appends a line here (see matderiv.verification); the kernels
+# Every check the notebooks run appends a line here (see matderiv.checks.finite); the kernels
 # inherit the variable. benchmarks/book_build.sh counts the lines.
 os.environ.setdefault("MATDERIV_CHECK_LOG", str(HERE / "_build" / "checks.log"))
 Path(os.environ["MATDERIV_CHECK_LOG"]).parent.mkdir(parents=True, exist_ok=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from . import errors, layout
+from . import errors
 from .derivative import Derivative, derive, hessian
 from .errors import (
     DomainError,
@@ -21,28 +21,28 @@ from .errors import (
     ParseError,
     ShapeError,
 )
-from .expression import Expr, var
-from .parsing import parse
+from .language.expression import Expr, var
+from .language.parsing import parse
+from .numeric import layout
 from .steps import Step
 
 if TYPE_CHECKING:
-    from . import flattening
-    from .codegen import value_and_grad
-    from .flattening import unvec, vec
-    from .forms import differential, frobenius
-    from .verification import Report, check_derivative, check_identity
+    from .checks.finite import Report, check_derivative, check_identity
+    from .forms import differential, frobenius, value_and_grad
+    from .numeric import flattening
+    from .numeric.flattening import unvec, vec
 
 # The symbolic engine needs no numpy; the numeric verbs load it on first use, which keeps
 # `import matderiv` fast.
 _NUMERIC = {
-    "Report": "verification",
-    "check_derivative": "verification",
-    "check_identity": "verification",
-    "vec": "flattening",
-    "unvec": "flattening",
-    "differential": "forms",
-    "value_and_grad": "codegen",
-    "frobenius": "forms",
+    "Report": ".checks.finite",
+    "check_derivative": ".checks.finite",
+    "check_identity": ".checks.finite",
+    "vec": ".numeric.flattening",
+    "unvec": ".numeric.flattening",
+    "differential": ".forms",
+    "value_and_grad": ".forms",
+    "frobenius": ".forms",
 }
 
 
@@ -50,9 +50,9 @@ def __getattr__(name: str) -> Any:
     import importlib
 
     if name == "flattening":
-        return importlib.import_module(".flattening", __name__)
+        return importlib.import_module(".numeric.flattening", __name__)
     if name in _NUMERIC:
-        return getattr(importlib.import_module("." + _NUMERIC[name], __name__), name)
+        return getattr(importlib.import_module(_NUMERIC[name], __name__), name)
     raise AttributeError(f"module 'matderiv' has no attribute {name!r}")
 
 

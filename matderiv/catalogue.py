@@ -20,10 +20,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from .derivative import Derivative
+from .derivative import Derivative, derive, hessian
 
 __all__ = ["CATALOGUE", "TOPICS", "Identity", "by_name"]
 
@@ -57,7 +56,6 @@ class Identity:
 
     def derive(self) -> Derivative:
         """Derive the entry with matderiv."""
-        from .derivative import derive, hessian
 
         if self.wrt2 is not None:
             return hessian(self.expr, self.wrt, self.wrt2, shapes=self.shapes)

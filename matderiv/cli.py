@@ -25,19 +25,19 @@ import re
 import sys
 import traceback
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import Any, NoReturn
 
-from .codegen import ATOM, Program
+from .checks.finite import Report, check_derivative
+from .derivative import Derivative, derive
+from .engine.index import IndexExpr
+from .engine.notation import einsum_plan
 from .errors import MatderivError, NotSupportedError
-from .expression import Const, Expr, Func, Pi, Var
-from .functions import Einsum, LogSumExp, Softmax
-from .index import IndexExpr
-from .notation import einsum_plan
-from .printing import unicode_from_text
-from .shapes import Dim
-
-if TYPE_CHECKING:
-    from .derivative import Derivative
+from .language.expression import Const, Expr, Func, Pi, Var
+from .language.functions import Einsum, LogSumExp, Softmax
+from .language.printing import unicode_from_text
+from .language.shapes import Dim
+from .numeric.codegen import ATOM, Program
+from .numeric.layout import recipe
 
 __all__ = ["main"]
 
@@ -118,8 +118,6 @@ def _parser(json_errors: bool = False) -> argparse.ArgumentParser:
 
 
 def _derive(args: argparse.Namespace, shapes: dict[str, Any]) -> int:
-    from .derivative import derive
-    from .verification import Report
 
     d = derive(args.expr, args.wrt, shapes=shapes, layout=args.layout)
     report: Report | None = None
@@ -178,7 +176,6 @@ def _code(d: Derivative) -> str | None:
 
 
 def _check(args: argparse.Namespace, shapes: dict[str, Any]) -> int:
-    from .verification import check_derivative
 
     try:
         report = check_derivative(
@@ -279,7 +276,6 @@ def numpy_einsum(d: Derivative) -> str | None:
            [24., 24.],
            [24., 24.]])
     """
-    from .layout import recipe
 
     try:
         text = _NumpyText(sorted(d.variables | {d.wrt}, key=lambda v: v.name)).index(d.index_expr)

@@ -18,24 +18,26 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
-from .delta import collect, contract
-from .differentiation import Differentiator
+from .engine.delta import collect, contract
+from .engine.differentiation import Differentiator
+from .engine.index import Idx, IndexExpr
+from .engine.lowering import lower_normalized
+from .engine.matrixform import MForm, form_expr, form_latex, form_text, transpose
+from .engine.notation import einsum_code, free_names, index_latex, index_text, rename_summed
+from .engine.reassembly import reassemble
 from .errors import NotSupportedError, ParseError, ShapeError
-from .expression import Expr, Mul, Var, shape_text
-from .functions import Reduce
-from .index import Idx, IndexExpr
-from .lowering import lower_normalized
-from .matrixform import MForm, form_latex, form_text, transpose
-from .notation import einsum_code, free_names, index_latex, index_text, rename_summed
-from .parsing import parse
-from .printing import latex_name, to_code, to_text
-from .reassembly import reassemble
-from .shapes import Shape
-from .steps import Step
+from .language.expression import Expr, Mul, Var, shape_text
+from .language.functions import Reduce
+from .language.inputs import as_expression, as_variable
+from .language.printing import latex_name, to_code, to_text
+from .language.shapes import Shape
+from .numeric.codegen import argument_order, compile_source, generate
+from .numeric.layout import arrange, arranged_shape, recipe
+from .steps import Step, build_steps
 
 if TYPE_CHECKING:
-    from .evaluation import Array
-    from .verification import Report
+    from .checks.finite import Report
+    from .numeric.evaluation import Array
 
 __all__ = ["Derivative", "Layout", "derive", "hessian"]
 
@@ -65,7 +67,6 @@ class Derivative:
         """The derivation, one :class:`Step` each for the element formula, differentiation
         (with δ's written out), δ contraction, collection of equal terms (when something was
         collected) and reassembly. Each step has text, LaTeX and an executable index form."""
-        from .steps import build_steps
 
         return build_steps(self)
 
@@ -75,9 +76,9 @@ class Derivative:
         """The shape in the tensor layout, ``out.shape + wrt.shape``."""
         return tuple(i.dim for i in self.index_expr.free)
 
-    def _recipe(self) -> str:
-        from .layout import recipe
-
+    @property
+    def arrangement(self) -> str:
+        """How this layout arranges the tensor layout (:func:`matderiv.layout.recipe`)."""
         return recipe(self.layout, len(self.out_shape), self.wrt.ndim)
 
     @property
@@ -85,7 +86,7 @@ class Derivative:
         """The matrix form arranged in this derivative's layout (None when there is none)."""
         if self.form is None:
             return None
-        return transpose(self.form) if self._recipe() in ("T", "row") else self.form
+        return transpose(self.form) if self.arrangement in ("T", "row") else self.form
 
     @property
     def matrix(self) -> str | None:
@@ -99,7 +100,7 @@ class Derivative:
         """The result in index notation, as text; the left side shows where an entry sits in
         this derivative's layout (``D[q,p]`` for a gradient in numerator layout)."""
         free = list(self.index_expr.free)
-        if self.layout != "tensor" and self._recipe() == "T":
+        if self.layout != "tensor" and self.arrangement == "T":
             free.reverse()
         lhs = "D[" + ",".join(i.name for i in free) + "]"
         return index_text(self.index_expr, lhs if free else "D")
@@ -121,7 +122,6 @@ class Derivative:
         """
         if self.form is None:
             return None
-        from .matrixform import form_expr
 
         try:
             return to_code(form_expr(self.form))
@@ -131,7 +131,6 @@ class Derivative:
     @property
     def shape(self) -> Shape:
         """The result's shape in its layout; ``out.shape + wrt.shape`` in the tensor layout."""
-        from .layout import arranged_shape
 
         return arranged_shape(self.out_shape, self.wrt.shape, self.layout)
 
@@ -195,13 +194,13 @@ class Derivative:
         >>> md.derive("sum(t * ones(n))", "t", shapes={"t": ()}).evaluate(t=2.0, n=4)
         array(4.)
         """
-        from .evaluation import Evaluator, bind_sizes, result_array
-
-        arrays = {**(given or {}), **arrays}
+        # numeric imports wait for the first numeric call: `import matderiv` and every
+        # symbolic derivation run without numpy (downward imports, so no cycle)
         import numpy as np
 
-        from .evaluation import finite_or_raise
-        from .layout import arrange
+        from .numeric.evaluation import Evaluator, bind_sizes, finite_or_raise, result_array
+
+        arrays = {**(given or {}), **arrays}
 
         sizes = bind_sizes(self.variables | {self.wrt}, arrays)
         ev = Evaluator(arrays, sizes)
@@ -222,7 +221,7 @@ class Derivative:
 
     def check(self, **kwargs: Any) -> Report:
         """Verify numerically; see :func:`matderiv.check_derivative`."""
-        from .verification import check_derivative
+        from .checks.finite import check_derivative  # numpy on first use, as in evaluate
 
         kwargs.setdefault("layout", self.layout)
         return check_derivative(self.of, self, wrt=self.wrt, **kwargs)
@@ -230,7 +229,6 @@ class Derivative:
     def program(self) -> Expr | IndexExpr:
         """What generated code computes (tensor layout): the matrix form as an expression of the
         language where one exists and the language can write it, else the index form."""
-        from .matrixform import form_expr
 
         if self.form is not None:
             try:
@@ -259,12 +257,11 @@ class Derivative:
         >>> print(d.to_source("grad", args=("X", "W", "Y")).split("\\n\\n\\n")[1].splitlines()[0])
         def grad(X, W, Y):
         """
-        from .codegen import argument_order, generate
 
         if not name.isidentifier():
             raise ParseError(f"function name {name!r} is not a valid identifier")
         suffix = {"same": "", "T": ".T", "row": ".reshape(1, -1)", "col": ".reshape(-1, 1)"}[
-            self._recipe()
+            self.arrangement
         ]
         variables = argument_order(self.variables | {self.wrt}, args)
         outputs = [(self.program(), self.tensor_shape, suffix)]
@@ -285,7 +282,6 @@ class Derivative:
         >>> float(f(t=2.0, n=4))
         4.0
         """
-        from .codegen import compile_source
 
         return compile_source(self.to_source("derivative", args), "derivative")
 
@@ -326,7 +322,7 @@ class Derivative:
         """Return the same derivative arranged in another layout convention.
 
         ``"tensor"`` (output axes, then the variable's), ``"numerator"``, ``"denominator"``,
-        ``"mixed"`` or ``"mit"``; see :mod:`matderiv.layout`. Raises LayoutError for an
+        ``"mixed"`` or ``"mit"``; see :mod:`matderiv.numeric.layout`. Raises LayoutError for an
         arrangement the convention does not define.
 
         >>> import matderiv as md
@@ -336,43 +332,9 @@ class Derivative:
         >>> d.to_layout("denominator").shape
         ('n', 'm')
         """
-        from .layout import recipe
 
         recipe(name, len(self.out_shape), self.wrt.ndim)  # raises for an undefined arrangement
         return replace(self, layout=name)
-
-
-def _resolve(expr: Expr | str, shapes: Mapping[str, Any] | None) -> Expr:
-    if isinstance(expr, Expr):
-        expr.check_variables()
-        return expr
-    if isinstance(expr, str):
-        return parse(expr, dict(shapes or {}))
-    raise ParseError(
-        "expected an expression string or a matderiv expression, "
-        f"got {type(expr).__name__}: {expr!r:.80}"
-    )
-
-
-def _resolve_wrt(
-    wrt: Var | str, variables: frozenset[Var], shapes: Mapping[str, Any] | None
-) -> Var:
-    if isinstance(wrt, Var):
-        return wrt
-    if not isinstance(wrt, str):
-        raise ParseError(
-            f"wrt must be a variable name or md.var(...), got {type(wrt).__name__}: {wrt!r:.80}"
-        )
-    for v in variables:
-        if v.name == wrt:
-            return v
-    if shapes and wrt in shapes:
-        return _resolve(wrt, shapes)  # type: ignore[return-value]
-    names = ", ".join(sorted(v.name for v in variables)) or "none"
-    raise ParseError(
-        f"cannot differentiate with respect to {wrt!r}: it is not a variable of the "
-        f"expression (variables: {names})"
-    )
 
 
 def _derive_index(
@@ -436,12 +398,12 @@ def derive(
         prev = expr
         start = prev.index_expr
         variables = prev.variables
-        wvar = _resolve_wrt(wrt, variables | {prev.wrt}, shapes)
+        wvar = as_variable(wrt, variables | {prev.wrt}, shapes)
         d = _derive_index(start, prev, wvar, variables)
     else:
-        e = _resolve(expr, shapes)
+        e = as_expression(expr, shapes)
         variables = e.variables()
-        wvar = _resolve_wrt(wrt, variables, shapes)
+        wvar = as_variable(wrt, variables, shapes)
         if not isinstance(wvar, Var):
             raise ParseError(f"wrt must name a variable, got {wrt!r}")
         names = free_names(e.ndim, {v.name for v in variables}, 0)

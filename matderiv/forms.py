@@ -1,4 +1,5 @@
-"""The differential form dL = G : dX and the Frobenius inner product A : B = tr(AᵀB).
+"""Forms built on a derivative: the differential dL = G : dX, the Frobenius inner product
+A : B = tr(AᵀB), and :func:`value_and_grad`, one compiled function for a value and its gradient.
 
 For a scalar L of a matrix X, the differential dL is linear in dX, and every such linear map
 is ``G : dX`` for exactly one G of X's shape: that G is the gradient. Identifying G is the
@@ -9,17 +10,21 @@ make the method work, A:B = B:A = Bᵀ:Aᵀ and CA:B = C:BAᵀ = A:CᵀB, are pr
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .derivative import Derivative, _resolve, derive
+from .derivative import Derivative, derive
+from .engine.matrixform import form_latex
+from .engine.notation import index_latex
 from .errors import NotSupportedError, ShapeError
-from .expression import Expr, Mul, Var, shape_text
-from .functions import Reduce
-from .printing import latex_name, to_latex, to_text
+from .language.expression import Expr, Mul, Var, shape_text
+from .language.functions import Reduce
+from .language.inputs import as_expression
+from .language.printing import latex_name, to_latex, to_text
+from .numeric.codegen import argument_order, compile_source, generate
 
-__all__ = ["Differential", "differential", "frobenius"]
+__all__ = ["Differential", "differential", "frobenius", "value_and_grad"]
 
 
 def frobenius(A: Any, B: Any) -> Any:
@@ -63,8 +68,6 @@ class Differential:
 
     def latex(self) -> str:
         """The differential in LaTeX."""
-        from .matrixform import form_latex
-        from .notation import index_latex
 
         form = self.gradient.form
         g = form_latex(form) if form is not None else index_latex(self.gradient.index_expr)
@@ -91,7 +94,7 @@ def differential(
     ...                       shapes={"X": ("B", "N"), "W": ("N", "M"), "Y": ("B", "M")}))
     d(sum((X W - Y)**2)) = (2 X^T (X W - Y)) : dW
     """
-    e = _resolve(expr, shapes)
+    e = as_expression(expr, shapes)
     if e.ndim:
         raise NotSupportedError(
             f"the differential form dL = G : dX needs a scalar L, but {to_text(e)} has shape "
@@ -99,3 +102,36 @@ def differential(
         )
     g = derive(e, wrt, shapes)
     return Differential(e, g.wrt, g)
+
+
+def value_and_grad(
+    expr: Expr | str,
+    wrt: Var | str,
+    shapes: Any = None,
+    args: Sequence[str] | None = None,
+) -> Callable[..., Any]:
+    """A plain numpy function returning ``(value, gradient)`` that computes the shared parts once
+    (for ``sum((X @ W - Y)**2)``, the residual ``X @ W - Y``).
+
+    The gradient is in the tensor layout (shape ``out.shape + wrt.shape``). Arguments are
+    keyword-only, named after the variables, unless ``args`` (every variable's name, once) fixes
+    a positional order. Each argument's shape is checked against its declared shape
+    (:class:`~matderiv.errors.ShapeError` otherwise); a named size that no argument's shape gives
+    (the ``n`` of ``ones(n)``) is a keyword argument of its own, ``n=4``.
+
+    >>> import numpy as np, matderiv as md
+    >>> shapes = {"X": (4, 3), "W": (3, 2), "Y": (4, 2)}
+    >>> f = md.value_and_grad("sum((X @ W - Y)**2)", "W", shapes=shapes)
+    >>> value, grad = f(W=np.ones((3, 2)), X=np.ones((4, 3)), Y=np.zeros((4, 2)))
+    >>> float(value), grad.shape
+    (72.0, (3, 2))
+    >>> g = md.value_and_grad("sum((X @ W - Y)**2)", "W", shapes=shapes, args=("X", "W", "Y"))
+    >>> float(g(np.ones((4, 3)), np.ones((3, 2)), np.zeros((4, 2)))[0])
+    72.0
+    """
+    e = as_expression(expr, shapes)
+    d = derive(e, wrt, shapes)
+    variables = argument_order(d.variables | {d.wrt}, args)
+    outputs = [(e, e.shape, ""), (d.program(), d.tensor_shape, "")]
+    source = generate("value_and_grad", variables, outputs, positional=args is not None)
+    return compile_source(source, "value_and_grad")

@@ -15,19 +15,40 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
+from .engine.index import Idx, IndexExpr
+from .engine.lowering import lower_normalized
+from .engine.matrixform import MForm, form_latex, form_text
+from .engine.notation import einsum_code, free_names, index_latex, index_text, rename_summed
+from .engine.result import DerivativeData
 from .errors import NotSupportedError
-from .expression import Add, Expr, Var, shape_text
-from .index import Idx, IndexExpr
-from .lowering import lower_normalized
-from .matrixform import MForm, form_latex, form_text
-from .notation import einsum_code, free_names, index_latex, index_text, rename_summed
-from .printing import _Printer, latex_name, to_latex, to_text
+from .language.expression import Add, Expr, Var, shape_text
+from .language.printing import Printer, latex_name, to_latex, to_text
+from .language.shapes import Shape
+from .numeric.layout import recipe
 
 if TYPE_CHECKING:
-    from .derivative import Derivative
-    from .evaluation import Array
+    from .numeric.evaluation import Array
+
+
+class Derivation(DerivativeData, Protocol):
+    """What the steps read of a derivative: its stages and its printed result."""
+
+    @property
+    def stages(self) -> tuple[IndexExpr, IndexExpr, IndexExpr, IndexExpr]: ...
+
+    @property
+    def arranged_form(self) -> MForm | None: ...
+
+    @property
+    def shape(self) -> Shape: ...
+
+    @property
+    def index(self) -> str: ...
+
+    def latex(self) -> str: ...
+
 
 __all__ = ["Step", "Steps", "build_steps"]
 
@@ -53,7 +74,7 @@ class Step:
 
         Shapes follow the tensor layout: output axes, then the variable's axes.
         """
-        from .evaluation import Evaluator, bind_sizes, result_array
+        from .numeric.evaluation import Evaluator, bind_sizes, result_array
 
         arrays = {**(given or {}), **arrays}
         sizes = bind_sizes(self.variables, arrays)
@@ -84,13 +105,13 @@ def _define_opaque(expr: IndexExpr, wrt: Var) -> list[tuple[str, str, str]]:
         element = rename_summed(lowered, used)
         sub = "".join(i.name for i in idx)
         lhs_t = f"({to_text(node)})" + (f"[{','.join(i.name for i in idx)}]" if idx else "")
-        lhs_l = _Printer("latex").wrap(node, 1000) + (f"_{{{sub}}}" if sub else "")
+        lhs_l = Printer("latex").wrap(node, 1000) + (f"_{{{sub}}}" if sub else "")
         out.append((lhs_t, lhs_l, f"{index_text(element)}|{index_latex(element)}"))
     return out
 
 
 def _element_step(
-    start: IndexExpr, wrt: Var, of: Expr | Derivative, variables: frozenset[Var]
+    start: IndexExpr, wrt: Var, of: Expr | DerivativeData, variables: frozenset[Var]
 ) -> Step:
     if isinstance(of, Expr):
         head_t, head_l = f"f = {to_text(of)}", f"f = {to_latex(of)}"
@@ -161,7 +182,7 @@ class Steps(tuple[Step, ...]):
         return "\n\n".join(s._repr_markdown_(n) for n, s in enumerate(self, 1))
 
 
-def build_steps(d: Derivative) -> Steps:
+def build_steps(d: Derivation) -> Steps:
     """The derivation's steps, printed (text and LaTeX) when first asked for."""
     start, raw, contracted, final = d.stages
     wrt, variables = d.wrt, d.variables
@@ -233,7 +254,9 @@ def build_steps(d: Derivative) -> Steps:
                 f"{d.layout} layout, {shape_text(d.shape)}: {shown}",
                 d.latex(),
                 final,
-                form if form is not None and d._recipe() == "same" else None,
+                form
+                if form is not None and recipe(d.layout, len(d.out_shape), d.wrt.ndim) == "same"
+                else None,
                 variables=variables,
             )
         )

@@ -4,7 +4,7 @@
 Nothing here reads a derivative computed by matderiv to decide what is right: the expected numbers
 come from central differences (with a Richardson step) of the function's *value*. The outputs
 checked are ``d.evaluate`` (matrix and index routes), ``d.compile()``, every layout convention
-(evaluated and compiled, mapped back with the table of :mod:`matderiv.layout`'s docstring, written
+(evaluated and compiled, mapped back with the table of :mod:`matderiv.numeric.layout`'s docstring, written
 out again here), ``d.einsum`` evaluated as Python text, and ``d.code`` parsed back.
 
 Used by tests/test_broadcasting.py, tests/test_fuzz.py and benchmarks/fuzz.py.
@@ -143,7 +143,7 @@ def fd_jacobian(
 
 def value_fn(expr: md.Expr) -> Fn:
     """The function value of an expression, by matderiv's evaluator of values (no derivatives)."""
-    from matderiv.evaluation import evaluate
+    from matderiv.numeric.evaluation import evaluate
 
     def fn(arrays: Mapping[str, np.ndarray]) -> Any:
         with np.errstate(all="ignore"):
@@ -213,7 +213,7 @@ def outputs(
             raise _SkipError(f"no code: {exc}") from None
         if text is None:
             raise _SkipError("no matrix form")
-        from matderiv.evaluation import Evaluator
+        from matderiv.numeric.evaluation import Evaluator
 
         again = md.parse(text, {v.name: v.shape for v in d.variables | {d.wrt}})
         with np.errstate(all="ignore"):
@@ -312,8 +312,8 @@ def _rounding_of_terms(
     """How much float64 rounding alone can move the result: the largest term of the index form
     (evaluated one term at a time) times 1e-13. Magnitudes only: the values compared are still
     the outputs against finite differences."""
-    from matderiv.evaluation import Evaluator, bind_sizes
-    from matderiv.index import IndexExpr
+    from matderiv.engine.index import IndexExpr
+    from matderiv.numeric.evaluation import Evaluator, bind_sizes
 
     expr = d.index_expr
     ev = Evaluator(arrays, {**bind_sizes(d.variables | {d.wrt}, arrays), **sizes})
@@ -354,7 +354,7 @@ def check_problem(
 ) -> Checked:
     """Derive ``text`` by ``wrts`` (one variable, or two for a second derivative) and compare every
     output with finite differences of the function value at a sampled point."""
-    from matderiv.verification import sample_inputs
+    from matderiv.checks.finite import sample_inputs
 
     try:
         e = md.parse(text, dict(shapes))

@@ -9,8 +9,8 @@ import pytest
 
 import matderiv as md
 from matderiv.catalogue import CATALOGUE, TOPICS, by_name
-from matderiv.evaluation import Evaluator, bind_sizes
-from matderiv.verification import sample_inputs
+from matderiv.checks.finite import sample_inputs
+from matderiv.numeric.evaluation import Evaluator, bind_sizes
 
 IDS = [e.name for e in CATALOGUE]
 

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import matderiv as md
+from matderiv import cli
 from matderiv.cli import cli_message, main
 
 LS = ["--shape", "X=B,N", "--shape", "W=N,M", "--shape", "Y=B,M"]
@@ -216,7 +217,7 @@ def test_an_internal_error_under_json_is_json_with_exit_1(monkeypatch, capsys):
     def broken(*args, **kwargs):
         raise RuntimeError("planted")
 
-    monkeypatch.setattr(md.derivative, "derive", broken)
+    monkeypatch.setattr(cli, "derive", broken)
     assert main(["derive", "x", "--wrt", "x", "--shape", "x=3", "--json"]) == 1
     captured = capsys.readouterr()
     assert json.loads(captured.out) == {

@@ -10,7 +10,7 @@ import pytest
 
 import matderiv as md
 from matderiv.catalogue import CATALOGUE
-from matderiv.verification import sample_inputs
+from matderiv.checks.finite import sample_inputs
 
 from .finite import central_jacobian
 

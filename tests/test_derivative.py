@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import matderiv as md
-from matderiv.verification import sample_inputs
+from matderiv.checks.finite import sample_inputs
 
 MLP = {"W2": ("m", "h"), "W1": ("h", "n"), "x": ("n",), "b1": ("h",), "y": ("m",)}
 
@@ -112,7 +112,7 @@ def test_every_step_evaluates_to_the_final_numbers(name, expr, wrt, shapes, matr
     assert names[1] == "differentiate"
     assert names[-1] == "reassemble"
     element = d.steps[0].evaluate(**arrays)
-    from matderiv.evaluation import evaluate
+    from matderiv.numeric.evaluation import evaluate
 
     np.testing.assert_allclose(element, evaluate(e, **arrays), rtol=1e-10, atol=1e-12)
     for step in d.steps[1:]:

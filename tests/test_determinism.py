@@ -22,9 +22,9 @@ import pytest
 
 import matderiv as md
 from matderiv.catalogue import CATALOGUE
-from matderiv.evaluation import Evaluator
-from matderiv.matrixform import Atom, DiagOf, Hadamard, form_expr, form_text, transpose
-from matderiv.parsing import parse
+from matderiv.engine.matrixform import Atom, DiagOf, Hadamard, form_expr, form_text, transpose
+from matderiv.language.parsing import parse
+from matderiv.numeric.evaluation import Evaluator
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 

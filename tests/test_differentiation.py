@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import matderiv as md
-from matderiv import differentiation
+from matderiv.engine import differentiation
 
 
 def test_blow_up_is_refused_naming_the_limit(monkeypatch):

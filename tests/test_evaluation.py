@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 import matderiv as md
-from matderiv.evaluation import bind_sizes, contract, evaluate, result_array
-from matderiv.index import Idx, IndexExpr, Term
-from matderiv.notation import einsum_letters
+from matderiv.engine.index import Idx, IndexExpr, Term
+from matderiv.engine.notation import einsum_letters
+from matderiv.numeric.evaluation import bind_sizes, contract, evaluate, result_array
 
 S = {"X": (2, 3), "Y": (3, 2), "A": (3, 3), "x": (3,), "v": (3,), "t": ()}
 

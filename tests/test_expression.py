@@ -7,7 +7,7 @@ from fractions import Fraction
 import pytest
 
 import matderiv as md
-from matderiv.expression import Const, Func, MatMul, Var, as_expr
+from matderiv.language.expression import Const, Func, MatMul, Var, as_expr
 
 X, W, Y = md.var("X", ("B", "N")), md.var("W", ("N", "M")), md.var("Y", ("B", "M"))
 x, A = md.var("x", ("n",)), md.var("A", ("n", "n"))

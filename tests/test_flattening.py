@@ -11,7 +11,7 @@ from hypothesis.extra.numpy import arrays
 
 import matderiv as md
 from matderiv import flattening as fl
-from matderiv.verification import sample_inputs
+from matderiv.checks.finite import sample_inputs
 
 finite = st.floats(-10, 10, allow_nan=False)
 dims = st.integers(1, 4)

@@ -16,9 +16,9 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import matderiv as md
-from matderiv.evaluation import Evaluator, bind_sizes
-from matderiv.parsing import FUNCTIONS
-from matderiv.verification import sample_inputs
+from matderiv.checks.finite import sample_inputs
+from matderiv.language.parsing import FUNCTIONS
+from matderiv.numeric.evaluation import Evaluator, bind_sizes
 
 from .oracle import Checked, check_problem
 from .strategies import problems, second_problems

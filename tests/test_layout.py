@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 import matderiv as md
-from matderiv.layout import CONVENTIONS, KINDS, arrange, arranged_shape, table, to_tensor
-from matderiv.verification import sample_inputs
+from matderiv.checks.finite import sample_inputs
+from matderiv.numeric import evaluation
+from matderiv.numeric.layout import CONVENTIONS, KINDS, arrange, arranged_shape, table, to_tensor
 
 from .finite import central_jacobian
 
@@ -210,5 +211,5 @@ def test_size_one_axes_in_every_layout_against_finite_differences(out, wrt, layo
     einsum = eval(d.einsum, {**_LANGUAGE, **arrays})
     np.testing.assert_allclose(einsum, fd, rtol=1e-6, atol=1e-8)
     if d.code is not None:
-        value = md.evaluation.evaluate(md.parse(d.code, shapes), **arrays)
+        value = evaluation.evaluate(md.parse(d.code, shapes), **arrays)
         np.testing.assert_allclose(np.reshape(value, fd.shape), fd, rtol=1e-6, atol=1e-8)

@@ -14,8 +14,8 @@ import pytest
 
 import matderiv as md
 from matderiv.catalogue import CATALOGUE
-from matderiv.index import IndexExpr
-from matderiv.verification import sample_inputs
+from matderiv.checks.finite import sample_inputs
+from matderiv.engine.index import IndexExpr
 
 Mutant = Callable[[np.ndarray, md.Derivative, dict], np.ndarray | None]
 

@@ -22,10 +22,11 @@ from sympy.parsing.sympy_parser import (
 )
 
 import matderiv as md
-from matderiv.codegen import compile_source, generate
-from matderiv.evaluation import Evaluator, bind_sizes
-from matderiv.printing import to_code, to_latex, to_text
-from matderiv.verification import sample_inputs
+from matderiv.checks.finite import sample_inputs
+from matderiv.language.printing import to_code, to_latex, to_text
+from matderiv.numeric import evaluation
+from matderiv.numeric.codegen import compile_source, generate
+from matderiv.numeric.evaluation import Evaluator, bind_sizes
 
 from .finite import central_jacobian
 from .oracle import LANGUAGE as ORACLE_LANGUAGE
@@ -310,16 +311,16 @@ def test_random_array_expressions_in_every_output(problem):
     text, shapes, wrt = problem
     e = md.parse(text, shapes)
     arrays = sample_inputs(e, rng=0)
-    value = md.evaluation.evaluate(e, **arrays)
+    value = evaluation.evaluate(e, **arrays)
     np.testing.assert_allclose(
-        md.evaluation.evaluate(md.parse(to_code(e), shapes), **arrays), value, rtol=1e-9
+        evaluation.evaluate(md.parse(to_code(e), shapes), **arrays), value, rtol=1e-9
     )
     variables = sorted(e.variables(), key=lambda v: v.name)
     fn = compile_source(generate("f", variables, [(e, e.shape, "")]), "f")
     np.testing.assert_allclose(fn(**arrays), value, rtol=1e-9, atol=1e-12)
 
     def fun(**a: Any) -> Any:
-        return md.evaluation.evaluate(e, **a)
+        return evaluation.evaluate(e, **a)
 
     fd = central_jacobian(fun, arrays, wrt)
     tol = {"rtol": 1e-5, "atol": 1e-6 * max(1.0, float(np.max(np.abs(fd), initial=0)))}

@@ -9,9 +9,9 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 
 import matderiv as md
-from matderiv.evaluation import evaluate
-from matderiv.printing import to_code
-from matderiv.verification import sample_inputs
+from matderiv.checks.finite import sample_inputs
+from matderiv.language.printing import to_code
+from matderiv.numeric.evaluation import evaluate
 
 from .strategies import problems
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import matderiv as md
-from matderiv.evaluation import Evaluator, evaluate
+from matderiv.numeric.evaluation import Evaluator, evaluate
 
 from .finite import central_jacobian
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import matderiv as md
-from matderiv.shapes import dim_product, normalize_shape, resolve_dim
+from matderiv.language.shapes import dim_product, normalize_shape, resolve_dim
 
 PRODUCTS = [
     ((2, 3), 6),

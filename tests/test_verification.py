@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import matderiv as md
-from matderiv.verification import sample_inputs
+from matderiv.checks.finite import sample_inputs
 
 SHAPES = {"A": (3, 3), "x": (3,), "X": (3, 3), "W": (3, 2), "Y": (3, 2)}
 

@@ -1022,7 +1022,7 @@ _LIN = (
     "def linear(expr, wrt, shapes, layout):\n"
     "    D, at = deriv(expr, wrt, shapes, layout)\n"
     "    f = md.parse(expr, shapes)\n"
-    "    from matderiv.evaluation import Evaluator, bind_sizes\n"
+    "    from matderiv.numeric.evaluation import Evaluator, bind_sizes\n"
     "    def value(x):\n"
     "        arrays = {**at, wrt: x}\n"
     "        return np.asarray(Evaluator(arrays, bind_sizes(f.variables(), arrays)).expr(f))\n"
@@ -1949,7 +1949,7 @@ def _close(a: Any, b: Any, what: str) -> None:
 
 def _deriv(expr: str, wrt: str, shapes: dict, layout: str = "tensor") -> tuple[Any, dict]:
     import matderiv as md
-    from matderiv.verification import sample_inputs
+    from matderiv.checks.finite import sample_inputs
 
     d = md.derive(expr, wrt, shapes=shapes)
     at = sample_inputs([md.parse(expr, shapes), d.wrt], rng=0)

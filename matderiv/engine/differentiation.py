@@ -3,7 +3,7 @@
 ``differentiate(expr_terms, wrt, p)`` returns the terms of ∂(Σ terms)/∂wrt[p]: for every term
 and every factor that depends on ``wrt``, the factor is replaced by its derivative (product
 rule). A variable gives Kronecker deltas, ∂X_ab/∂X_pq = δ_ap δ_bq; any other factor goes
-through its rule in :mod:`matderiv.rules` (chain rule).
+through its rule in :mod:`matderiv.engine.rules` (chain rule).
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from fractions import Fraction
 
-from .errors import NotSupportedError
-from .expression import Expr, Var
+from ..errors import NotSupportedError
+from ..language.expression import Expr, Var
 from .index import Factor, Idx, Term, multiply, normalize_term
 from .lowering import delta, lower
 from .rules import opaque_derivative

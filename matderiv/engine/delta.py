@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from fractions import Fraction
 
-from .expression import Add, Const, Expr, Mul
-from .functions import KeepDims, Reduce
+from ..language.expression import Add, Const, Expr, Mul
+from ..language.functions import KeepDims, Ones, Reduce
 from .index import Factor, Idx, IndexExpr, Term, canonical_key, normalize_term
 from .lowering import dim_term
 
@@ -99,7 +99,6 @@ def _sift_ones(f: Factor, rest: tuple[Factor, ...], freeset: set[Idx]) -> Term |
         return None
     if not keep:
         return Term(Fraction(1))
-    from .functions import Ones
 
     node = Ones(tuple(i.dim for i in keep))
     return Term(Fraction(1), (Factor("tensor", tuple(keep), node),))

@@ -13,11 +13,11 @@ from typing import Any
 
 import numpy as np
 
-from .errors import ShapeError
+from ..errors import ShapeError
+from ..language.expression import Expr, Func, Pow, Size, Var
+from ..language.functions import Det, Inv, LogDet
+from ..language.shapes import dim_names, resolve_dim
 from .evaluation import Array, Evaluator
-from .expression import Expr, Func, Pow, Size, Var
-from .functions import Det, Inv, LogDet
-from .shapes import dim_names, resolve_dim
 
 __all__ = ["CONSTRAINTS", "KINKED", "sample_inputs"]
 

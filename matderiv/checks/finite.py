@@ -8,7 +8,7 @@
 - ``"full"``: the whole finite-difference Jacobian, one variable entry at a time. Opt-in; refused
   when it would take longer than ``max_seconds``.
 - ``"exact"``: for expressions, a small concrete instance is expanded into SymPy symbols,
-  differentiated entry by entry and the difference simplified to 0 (:mod:`matderiv.exact`).
+  differentiated entry by entry and the difference simplified to 0 (:mod:`matderiv.checks.exact`).
 - ``"auto"``: the full check for small variables, else directional; the report says which.
 
 Finite differences are central at two step sizes h and h/2, extrapolated (Richardson) to
@@ -29,12 +29,15 @@ from typing import Any, Literal
 
 import numpy as np
 
-from .derivative import Derivative, _resolve
-from .errors import DomainError, LayoutError, NotSupportedError, ShapeError
-from .evaluation import Array, Evaluator, bind_sizes
-from .expression import Expr, Var
-from .sampling import CONSTRAINTS, sample_inputs
-from .shapes import normalize_shape
+from ..engine.result import DerivativeLike, is_derivative
+from ..errors import DomainError, LayoutError, NotSupportedError, ShapeError
+from ..language.expression import Expr, Var
+from ..language.inputs import as_expression
+from ..language.shapes import normalize_shape
+from ..numeric.evaluation import Array, Evaluator, bind_sizes
+from ..numeric.layout import CONVENTIONS, to_tensor
+from ..numeric.sampling import CONSTRAINTS, sample_inputs
+from .exact import exact_derivative, exact_identity
 
 __all__ = ["CONSTRAINTS", "Report", "check_derivative", "check_identity", "sample_inputs"]
 
@@ -83,11 +86,11 @@ Fn = Callable[..., Any]
 
 
 def _as_function(f: Any, shapes: Mapping[str, Any] | None) -> tuple[Fn, Expr | None]:
-    if isinstance(f, Derivative):
+    if is_derivative(f):
         return (lambda **arrays: f.evaluate(**arrays)), None
     if callable(f) and not isinstance(f, Expr):
         return f, None
-    e = _resolve(f, shapes)
+    e = as_expression(f, shapes)
     # every declared variable fixes sizes, not only this expression's own: the claimed
     # derivative "n * x" reads n off the shape of x, and "n" alone off any array declared with n
     declared = set(e.variables())
@@ -130,8 +133,8 @@ def _upcast(point: Mapping[str, Any], variables: set[str]) -> dict[str, Any]:
 
 
 def check_derivative(
-    f: Expr | str | Fn | Derivative,
-    df: Derivative | Expr | str | Fn,
+    f: Expr | str | Fn | DerivativeLike,
+    df: DerivativeLike | Expr | str | Fn,
     at: Mapping[str, Any] | None = None,
     wrt: Var | str | None = None,
     layout: str = "tensor",
@@ -165,7 +168,7 @@ def check_derivative(
     rng : int or Generator, optional
         Seed for directions and sampled inputs (default 0, so every check is reproducible).
     constraints : dict, optional
-        ``{name: kind}`` for sampled inputs; see :func:`matderiv.sampling.sample_inputs`.
+        ``{name: kind}`` for sampled inputs; see :func:`matderiv.numeric.sampling.sample_inputs`.
     max_seconds : float
         The full check refuses to run when its estimated time exceeds this.
 
@@ -195,7 +198,6 @@ def check_derivative(
     >>> print(r)
     exact check: exact for A 3×3, x 3: all 3 entries simplify to 0 (a proof for these sizes only)
     """
-    from .layout import CONVENTIONS, to_tensor
 
     if layout not in CONVENTIONS:
         raise LayoutError(
@@ -207,11 +209,11 @@ def check_derivative(
         )
     seed = rng if isinstance(rng, int) else (0 if rng is None else None)
     gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(seed)
-    if shapes is None and isinstance(df, Derivative):
+    if shapes is None and is_derivative(df):
         shapes = {v.name: v for v in df.variables | {df.wrt}}
     if shapes is None and at is not None:  # the point fixes every shape
         shapes = {name: np.shape(value) for name, value in at.items()}
-    if wrt is None and isinstance(df, Derivative):
+    if wrt is None and is_derivative(df):
         wrt = df.wrt
     if wrt is None:
         raise ShapeError("check_derivative needs wrt= (the variable's name)")
@@ -222,7 +224,7 @@ def check_derivative(
     dfn, _ = _as_function(df, shapes)
     if at is None:
         root: Any = f
-        while isinstance(root, Derivative):  # a derivative is checked where its expression is
+        while is_derivative(root):  # a derivative is checked where its expression is
             root = root.of
         source = root if isinstance(root, Expr) else fexpr
         if source is None:
@@ -232,12 +234,12 @@ def check_derivative(
             if isinstance(wrt, Var)
             else next((v for v in source.variables() if v.name == wname), None)
         )
-        if wvar is None and isinstance(df, Derivative):
+        if wvar is None and is_derivative(df):
             wvar = df.wrt
         extra: list[Expr] = [wvar] if wvar is not None else []
         at = sample_inputs([source, *extra], gen, constraints=constraints)
     known = {wname} | {v.name for v in fexpr.variables()} if fexpr is not None else {wname}
-    if isinstance(df, Derivative):
+    if is_derivative(df):
         known |= {v.name for v in df.variables}
     point = _upcast(at, known)
     if wname not in point:
@@ -364,23 +366,22 @@ def _compare(
 
 
 def _exact(f: Any, df: Any, wname: str, shapes: Mapping[str, Any] | None, seed: int) -> Report:
-    from .exact import exact_derivative
 
-    if (callable(f) and not isinstance(f, Expr | Derivative)) or (
-        callable(df) and not isinstance(df, Expr | Derivative)
+    if (callable(f) and not (isinstance(f, Expr) or is_derivative(f))) or (
+        callable(df) and not (isinstance(df, Expr) or is_derivative(df))
     ):
         raise NotSupportedError(
             "method='exact' needs f and df as expressions or a Derivative, not Python callables"
         )
-    if isinstance(f, Derivative):
+    if is_derivative(f):
         raise NotSupportedError(
             "method='exact' needs f as an expression; "
             "check a Hessian against its gradient numerically"
         )
-    fe = _resolve(f, shapes)
-    claimed = df if isinstance(df, Derivative) else _resolve(df, shapes)
+    fe = as_expression(f, shapes)
+    claimed = df if is_derivative(df) else as_expression(df, shapes)
     wvar = next((v for v in fe.variables() if v.name == wname), None)
-    if wvar is None and isinstance(df, Derivative):
+    if wvar is None and is_derivative(df):
         wvar = df.wrt
     if wvar is None:
         raise ShapeError(f"{wname!r} is not a variable of {fe}")
@@ -433,12 +434,10 @@ def check_identity(
     """
     seed = rng if isinstance(rng, int) else (0 if rng is None else None)
     gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(seed)
-    left, right = _resolve(lhs, shapes), _resolve(rhs, shapes)
+    left, right = as_expression(lhs, shapes), as_expression(rhs, shapes)
     if left.shape != right.shape:
         raise ShapeError(f"the two sides have different shapes: {left.shape} and {right.shape}")
     if method == "exact":
-        from .exact import exact_identity
-
         result = exact_identity(left, right, seed or 0)
         if result.counterexample is not None:
             idx, left_value, right_value = result.counterexample

@@ -18,7 +18,7 @@ import warnings
 from collections.abc import Mapping
 from fractions import Fraction
 
-from .errors import MatderivError, NotSupportedError, ParseError, ShapeError
+from ..errors import MatderivError, NotSupportedError, ParseError, ShapeError
 from .expression import (
     Add,
     Const,

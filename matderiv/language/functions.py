@@ -1,7 +1,8 @@
 """The named functions of the expression language: reductions, traces, determinants,
 inverses, softmax, norms, outer and Kronecker products, vec, eye, ones and einsum.
 
-Each is an immutable node like those of :mod:`matderiv.expression`, and checks its operand's shape
+Each is an immutable node like those of :mod:`matderiv.language.expression`, and checks its
+operand's shape
 when built.
 """
 
@@ -10,8 +11,8 @@ from __future__ import annotations
 import string
 from dataclasses import dataclass, field
 
-from .errors import NotSupportedError, ShapeError
-from .expression import Expr, MatMul, _describe
+from ..errors import NotSupportedError, ShapeError
+from .expression import Const, Expr, Func, MatMul, Pow, describe
 from .shapes import Dim, Shape, dim_product, normalize_shape
 
 __all__ = [
@@ -45,11 +46,11 @@ def _norm_axes(axis: int | tuple[int, ...] | None, e: Expr, fn: str) -> tuple[in
     for ax in axes:
         if not -e.ndim <= ax < e.ndim:
             raise ShapeError(
-                f"{fn}: axis {ax} is out of range for {_describe(e)}, which has {e.ndim} axes"
+                f"{fn}: axis {ax} is out of range for {describe(e)}, which has {e.ndim} axes"
             )
         out.append(ax % e.ndim)
     if len(set(out)) != len(out):
-        raise ShapeError(f"{fn}: axis {axis!r} repeats an axis of {_describe(e)}")
+        raise ShapeError(f"{fn}: axis {axis!r} repeats an axis of {describe(e)}")
     return tuple(sorted(out))
 
 
@@ -90,9 +91,7 @@ class KeepDims(Expr):
 
     def __post_init__(self) -> None:
         if not isinstance(self.arg, Reduce | LogSumExp):
-            raise NotSupportedError(
-                f"keepdims applies to a reduction, not to {_describe(self.arg)}"
-            )
+            raise NotSupportedError(f"keepdims applies to a reduction, not to {describe(self.arg)}")
         shape = list(self.arg.shape)
         for axis in sorted(self.axes):
             shape.insert(axis, 1)
@@ -109,8 +108,6 @@ def variance(
     ``mean((x - mean(x, axis, keepdims=True))**2, axis)``."""
     from fractions import Fraction
 
-    from .expression import Const, Func, Pow
-
     centred = x - keepdims(Reduce("mean", x, axis))
     mean = Reduce("mean", Pow(centred, Const(Fraction(2))), axis)
     out = keepdims(mean) if keep else mean
@@ -126,7 +123,7 @@ def keepdims(e: Reduce | LogSumExp) -> KeepDims:
 
 def _square(e: Expr, fn: str) -> Dim:
     if e.ndim != 2 or e.shape[0] != e.shape[1]:
-        raise ShapeError(f"{fn} needs a square matrix, got {_describe(e)}")
+        raise ShapeError(f"{fn} needs a square matrix, got {describe(e)}")
     return e.shape[0]
 
 
@@ -196,7 +193,7 @@ class Softmax(Expr):
     def __post_init__(self) -> None:
         if self.arg.ndim == 0:
             raise ShapeError(
-                f"softmax needs an array with at least one axis, got {_describe(self.arg)}"
+                f"softmax needs an array with at least one axis, got {describe(self.arg)}"
             )
         axes = _norm_axes(self.axis, self.arg, "softmax")
         object.__setattr__(self, "axis", None if axes is None else axes[0])
@@ -216,7 +213,7 @@ class LogSumExp(Expr):
     def __post_init__(self) -> None:
         if self.arg.ndim == 0:
             raise ShapeError(
-                f"logsumexp needs an array with at least one axis, got {_describe(self.arg)}"
+                f"logsumexp needs an array with at least one axis, got {describe(self.arg)}"
             )
         axes = _norm_axes(self.axis, self.arg, "logsumexp")
         axis = None if axes is None else axes[0]
@@ -240,11 +237,11 @@ class Diag(Expr):
         elif self.arg.ndim == 2:
             if self.arg.shape[0] != self.arg.shape[1]:
                 raise NotSupportedError(
-                    f"diag of the non-square matrix {_describe(self.arg)} is not supported"
+                    f"diag of the non-square matrix {describe(self.arg)} is not supported"
                 )
             shape = (self.arg.shape[0],)
         else:
-            raise ShapeError(f"diag needs a vector or a matrix, got {_describe(self.arg)}")
+            raise ShapeError(f"diag needs a vector or a matrix, got {describe(self.arg)}")
         self._finish(shape, self.arg._key)
 
     def children(self) -> tuple[Expr, ...]:
@@ -259,7 +256,7 @@ class Norm(Expr):
 
     def __post_init__(self) -> None:
         if self.arg.ndim not in (1, 2):
-            raise ShapeError(f"norm needs a vector or a matrix, got {_describe(self.arg)}")
+            raise ShapeError(f"norm needs a vector or a matrix, got {describe(self.arg)}")
         self._finish((), self.arg._key)
 
     def children(self) -> tuple[Expr, ...]:
@@ -276,7 +273,7 @@ class Outer(Expr):
     def __post_init__(self) -> None:
         for e in (self.left, self.right):
             if e.ndim != 1:
-                raise ShapeError(f"outer needs two vectors, got {_describe(e)}")
+                raise ShapeError(f"outer needs two vectors, got {describe(e)}")
         self._finish((self.left.shape[0], self.right.shape[0]), self.left._key, self.right._key)
 
     def children(self) -> tuple[Expr, ...]:
@@ -294,7 +291,7 @@ class Kron(Expr):
         a, b = self.left, self.right
         if a.ndim != b.ndim or a.ndim not in (1, 2):
             raise ShapeError(
-                f"kron needs two matrices or two vectors, got {_describe(a)} and {_describe(b)}"
+                f"kron needs two matrices or two vectors, got {describe(a)} and {describe(b)}"
             )
         shape = tuple(dim_product((x, y)) for x, y in zip(a.shape, b.shape, strict=True))
         self._finish(shape, a._key, b._key)
@@ -311,7 +308,7 @@ class Vec(Expr):
 
     def __post_init__(self) -> None:
         if self.arg.ndim != 2:
-            raise ShapeError(f"vec needs a matrix, got {_describe(self.arg)}")
+            raise ShapeError(f"vec needs a matrix, got {describe(self.arg)}")
         self._finish((dim_product(self.arg.shape),), self.arg._key)
 
     def children(self) -> tuple[Expr, ...]:
@@ -371,13 +368,13 @@ class Einsum(Expr):
             if len(sub) != arg.ndim:
                 raise ShapeError(
                     f"einsum {self.spec!r}: subscripts {sub!r} have {len(sub)} letters but "
-                    f"{_describe(arg)} has {arg.ndim} axes"
+                    f"{describe(arg)} has {arg.ndim} axes"
                 )
             for c, d in zip(sub, arg.shape, strict=True):
                 if sizes.setdefault(c, d) != d:
                     raise ShapeError(
                         f"einsum {self.spec!r}: subscript {c!r} has size {sizes[c]} in one operand "
-                        f"and {d} in {_describe(arg)}"
+                        f"and {d} in {describe(arg)}"
                     )
         for c in out:
             if c not in sizes:

@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .errors import ShapeError
-from .expression import Var, shape_text
-from .shapes import Dim, Shape, resolve_dim
+from ..errors import ShapeError
+from ..language.expression import Var, shape_text
+from ..language.shapes import Dim, Shape, resolve_dim
 
 __all__ = ["bind", "bind_sizes", "check_arguments", "missing_size", "size_of"]
 

@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from .expression import Expr
-from .functions import Diag, Reduce, Trace
+from ..language.expression import Expr
+from ..language.functions import Diag, Reduce, Trace
 from .index import Factor, Idx, IndexExpr, Term
 from .matrixform import (
     Atom,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
-from .errors import ShapeError
+from ..errors import ShapeError
 
 __all__ = [
     "Dim",

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
 
-from .expression import Expr, Pow, Transpose
-from .functions import Inv
-from .printing import ADD, ATOM, MATMUL, MUL, POSTFIX, UNARY, _Printer, format_number
-from .shapes import Dim
+from ..errors import NotSupportedError
+from ..language.expression import Add, Const, Expr, MatMul, Mul, Pow, Size, Transpose
+from ..language.functions import Diag, Eye, Inv, Kron, Ones, Outer, Reduce, Trace, Vec
+from ..language.printing import ADD, ATOM, MATMUL, MUL, POSTFIX, UNARY, Printer, format_number
+from ..language.shapes import Dim, dim_product
 
 __all__ = [
     "Atom",
@@ -164,7 +165,7 @@ def transpose(f: MForm) -> MForm:
 class _FormPrinter:
     def __init__(self, style: Text) -> None:
         self.style = style
-        self.ep = _Printer(style)
+        self.ep = Printer(style)
 
     def paren(self, f: MForm, need: int) -> str:
         s, prec = self.p(f)
@@ -286,8 +287,6 @@ class _FormPrinter:
 
 
 def _trails(s: MForm) -> bool:
-    from .functions import Reduce
-
     return (isinstance(s, Atom) and isinstance(s.expr, Reduce)) or (
         isinstance(s, ScalarOf) and s.op == "sum"
     )
@@ -305,7 +304,6 @@ def form_latex(f: MForm) -> str:
 
 def as_power(e: Expr, power: Fraction) -> Expr:
     """Return ``e ** power`` as an expression (``e`` itself for power 1)."""
-    from .expression import Const
 
     return e if power == 1 else Pow(e, Const(power))
 
@@ -318,9 +316,6 @@ _KIND = {0: "scalar", 1: "col", 2: "mat"}
 def _language(f: MForm) -> tuple[Expr, str]:
     """An expression of the language with the same numbers as ``f``, and ``f``'s kind:
     ``scalar``, ``col`` or ``row`` (both 1-D in the language) or ``mat``."""
-    from .errors import NotSupportedError
-    from .expression import Add, Const, MatMul, Mul, Size
-    from .functions import Diag, Eye, Kron, Ones, Outer, Reduce, Trace, Vec
 
     if isinstance(f, Atom):
         e = f.expr
@@ -388,7 +383,6 @@ def _language(f: MForm) -> tuple[Expr, str]:
 def _one_kind(parts: list[tuple[Expr, str]]) -> str:
     """The common kind of elementwise operands. A column (1-D in the language) next to an n×1
     matrix would broadcast to n×n in numpy, so mixed kinds have no expression form."""
-    from .errors import NotSupportedError
 
     kinds = {k for _, k in parts} - {"scalar"}
     if len(kinds) > 1:
@@ -420,7 +414,6 @@ def form_shape(f: MForm) -> tuple[Dim, Dim]:
     Raises :class:`FormShapeError` when a product, sum or Hadamard product does not fit, so
     that a reassembled form is type-checked before anyone sees or evaluates it.
     """
-    from .shapes import dim_product
 
     if isinstance(f, Atom):
         shape = f.expr.shape

@@ -18,7 +18,7 @@ MatrixCalculus.org; ``mit`` is the one the MIT 6.390 notes define, which coincid
 denominator layout. Numerator and denominator are each other's transposes wherever both are
 defined. No matrix convention defines a vector by a matrix, a matrix by a vector or a matrix by
 a matrix: those raise :class:`~matderiv.errors.LayoutError`, which suggests the tensor layout or
-a flattening (:func:`matderiv.flattening.to_vec_jacobian`).
+a flattening (:func:`matderiv.numeric.flattening.to_vec_jacobian`).
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .errors import LayoutError, ShapeError
-from .shapes import Dim, Shape
+from ..errors import LayoutError, ShapeError
+from ..language.shapes import Dim, Shape
 
 __all__ = [
     "CONVENTIONS",

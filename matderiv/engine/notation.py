@@ -13,11 +13,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from .errors import NotSupportedError
-from .expression import Var
+from ..errors import NotSupportedError
+from ..language.expression import Var
+from ..language.printing import ATOM, Printer, format_number, latex_name, power_code
+from ..language.shapes import Dim
 from .index import Factor, Idx, IndexExpr, Term
-from .printing import ATOM, _Printer, format_number, latex_name, power_code
-from .shapes import Dim
 
 __all__ = [
     "FREE_GROUPS",
@@ -98,7 +98,7 @@ def _factor_text(f: Factor) -> str:
         return f"F[{w};{a},{b}]"
     else:
         assert f.node is not None
-        p = _Printer("text")
+        p = Printer("text")
         base = p.wrap(f.node, ATOM)
         if f.indices:
             base = f"{base}[{idx}]"
@@ -146,7 +146,7 @@ def factor_latex(f: Factor) -> str:
         if isinstance(node, Var) and len(latex_name(node.name)) == 1:
             base = latex_name(node.name)
         else:
-            base = _Printer("latex").wrap(node, 1000)
+            base = Printer("latex").wrap(node, 1000)
         if sub:
             base = f"{base}_{{{sub}}}"
     if f.power != 1:
@@ -219,7 +219,7 @@ def einsum_code(expr: IndexExpr) -> str:
                 args.append(f"np.eye({w}).reshape({w}, {a}, {b})")
             else:
                 assert f.node is not None
-                p = _Printer("code")
+                p = Printer("code")
                 if f.power == 1:
                     args.append(p.p(f.node)[0])
                 else:

@@ -14,9 +14,24 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .binding import bind, bind_sizes, check_arguments, missing_size, size_of
-from .errors import DomainError, NotSupportedError, ShapeError
-from .expression import (
+from ..engine.index import Factor, IndexExpr
+from ..engine.matrixform import (
+    Atom,
+    Chain,
+    DiagOf,
+    Hadamard,
+    Identity,
+    KronOf,
+    MForm,
+    MSum,
+    OnesVec,
+    ScalarOf,
+    Scaled,
+    VecOf,
+)
+from ..engine.notation import einsum_plan
+from ..errors import DomainError, NotSupportedError, ShapeError
+from ..language.expression import (
     Add,
     Const,
     Expr,
@@ -29,7 +44,7 @@ from .expression import (
     Transpose,
     Var,
 )
-from .functions import (
+from ..language.functions import (
     Det,
     Diag,
     Einsum,
@@ -47,23 +62,8 @@ from .functions import (
     Trace,
     Vec,
 )
-from .index import Factor, IndexExpr
-from .matrixform import (
-    Atom,
-    Chain,
-    DiagOf,
-    Hadamard,
-    Identity,
-    KronOf,
-    MForm,
-    MSum,
-    OnesVec,
-    ScalarOf,
-    Scaled,
-    VecOf,
-)
-from .notation import einsum_plan
-from .shapes import Dim
+from ..language.shapes import Dim
+from .binding import bind, bind_sizes, check_arguments, missing_size, size_of
 
 __all__ = [
     "Evaluator",
@@ -115,7 +115,7 @@ FUNCTIONS: dict[str, Callable[[Array], Array]] = {
 
 class Backend:
     """The arithmetic an :class:`Evaluator` uses: numpy floats here; SymPy object arrays in
-    :mod:`matderiv.exact`, which proves identities on small instances."""
+    :mod:`matderiv.checks.exact`, which proves identities on small instances."""
 
     name = "numpy"
     dtype: Any = np.float64
@@ -366,7 +366,7 @@ def evaluate(e: Expr, /, **arrays: Any) -> Array:
     """Evaluate an expression on arrays given by variable name.
 
     >>> import numpy as np, matderiv as md
-    >>> from matderiv.parsing import parse
+    >>> from matderiv.language.parsing import parse
     >>> evaluate(parse("tr(A @ B)", {"A": (2, 2), "B": (2, 2)}), A=np.eye(2), B=2 * np.eye(2))
     array(4.)
     """

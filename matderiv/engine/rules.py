@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from fractions import Fraction
 
-from .errors import NotSupportedError
-from .expression import Add, Const, Expr, Func, Mul, Pi, Pow, Size
-from .functions import Det, Inv, LogDet, LogSumExp, Norm, Ones, Softmax
+from ..errors import NotSupportedError
+from ..language.expression import Add, Const, Expr, Func, Mul, Pi, Pow, Size
+from ..language.functions import Det, Inv, LogDet, LogSumExp, Norm, Ones, Softmax
 from .index import Idx, Term, fresh, multiply
 from .lowering import as_factor, delta, lower, operand_indices, tensor
 

@@ -13,11 +13,11 @@ from collections.abc import Sequence
 from dataclasses import replace
 from fractions import Fraction
 
-from .errors import NotSupportedError
-from .expression import Add, Const, Expr, Func, MatMul, Mul, Pi, Pow, Size, Transpose, Var
-from .functions import Diag, Einsum, Eye, KeepDims, Kron, Ones, Outer, Reduce, Trace, Vec
+from ..errors import NotSupportedError
+from ..language.expression import Add, Const, Expr, Func, MatMul, Mul, Pi, Pow, Size, Transpose, Var
+from ..language.functions import Diag, Einsum, Eye, KeepDims, Kron, Ones, Outer, Reduce, Trace, Vec
+from ..language.shapes import Dim
 from .index import Factor, Idx, Term, fresh, multiply, normalize_term
-from .shapes import Dim
 
 __all__ = ["as_factor", "carry", "delta", "lower", "operand_indices", "tensor"]
 

@@ -7,7 +7,7 @@ Four styles share one walk over the tree:
 - ``unicode``: the same with ``ᵀ``, ``⁻¹`` and ``∘``, for terminals.
 - ``latex``: for notebooks and the book.
 - ``code``: the expression language itself (``2 * X.T @ (X @ W - Y)``), which
-  :func:`matderiv.parsing.parse` reads back to an equal expression.
+  :func:`matderiv.language.parsing.parse` reads back to an equal expression.
 """
 
 from __future__ import annotations
@@ -16,7 +16,20 @@ import re
 from fractions import Fraction
 from typing import Literal
 
-from .expression import Add, Const, Expr, Func, MatMul, Mul, Pi, Pow, Size, Transpose, Var
+from .expression import (
+    Add,
+    Const,
+    Expr,
+    Func,
+    MatMul,
+    Mul,
+    Pi,
+    Pow,
+    Size,
+    Transpose,
+    Var,
+    install_printers,
+)
 from .functions import (
     Det,
     Diag,
@@ -124,7 +137,7 @@ def latex_name(name: str) -> str:
     return r"\mathrm{" + name.replace("_", r"\_") + "}"
 
 
-class _Printer:
+class Printer:
     def __init__(self, style: Style) -> None:
         self.style = style
 
@@ -418,17 +431,17 @@ def _is_reciprocal(e: Expr) -> bool:
 
 def to_text(e: Expr) -> str:
     """Return matrix notation in ASCII: ``2 X^T (X W - Y)``."""
-    return _Printer("text").p(e)[0]
+    return Printer("text").p(e)[0]
 
 
 def to_latex(e: Expr) -> str:
     """Return LaTeX for an expression (without surrounding ``$``)."""
-    return _Printer("latex").p(e)[0]
+    return Printer("latex").p(e)[0]
 
 
 def to_code(e: Expr) -> str:
     """Return the expression in the expression language, which parses back to it."""
-    return _Printer("code").p(e)[0]
+    return Printer("code").p(e)[0]
 
 
 _UNICODE = [
@@ -455,3 +468,6 @@ def unicode_from_text(text: str) -> str:
 def to_unicode(e: Expr) -> str:
     """Return matrix notation with Unicode marks, for terminals."""
     return unicode_from_text(to_text(e))
+
+
+install_printers(text=to_text, code=to_code, latex=to_latex)

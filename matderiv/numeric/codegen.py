@@ -23,8 +23,10 @@ from collections.abc import Callable, Iterable, Sequence
 from keyword import iskeyword
 from typing import Any
 
-from .errors import NotSupportedError, ParseError
-from .expression import (
+from ..engine.index import IndexExpr
+from ..engine.notation import einsum_plan
+from ..errors import NotSupportedError, ParseError
+from ..language.expression import (
     Add,
     Const,
     Expr,
@@ -38,7 +40,7 @@ from .expression import (
     Var,
     shape_text,
 )
-from .functions import (
+from ..language.functions import (
     Det,
     Diag,
     Einsum,
@@ -56,17 +58,14 @@ from .functions import (
     Trace,
     Vec,
 )
-from .index import IndexExpr
-from .notation import einsum_plan
-from .printing import power_code
-from .shapes import Dim
+from ..language.printing import power_code
+from ..language.shapes import Dim
 
 __all__ = [
     "Program",
     "argument_order",
     "compile_source",
     "generate",
-    "value_and_grad",
 ]
 
 _HELPERS = {
@@ -399,8 +398,8 @@ def generate(
     ret = results[0] if len(results) == 1 else "(" + ", ".join(results) + ")"
     return (
         f"import numpy as {prog.np}\n"
-        f"from matderiv.evaluation import check_arguments as {P}check\n"
-        f"from matderiv.evaluation import contract as {P}contract\n\n"
+        f"from matderiv.numeric.evaluation import check_arguments as {P}check\n"
+        f"from matderiv.numeric.evaluation import contract as {P}contract\n\n"
         f"{P}DECLARED = {declared}\n\n\n"
         f"{helpers}def {name}({params_text}):\n{body}\n    return {ret}\n"
     )
@@ -415,38 +414,3 @@ def compile_source(source: str, name: str) -> Callable[..., Any]:
     fn: Callable[..., Any] = namespace[name]
     fn.__matderiv_source__ = source  # type: ignore[attr-defined]
     return fn
-
-
-def value_and_grad(
-    expr: Expr | str,
-    wrt: Var | str,
-    shapes: Any = None,
-    args: Sequence[str] | None = None,
-) -> Callable[..., Any]:
-    """A plain numpy function returning ``(value, gradient)`` that computes the shared parts once
-    (for ``sum((X @ W - Y)**2)``, the residual ``X @ W - Y``).
-
-    The gradient is in the tensor layout (shape ``out.shape + wrt.shape``). Arguments are
-    keyword-only, named after the variables, unless ``args`` (every variable's name, once) fixes
-    a positional order. Each argument's shape is checked against its declared shape
-    (:class:`~matderiv.errors.ShapeError` otherwise); a named size that no argument's shape gives
-    (the ``n`` of ``ones(n)``) is a keyword argument of its own, ``n=4``.
-
-    >>> import numpy as np, matderiv as md
-    >>> shapes = {"X": (4, 3), "W": (3, 2), "Y": (4, 2)}
-    >>> f = md.value_and_grad("sum((X @ W - Y)**2)", "W", shapes=shapes)
-    >>> value, grad = f(W=np.ones((3, 2)), X=np.ones((4, 3)), Y=np.zeros((4, 2)))
-    >>> float(value), grad.shape
-    (72.0, (3, 2))
-    >>> g = md.value_and_grad("sum((X @ W - Y)**2)", "W", shapes=shapes, args=("X", "W", "Y"))
-    >>> float(g(np.ones((4, 3)), np.ones((3, 2)), np.zeros((4, 2)))[0])
-    72.0
-    """
-    from .derivative import _resolve, derive
-
-    e = _resolve(expr, shapes)
-    d = derive(e, wrt, shapes)
-    variables = argument_order(d.variables | {d.wrt}, args)
-    outputs = [(e, e.shape, ""), (d.program(), d.tensor_shape, "")]
-    source = generate("value_and_grad", variables, outputs, positional=args is not None)
-    return compile_source(source, "value_and_grad")

@@ -18,11 +18,12 @@ from typing import Any
 
 import numpy as np
 
-from .errors import NotSupportedError
-from .evaluation import Backend, Evaluator
-from .expression import Expr, Func, Pow, Var, shape_text
-from .functions import Det, Inv, LogDet
-from .shapes import resolve_dim
+from ..engine.result import is_derivative
+from ..errors import NotSupportedError
+from ..language.expression import Expr, Func, Pow, Var, shape_text
+from ..language.functions import Det, Inv, LogDet
+from ..language.shapes import resolve_dim
+from ..numeric.evaluation import Backend, Evaluator
 
 __all__ = ["ExactResult", "SympyBackend", "instance_sizes", "prove_equal"]
 
@@ -231,13 +232,11 @@ def exact_derivative(f: Expr, claimed: Any, wrt: Var, seed: int) -> ExactResult:
     """Prove ``claimed`` = ∂f/∂wrt on a small instance. ``claimed`` is an Expr or a Derivative."""
     import sympy as sp
 
-    from .derivative import Derivative
-
     exprs: list[Expr] = [f, wrt]
     if isinstance(claimed, Expr):
         exprs.append(claimed)
     variables = frozenset().union(*(e.variables() for e in exprs))
-    if isinstance(claimed, Derivative):
+    if is_derivative(claimed):
         variables = variables | claimed.variables
     sizes = instance_sizes(variables)
     out_n = int(np.prod([resolve_dim(d, sizes) for d in f.shape]))
@@ -257,7 +256,7 @@ def exact_derivative(f: Expr, claimed: Any, wrt: Var, seed: int) -> ExactResult:
     for i in np.ndindex(value.shape):
         for p in np.ndindex(w.shape):
             true[i + p] = sp.diff(value[i], w[p])
-    if isinstance(claimed, Derivative):
+    if is_derivative(claimed):
         shape = tuple(resolve_dim(d, sizes) for d in claimed.shape)
         got = [ev.index(claimed.index_expr)]
         if claimed.form is not None:

@@ -5,7 +5,7 @@ wherever they occur (the derivation engine relies on it to cancel ``u**-1 * u``)
 checked when a node is built; a mismatch raises :class:`~matderiv.errors.ShapeError` naming
 both operands, their shapes and the operator.
 
-Build expressions by parsing text (:func:`matderiv.parsing.parse`) or with :func:`var` and
+Build expressions by parsing text (:func:`matderiv.language.parsing.parse`) or with :func:`var` and
 Python operators:
 
 >>> import matderiv as md
@@ -21,11 +21,12 @@ matderiv.errors.ShapeError: cannot multiply X (B×N) by X (B×N) with '@': inner
 from __future__ import annotations
 
 import keyword
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, ClassVar
 
-from .errors import NotSupportedError, ShapeError
+from ..errors import NotSupportedError, ShapeError
 from .shapes import Dim, Shape, dim_names, name_clash, normalize_shape
 
 __all__ = [
@@ -42,6 +43,8 @@ __all__ = [
     "Transpose",
     "Var",
     "as_expr",
+    "describe",
+    "install_printers",
     "var",
 ]
 
@@ -72,10 +75,29 @@ def shape_text(shape: Shape) -> str:
     return "×".join(str(d) for d in shape) if shape else "scalar"
 
 
-def _describe(e: Expr) -> str:
-    from .printing import to_text
+#: How nodes show themselves: ``text``, ``code`` and ``latex`` printers. They live in
+#: :mod:`matderiv.language.printing`, which imports the nodes and installs itself here with
+#: :func:`install_printers` when it is imported (the ``language`` package imports it), so this
+#: module never imports the printers back.
+_PRINTERS: dict[str, Callable[[Expr], str]] = {}
 
-    return f"{to_text(e)} ({shape_text(e.shape)})"
+
+def install_printers(**printers: Callable[[Expr], str]) -> None:
+    """Set the functions that print a node as ``text``, ``code`` and ``latex``."""
+    unknown = set(printers) - {"text", "code", "latex"}
+    if unknown:
+        raise TypeError(f"unknown printer(s) {sorted(unknown)}; expected text, code, latex")
+    _PRINTERS.update(printers)
+
+
+def _show(e: Expr, how: str) -> str:
+    printer = _PRINTERS.get(how)
+    return printer(e) if printer is not None else f"<{type(e).__name__}>"
+
+
+def describe(e: Expr) -> str:
+    """Return ``e`` with its shape, as error messages quote it: ``X @ W (B×M)``."""
+    return f"{_show(e, 'text')} ({shape_text(e.shape)})"
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -143,19 +165,13 @@ class Expr:
         return v in self.variables()
 
     def __repr__(self) -> str:
-        from .printing import to_code
-
-        return f"Expr({to_code(self)!r}, shape={self.shape!r})"
+        return f"Expr({_show(self, 'code')!r}, shape={self.shape!r})"
 
     def __str__(self) -> str:
-        from .printing import to_text
-
-        return to_text(self)
+        return _show(self, "text")
 
     def _repr_latex_(self) -> str:
-        from .printing import to_latex
-
-        return f"${to_latex(self)}$"
+        return f"${_show(self, 'latex')}$"
 
     # operators ---------------------------------------------------------
     def __add__(self, other: object) -> Expr:
@@ -244,13 +260,11 @@ def _broadcast(op: str, args: tuple[Expr, ...]) -> Shape:
                     for b in args
                     if axis - (rank - b.ndim) >= 0 and b.shape[axis - rank + b.ndim] != 1
                 )
-                from .printing import to_text
-
                 shown = "'+' or '-'" if op == "+" else repr(op)  # a - b is a + (-b)
                 raise ShapeError(
-                    f"cannot combine {_describe(first)} and {_describe(a)} with {shown}: sizes "
-                    f"{seen} (axis {axis - (rank - first.ndim)} of {to_text(first)}) and {d} "
-                    f"(axis {pos} of {to_text(a)}) differ, and numpy broadcasting matches "
+                    f"cannot combine {describe(first)} and {describe(a)} with {shown}: sizes "
+                    f"{seen} (axis {axis - (rank - first.ndim)} of {first}) and {d} "
+                    f"(axis {pos} of {a}) differ, and numpy broadcasting matches "
                     "trailing axes; to combine a statistic of each row with the rows, keep the "
                     "reduced axis with keepdims=True, e.g. mean(X, axis=1, keepdims=True)"
                 )
@@ -381,24 +395,22 @@ class MatMul(Expr):
         a, b = self.left, self.right
         if a.ndim == 0 or b.ndim == 0:
             raise ShapeError(
-                f"cannot multiply {_describe(a)} by {_describe(b)} with '@': '@' needs arrays "
+                f"cannot multiply {describe(a)} by {describe(b)} with '@': '@' needs arrays "
                 "with at least one axis; use '*' to scale by a scalar"
             )
         ka = a.shape[-1]
         kb = b.shape[0] if b.ndim == 1 else b.shape[-2]
         if ka != kb:
-            from .printing import to_text
-
             axis_b = 0 if b.ndim == 1 else b.ndim - 2
             raise ShapeError(
-                f"cannot multiply {_describe(a)} by {_describe(b)} with '@': inner sizes {ka} "
-                f"(axis {a.ndim - 1} of {to_text(a)}) and {kb} (axis {axis_b} of {to_text(b)}) "
+                f"cannot multiply {describe(a)} by {describe(b)} with '@': inner sizes {ka} "
+                f"(axis {a.ndim - 1} of {a}) and {kb} (axis {axis_b} of {b}) "
                 "differ"
             )
         if a.ndim > 2 or b.ndim > 2:
             if a.ndim != b.ndim or a.shape[:-2] != b.shape[:-2]:
                 raise NotSupportedError(
-                    f"'@' of {_describe(a)} and {_describe(b)}: stacks of matrices are "
+                    f"'@' of {describe(a)} and {describe(b)}: stacks of matrices are "
                     "supported only with equal leading axes; write the contraction with einsum"
                 )
             shape: Shape = (*a.shape[:-1], b.shape[-1])

@@ -23,14 +23,24 @@ from typing import Any, Literal
 
 import numpy as np
 
-from .derivative import Derivative
-from .errors import LayoutError, NotSupportedError, ShapeError
+from ..engine.index import Factor, Idx, IndexExpr, Term
+from ..engine.matrixform import (
+    Identity,
+    KronOf,
+    MForm,
+    MSum,
+    OnesVec,
+    Scaled,
+    form_latex,
+    form_text,
+    transpose,
+)
+from ..engine.notation import index_latex, index_text
+from ..engine.reassembly import connected, reassemble, reassemble_factors
+from ..engine.result import DerivativeLike
+from ..errors import LayoutError, NotSupportedError, ShapeError
+from ..language.expression import Var
 from .evaluation import Array, Evaluator, bind_sizes, result_array
-from .expression import Var
-from .index import Factor, Idx, IndexExpr, Term
-from .matrixform import KronOf, MForm, MSum, Scaled, form_latex, form_text, transpose
-from .notation import index_latex, index_text
-from .reassembly import connected, reassemble, reassemble_factors
 
 __all__ = [
     "Flattened",
@@ -181,18 +191,18 @@ class Flattened:
         return f"{self.matrix if self.matrix is not None else self.index}  ({self.statement})"
 
 
-def _tensor(d: Derivative) -> Derivative:
+def _tensor(d: DerivativeLike) -> DerivativeLike:
     if d.layout != "tensor":
         return d.to_layout("tensor")
     return d
 
 
-def _split(d: Derivative) -> tuple[tuple[Idx, ...], tuple[Idx, ...]]:
+def _split(d: DerivativeLike) -> tuple[tuple[Idx, ...], tuple[Idx, ...]]:
     n_out = len(d.out_shape)
     return d.index_expr.free[:n_out], d.index_expr.free[n_out:]
 
 
-def kron_form(d: Derivative) -> Flattened:
+def kron_form(d: DerivativeLike) -> Flattened:
     """∂vec(Y)/∂vec(X)ᵀ as a sum of Kronecker products, symbolically.
 
     ``J = P ⊗ Q`` exactly when ``D[i,j,k,l] = P[j,l] Q[i,k]`` (with ``vec`` column-major), so
@@ -252,14 +262,11 @@ def kron_form(d: Derivative) -> Flattened:
 
 
 def _is_one(f: MForm) -> bool:
-    from .matrixform import Identity
-
     return isinstance(f, Identity) and f.dim == 1
 
 
 def _block(factors: list[Factor], row: Idx | None, col: Idx | None) -> Scaled | None:
     """A Kronecker factor as a matrix: rows ``row`` (None: one row), columns ``col``."""
-    from .matrixform import Identity, OnesVec
 
     if row is not None and col is not None:
         return reassemble_factors(factors, (row, col))
@@ -310,7 +317,7 @@ def _drop_delta(expr: IndexExpr, keep: Idx, gone: Idx) -> IndexExpr:
     return IndexExpr(tuple(terms), tuple(i for i in expr.free if i != gone))
 
 
-def compress(d: Derivative) -> Flattened:
+def compress(d: DerivativeLike) -> Flattened:
     """Diagonal compression: drop a Kronecker delta between an output and a variable index.
 
     When every term carries δ_ip, the tensor is zero unless i = p, and C with the p axis
@@ -340,7 +347,7 @@ def compress(d: Derivative) -> Flattened:
     return Flattened(small, reassemble(small), d.variables | {d.wrt}, statement)
 
 
-def hide(d: Derivative, axis: int = 0) -> Flattened:
+def hide(d: DerivativeLike, axis: int = 0) -> Flattened:
     """Hide a dimension of a matrix variable: treat each slice along the other axis as one
     vector variable (``axis=0`` hides the rows, so W is a row of columns W_k).
 
@@ -448,7 +455,7 @@ class KroneckerOperator:
 
 
 def operator(
-    d: Derivative, given: Mapping[str, Any] | None = None, /, **arrays: Any
+    d: DerivativeLike, given: Mapping[str, Any] | None = None, /, **arrays: Any
 ) -> KroneckerOperator:
     """The Kronecker form of ``d`` (:func:`kron_form`) at the given arrays, kept factored.
 
@@ -458,7 +465,6 @@ def operator(
     >>> (H @ np.eye(3, 2)).shape, H.dense_size, H.factored_size
     ((3, 2), 36, 13)
     """
-    from .matrixform import Identity, KronOf
 
     arrays = {**(given or {}), **arrays}
     k = kron_form(d)

@@ -22,8 +22,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
-from .expression import Expr
-from .shapes import Dim
+from ..language.expression import Expr
+from ..language.functions import Ones
+from ..language.shapes import Dim
 
 __all__ = [
     "Factor",
@@ -154,8 +155,6 @@ def normalize_term(term: Term) -> Term | None:
     carried = {i for f in kept for i in f.indices}
     lost = [i for f in merged.values() if f.power == 0 for i in f.indices if i not in carried]
     if lost:  # u^-1 u cancelled: the indices it carried still run over their ranges
-        from .functions import Ones
-
         lost = list(dict.fromkeys(lost))
         kept.append(Factor("tensor", tuple(lost), Ones(tuple(i.dim for i in lost))))
     return Term(term.coeff, tuple(kept))
