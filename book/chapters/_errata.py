@@ -20,13 +20,15 @@ An entry has a ``status``:
     into a neighbouring column, labels fused into formulas), not a slip of the author.
     ``corrected`` is the formula the typeset notes evidently show; its check must pass.
 
-Every entry that states or implies something computable has a check; only a slip of spelling or
-grammar (kind ``"typo"``) or extraction damage that swaps a letter goes without one.
+Every entry has a check. An entry that states or implies something computable is checked by
+computation; a slip of spelling or grammar (kind ``"typo"``) and extraction damage that only swaps
+a letter, which say nothing about a number, are checked against the text itself: a ``Text`` check
+confirms that the slip is really in the source as transcribed here.
 
 ``extraction_possible`` marks an error in the MIT notes that is a well-formed formula (so it is
 counted as the notes' own error) but that an extraction slip could also explain.
 
-A check is one of three kinds, each with a ``printed`` and/or a ``corrected`` part:
+A computed check is one of three kinds, each with a ``printed`` and/or a ``corrected`` part:
 
 ``Derivative``
     expression strings in matderiv's language, compared by :func:`matderiv.check_derivative`
@@ -40,6 +42,14 @@ A check is one of three kinds, each with a ``printed`` and/or a ``corrected`` pa
     layout="tensor")``, which returns a derivative evaluated at seeded random inputs together
     with those inputs.
 
+A ``Text`` check reads the source text file (``../shared/sources`` beside the repository, as in
+CI; the environment variable ``MATDERIV_SOURCES`` may point elsewhere). Its ``found`` wordings
+must occur in the source, its ``unique`` wordings exactly once, and its ``absent`` wordings not
+at all (whole words, case-sensitive, after straightening curly apostrophes and collapsing runs
+of spaces). The printed slip is kept to a few words. The source texts are not part of the
+repository, so a book built without them cannot run these checks: :func:`run_check` then reports
+that the test suite checks the entry against the source, instead of failing.
+
 This module is data plus a small runner; it imports matderiv only when a check runs. Its lines
 hold formulas as printed, so the line-length rule is waived for this file.
 """
@@ -49,6 +59,7 @@ hold formulas as printed, so the line-length rule is waived for this file.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 KINDS = (
@@ -109,7 +120,29 @@ class Snippet:
         return "def corrected(" in self.code
 
 
-Check = Derivative | Identity | Snippet
+@dataclass(frozen=True)
+class Text:
+    """Check that a slip of wording is transcribed faithfully, against the source text itself.
+
+    ``found``: wordings that occur in the source; ``unique``: wordings that occur exactly once;
+    ``absent``: wordings that do not occur (typically the corrected wording).
+    """
+
+    found: tuple[str, ...] = ()
+    unique: tuple[str, ...] = ()
+    absent: tuple[str, ...] = ()
+    absent_means: str = "the corrected wording"  # how the verdict names the absent wordings
+
+
+Check = Derivative | Identity | Snippet | Text
+
+#: The source text files, in ``../shared/sources`` beside the repository.
+SOURCE_FILES = {
+    "zou": "000_7b2a9bec1a46f122.txt",
+    "umass": "001_52de0b8efba893a3.txt",
+    "cv": "002_f6152749f9431582.txt",
+    "mit6390": "003_4c39806f7bc5f32f.txt",
+}
 
 
 @dataclass(frozen=True)
@@ -145,6 +178,11 @@ ZOU = [
         "page never see it.",
         corrected="a key of its own",
         kind="typo",
+        check=Text(
+            unique=("key: rl-target-magnitude",),
+            absent=("强化学习", "reinforcement", "Reinforcement"),
+            absent_means="any mention of reinforcement learning",
+        ),
     ),
     _e(
         "zou",
@@ -294,6 +332,7 @@ UMASS = [
         "Missing apostrophe.",
         corrected="Wait, it's all scalar derivatives?",
         kind="typo",
+        check=Text(found=("Wait its all",), absent=("it's all",)),
     ),
     _e(
         "umass",
@@ -303,6 +342,8 @@ UMASS = [
         "Misspelled name.",
         corrected="Kronecker delta function",
         kind="typo",
+        # the slides spell the name right on later slides, so the slip is one of transcription
+        check=Text(unique=("Kronocker delta",), found=("Kronecker delta",)),
     ),
     _e(
         "umass",
@@ -945,6 +986,7 @@ CV = [
         "Subject and verb disagree.",
         corrected="… terms … go from right to left",
         kind="typo",
+        check=Text(found=("goes from right to left",), absent=("go from right to left",)),
     ),
     _e(
         "cv",
@@ -1141,6 +1183,7 @@ MIT = [
         "Verb form.",
         corrected="… will give us …",
         kind="typo",
+        check=Text(found=("will gives us",), absent=("will give us",)),
     ),
     _e(
         "mit6390",
@@ -1180,6 +1223,7 @@ MIT = [
         "Agreement.",
         corrected="because derivatives are local",
         kind="typo",
+        check=Text(found=("because derivative are local",), absent=("derivatives are local",)),
     ),
     _e(
         "mit6390",
@@ -1212,6 +1256,7 @@ MIT = [
         "Doubled verb.",
         corrected="It doesn't change …",
         kind="typo",
+        check=Text(found=("It's doesn't change",), absent=("It doesn't change",)),
     ),
     _e(
         "mit6390",
@@ -1220,6 +1265,8 @@ MIT = [
         "garbled",
         "The italic v of the notes comes out as the Greek ν; the vector is v throughout.",
         corrected=r"$\Delta v$, $v_i$, $\partial s/\partial v$",
+        # the formulas print the Greek letter; the prose beside them, not typeset, writes v
+        check=Text(found=(r"\Delta \nu", "Δv_i")),
     ),
     _e(
         "mit6390",
@@ -1576,6 +1623,7 @@ MIT = [
         "Plural.",
         corrected="… two competing definitions …",
         kind="typo",
+        check=Text(found=("two competing definition of",), absent=("competing definitions",)),
     ),
     _e(
         "mit6390",
@@ -1585,6 +1633,8 @@ MIT = [
         "A cross-reference left as a placeholder.",
         corrected="a real section number",
         kind="typo",
+        # the placeholder occurs once, so it names no section or box of the notes
+        check=Text(found=("jumped here from X.16",), unique=("X.16",)),
     ),
     _e(
         "mit6390",
@@ -1643,6 +1693,7 @@ MIT = [
         "'Software' is a mass noun.",
         corrected="… used by software",
         kind="typo",
+        check=Text(found=("used by softwares",), absent=("used by software",)),
     ),
     _e(
         "mit6390",
@@ -1933,6 +1984,63 @@ class ErrataTableError(Exception):
 class Outcome:
     printed: str | None  # "passes (...)", "fails: ...", or None when not checked
     corrected: str | None
+    text: str | None = None  # the verdict of a Text check, or why it did not run here
+
+
+#: What a Text check reports when the source texts are not beside the repository.
+TEXT_NOT_RUN = (
+    "checked against the source text by the test suite (sources not present in this build)"
+)
+
+
+def source_dir() -> Path | None:
+    """The directory of the source texts: ``$MATDERIV_SOURCES``, else ``../shared/sources``
+    beside the repository; None when it does not exist (a user's checkout)."""
+    import os
+
+    env = os.environ.get("MATDERIV_SOURCES")
+    path = Path(env) if env else Path(__file__).resolve().parents[2].parent / "shared" / "sources"
+    return path if path.is_dir() else None
+
+
+def _normalise(text: str) -> str:
+    import re
+
+    text = text.replace("\u2019", "'").replace("\u2018", "'")
+    return re.sub(r"[ \t\u00a0]+", " ", text)
+
+
+def _occurrences(wording: str, text: str) -> int:
+    import re
+
+    pattern = r"(?<!\w)" + re.escape(_normalise(wording)) + r"(?!\w)"
+    return len(re.findall(pattern, text))
+
+
+def _run_text(entry: Erratum, check: Text, sources: Path | None) -> str:
+    """Check a slip of wording against the source file; raise ErrataTableError when the table
+    does not transcribe the source faithfully."""
+    where = f"{entry.id} ({entry.source}, {entry.location})"
+    if sources is None or not (sources / SOURCE_FILES[entry.source]).is_file():
+        return TEXT_NOT_RUN
+    text = _normalise((sources / SOURCE_FILES[entry.source]).read_text(encoding="utf-8"))
+    problems = [f"{w!r} is not in the source" for w in check.found if not _occurrences(w, text)]
+    problems += [
+        f"{w!r} occurs {n} times, not once"
+        for w in check.unique
+        if (n := _occurrences(w, text)) != 1
+    ]
+    problems += [f"{w!r} is in the source" for w in check.absent if _occurrences(w, text)]
+    if problems:
+        raise ErrataTableError(
+            f"{where}: the slip is not transcribed faithfully: " + "; ".join(problems)
+        )
+    verdict = "found in the source text"
+    if check.unique:
+        verdict += ", once"
+    if check.absent:
+        verdict += f"; {check.absent_means} is not"
+    return verdict
 
 
 def _close(a: Any, b: Any, what: str) -> None:
@@ -2014,14 +2122,21 @@ def _claims(check: Check) -> tuple[Any, Any]:
     raise TypeError(f"unknown check {check!r}")
 
 
-def run_check(entry: Erratum) -> Outcome:
+def run_check(entry: Erratum, sources: Path | str | None = "auto") -> Outcome:
     """Run an entry's check and enforce what its status promises.
 
     Raises :class:`ErrataTableError` when a correct formula fails, when a formula printed wrongly
-    passes its check, or when a correction (or a reconstruction of garbled text) fails.
+    passes its check, when a correction (or a reconstruction of garbled text) fails, or when a
+    slip of wording is not in the source text as transcribed. ``sources`` is the directory of
+    the source texts (default: :func:`source_dir`); without it a Text check does not run and
+    says so.
     """
     if entry.check is None:
         return Outcome(None, None)
+    if isinstance(entry.check, Text):
+        directory = source_dir() if sources == "auto" else sources
+        assert directory is None or isinstance(directory, Path)
+        return Outcome(None, None, _run_text(entry, entry.check, directory))
     printed, corrected = _claims(entry.check)
     p = _run(printed) if printed is not None else None
     c = _run(corrected) if corrected is not None else None
