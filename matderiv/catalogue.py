@@ -127,6 +127,8 @@ CATALOGUE: tuple[Identity, ...] = (
     _I("sum-tanh-squared", "elementwise", "sum(tanh(x)**2)", "x", {"x": ("n",)}, "2 * tanh(x) * (1 - tanh(x)**2)", "scalar calculus, entry by entry"),
     _I("sum-softplus", "elementwise", "sum(softplus(x))", "x", {"x": ("n",)}, "sigmoid(x)", "scalar calculus, entry by entry"),
     _I("sum-sqrt", "elementwise", "sum(sqrt(x))", "x", {"x": ("n",)}, "0.5 / sqrt(x)", "scalar calculus, entry by entry", constraints={"x": "positive"}),
+    _I("log1p-loss", "elementwise", "sum(log1p(exp(x)))", "x", {"x": ("n",)}, "exp(x) / (1 + exp(x))", "scalar calculus: log1p(exp(x)) is softplus"),
+    _I("sum-expm1", "elementwise", "sum(expm1(x) * y)", "x", VEC, "exp(x) * y", "scalar calculus, entry by entry"),
     _I("sum-relu", "elementwise", "sum(relu(x))", "x", {"x": ("n",)}, "step(x)", "scalar calculus, away from 0"),
     _I("sum-abs", "elementwise", "sum(abs(x))", "x", {"x": ("n",)}, "sign(x)", "scalar calculus, away from 0"),
     _I("exp-jacobian", "elementwise", "exp(x)", "x", {"x": ("n",)}, "diag(exp(x))", "mit: ∂A/∂Z = diag(f′(Z))"),

@@ -329,12 +329,8 @@ class _NumpyText(Program):
 
     def _code(self, e: Expr) -> tuple[str, int]:
         c = self.code
-        if isinstance(e, Func) and e.name == "sigmoid":
-            return f"np.exp(-np.logaddexp(0.0, -{c(e.arg)}))", ATOM
-        if isinstance(e, Func) and e.name == "step":  # 0 for x <= 0, 1 for x > 0; 0-d too
-            return f"np.heaviside({c(e.arg, False)}, 0.0)", ATOM
-        if isinstance(e, Func) and e.name == "sigmoid'":
-            return f"(lambda s: s * (1.0 - s))(np.exp(-np.logaddexp(0.0, -{c(e.arg)})))", ATOM
+        if isinstance(e, Func) and e.spec.inline is not None:  # one expression, no helpers
+            return e.spec.inline.format(np="np", x=c(e.arg, False)), ATOM
         if isinstance(e, Softmax | LogSumExp):  # shifted by the maximum, as numpy users do
             k, a = e.axis, f"axis={e.axis!r}, keepdims=True"
             if isinstance(e, Softmax):

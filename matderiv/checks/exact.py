@@ -20,9 +20,11 @@ import numpy as np
 
 from ..engine.result import is_derivative
 from ..errors import NotSupportedError
-from ..language.expression import Expr, Func, Pow, Var, shape_text
-from ..language.functions import Det, Inv, LogDet
+from ..language.domains import input_domains
+from ..language.expression import Expr, Var, shape_text
+from ..language.functions import Unary
 from ..language.shapes import resolve_dim
+from ..language.specs import ELEMENTWISE
 from ..numeric.evaluation import Backend, Evaluator
 
 __all__ = ["ExactResult", "SympyBackend", "instance_sizes", "prove_equal"]
@@ -43,26 +45,6 @@ class SympyBackend(Backend):
         self.sp = sp
         self.pi = sp.pi
 
-        def sigmoid(x: Any) -> Any:
-            return 1 / (1 + sp.exp(-x))
-
-        self._funcs = {
-            "exp": sp.exp,
-            "log": sp.log,
-            "sin": sp.sin,
-            "cos": sp.cos,
-            "tanh": sp.tanh,
-            "sigmoid": sigmoid,
-            "relu": lambda x: sp.Max(0, x),
-            "softplus": lambda x: sp.log(1 + sp.exp(x)),
-            "sqrt": sp.sqrt,
-            "abs": sp.Abs,
-            "sigmoid'": lambda x: sigmoid(x) * (1 - sigmoid(x)),
-            "tanh'": lambda x: 1 - sp.tanh(x) ** 2,
-            "step": sp.Heaviside,
-            "sign": sp.sign,
-        }
-
     def _map(self, fn: Any, x: Any) -> Any:
         return np.frompyfunc(fn, 1, 1)(np.asarray(x, dtype=object))
 
@@ -73,16 +55,11 @@ class SympyBackend(Backend):
         return np.asarray(value, dtype=object).reshape(())[()]
 
     def func(self, name: str, x: Any) -> Any:
-        return self._map(self._funcs[name], x)
+        sympy = ELEMENTWISE[name].sympy
+        return self._map(lambda v: sympy(self.sp, v), x)
 
-    def det(self, a: Any) -> Any:
-        return self.sp.Matrix(a).det()
-
-    def logdet(self, a: Any) -> Any:
-        return self.sp.log(self.sp.Matrix(a).det())
-
-    def inv(self, a: Any) -> Any:
-        return np.array(self.sp.Matrix(a).inv(), dtype=object)
+    def unary(self, e: Unary, a: Any) -> Any:
+        return type(e).sympy(self.sp, np, a)
 
     def softmax(self, x: Any, axis: int | None) -> Any:
         e = self._map(self.sp.exp, x)
@@ -90,9 +67,6 @@ class SympyBackend(Backend):
 
     def logsumexp(self, x: Any, axis: int | None) -> Any:
         return self._map(self.sp.log, np.sum(self._map(self.sp.exp, x), axis=axis))
-
-    def norm(self, x: Any) -> Any:
-        return self.sp.sqrt(np.sum(np.asarray(x, dtype=object) ** 2))
 
 
 def instance_sizes(variables: Iterable[Var]) -> dict[str, int]:
@@ -104,40 +78,6 @@ def instance_sizes(variables: Iterable[Var]) -> dict[str, int]:
                 if not part.isdigit() and part not in names:
                     names.append(part)
     return {n: 2 + k for k, n in enumerate(names)}
-
-
-def _positive_vars(exprs: Iterable[Expr]) -> set[str]:
-    out: set[str] = set()
-    for e in exprs:
-        stack = [e]
-        while stack:
-            node = stack.pop()
-            kids = node.children()
-            powered = (isinstance(node, Func) and node.name in ("log", "sqrt")) or isinstance(
-                node, Pow
-            )
-            if powered and isinstance(kids[0], Var):
-                out.add(kids[0].name)
-            stack.extend(kids)
-    return out
-
-
-def _invertible_vars(exprs: Iterable[Expr]) -> set[str]:
-    return {
-        v.name
-        for e in exprs
-        for node in _walk(e)
-        if isinstance(node, Inv | Det | LogDet)
-        for v in node.variables()
-    }
-
-
-def _walk(e: Expr) -> Iterable[Expr]:
-    stack = [e]
-    while stack:
-        node = stack.pop()
-        yield node
-        stack.extend(node.children())
 
 
 @dataclass(frozen=True)
@@ -247,8 +187,9 @@ def exact_derivative(f: Expr, claimed: Any, wrt: Var, seed: int) -> ExactResult:
             f"({describe_instance(variables, sizes)}); the limit is {MAX_ENTRIES}. "
             "Use method='full' or 'directional'"
         )
-    invertible = _invertible_vars(exprs)
-    symbols = symbols_for(variables, sizes, _positive_vars(exprs))
+    domains = input_domains(exprs)
+    invertible = set(domains.invertible)
+    symbols = symbols_for(variables, sizes, set(domains.positive))
     ev = Evaluator(symbols, sizes, SympyBackend())
     value = np.asarray(ev.expr(f), dtype=object)
     w = symbols[wrt.name]
@@ -283,10 +224,11 @@ def exact_identity(lhs: Expr, rhs: Expr, seed: int) -> ExactResult:
     """Prove ``lhs == rhs`` entry by entry on a small instance."""
     variables = lhs.variables() | rhs.variables()
     sizes = instance_sizes(variables)
-    symbols = symbols_for(variables, sizes, _positive_vars([lhs, rhs]))
+    domains = input_domains([lhs, rhs])
+    symbols = symbols_for(variables, sizes, set(domains.positive))
     ev = Evaluator(symbols, sizes, SympyBackend())
     a, b = np.asarray(ev.expr(lhs), dtype=object), np.asarray(ev.expr(rhs), dtype=object)
-    counter, unproved = prove_equal(a, b, symbols, seed, _invertible_vars([lhs, rhs]))
+    counter, unproved = prove_equal(a, b, symbols, seed, set(domains.invertible))
     return ExactResult(
         counter is None and not unproved,
         a.size,

@@ -5,8 +5,9 @@ differentiates the element formula of a sub-expression at given indices. Rules p
 Kronecker deltas (through ``dlower`` reaching the variable) and opaque factors such as
 ``inv(X)``; the deltas are contracted later.
 
-Elementwise functions carry their derivative as an expression in :data:`ELEMENTWISE_PRIME`,
-so σ'(y) prints as ``sigmoid'(y)`` and evaluates as σ(y)(1 − σ(y)).
+Elementwise functions carry their derivative in their declaration
+(:data:`matderiv.language.specs.ELEMENTWISE`), as an expression in the argument, so σ'(y) prints
+as ``sigmoid'(y)`` and evaluates as σ(y)(1 − σ(y)).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from ..language.functions import Det, Inv, LogDet, LogSumExp, Norm, Ones, Softma
 from .index import Idx, Term, fresh, multiply
 from .lowering import as_factor, delta, lower, operand_indices, tensor
 
-__all__ = ["ELEMENTWISE_PRIME", "RULES", "DLower", "opaque_derivative"]
+__all__ = ["RULES", "DLower", "opaque_derivative"]
 
 DLower = Callable[[Expr, Sequence[Idx]], list[Term]]
 
@@ -31,33 +32,14 @@ def _c(v: int | Fraction) -> Const:
     return Const(Fraction(v))
 
 
-#: f ↦ f′ as an expression in the argument, for every elementwise function.
-ELEMENTWISE_PRIME: dict[str, Callable[[Expr], Expr]] = {
-    "exp": lambda a: Func("exp", a),
-    "log": lambda a: Pow(a, _c(-1)),
-    "sin": lambda a: Func("cos", a),
-    "cos": lambda a: Mul((_c(-1), Func("sin", a))),
-    "tanh": lambda a: Func("tanh'", a),
-    "sigmoid": lambda a: Func("sigmoid'", a),
-    "relu": lambda a: Func("step", a),
-    "softplus": lambda a: Func("sigmoid", a),
-    "sqrt": lambda a: Mul((_c(_HALF), Pow(Func("sqrt", a), _c(-1)))),
-    "abs": lambda a: Func("sign", a),
-    "sigmoid'": lambda a: Mul(
-        (Func("sigmoid'", a), Add((_c(1), Mul((_c(-2), Func("sigmoid", a))))))
-    ),
-    "tanh'": lambda a: Mul((_c(-2), Func("tanh", a), Func("tanh'", a))),
-}
-
-#: Functions whose derivative is zero wherever it exists (piecewise constant).
-PIECEWISE_CONSTANT = frozenset({"step", "sign"})
-
-
 def _func(e: Expr, idx: Sequence[Idx], dlower: DLower) -> list[Term]:
     assert isinstance(e, Func)
-    if e.name in PIECEWISE_CONSTANT:
+    rule = e.spec.prime
+    if rule is None:  # piecewise constant: the derivative is 0 wherever it exists
         return []
-    prime = ELEMENTWISE_PRIME[e.name](e.arg)
+    prime = rule(e.arg)
+    if not isinstance(prime, Expr):
+        raise TypeError(f"the derivative rule of {e.name!r} returned {prime!r}, not an expression")
     return multiply(as_factor(prime, idx), dlower(e.arg, idx))
 
 

@@ -21,16 +21,16 @@ matderiv.errors.ShapeError: cannot multiply X (B×N) by X (B×N) with '@': inner
 from __future__ import annotations
 
 import keyword
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, ClassVar
 
 from ..errors import NotSupportedError, ShapeError
 from .shapes import Dim, Shape, dim_names, name_clash, normalize_shape
+from .specs import ELEMENTWISE, Elementwise
 
 __all__ = [
-    "ELEMENTWISE",
     "Add",
     "Const",
     "Expr",
@@ -47,27 +47,6 @@ __all__ = [
     "install_printers",
     "var",
 ]
-
-#: Elementwise functions of the language, and the derived ones the engine creates.
-ELEMENTWISE = frozenset(
-    {
-        "exp",
-        "log",
-        "sin",
-        "cos",
-        "tanh",
-        "sigmoid",
-        "relu",
-        "softplus",
-        "sqrt",
-        "abs",
-        # created by differentiation, not written by users:
-        "sigmoid'",
-        "tanh'",
-        "step",
-        "sign",
-    }
-)
 
 
 def shape_text(shape: Shape) -> str:
@@ -132,16 +111,18 @@ class Expr:
         """Number of axes."""
         return len(self.shape)
 
-    def variables(self) -> frozenset[Var]:
-        """Return every variable the expression depends on."""
-        out: set[Var] = set()
+    def walk(self) -> Iterator[Expr]:
+        """Every node of the expression, this one first (depth first); shared sub-expressions
+        are visited once for each place they occur."""
         stack: list[Expr] = [self]
         while stack:
             e = stack.pop()
-            if isinstance(e, Var):
-                out.add(e)
-            stack.extend(e.children())
-        return frozenset(out)
+            yield e
+            stack.extend(reversed(e.children()))
+
+    def variables(self) -> frozenset[Var]:
+        """Return every variable the expression depends on."""
+        return frozenset(e for e in self.walk() if isinstance(e, Var))
 
     def check_variables(self) -> None:
         """Raise ShapeError when one name is used for variables of different shapes."""
@@ -212,6 +193,10 @@ class Expr:
 
     def __pos__(self) -> Expr:
         return self
+
+    def apply(self, name: str) -> Expr:
+        """The elementwise function ``name`` applied to this expression: ``x.apply("exp")``."""
+        return Func(name, self)
 
     @property
     def T(self) -> Expr:
@@ -444,8 +429,16 @@ class Func(Expr):
 
     def __post_init__(self) -> None:
         if self.name not in ELEMENTWISE:
-            raise NotSupportedError(f"elementwise function {self.name!r} is not supported")
+            raise NotSupportedError(
+                f"elementwise function {self.name!r} is not supported; the elementwise "
+                f"functions are {', '.join(sorted(ELEMENTWISE))}"
+            )
         self._finish(self.arg.shape, self.name, self.arg._key)
+
+    @property
+    def spec(self) -> Elementwise:
+        """The function's declaration (:mod:`matderiv.language.specs`)."""
+        return ELEMENTWISE[self.name]
 
     def children(self) -> tuple[Expr, ...]:
         return (self.arg,)

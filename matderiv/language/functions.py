@@ -9,7 +9,9 @@ when built.
 from __future__ import annotations
 
 import string
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal
 
 from ..errors import NotSupportedError, ShapeError
 from .expression import Const, Expr, Func, MatMul, Pow, describe
@@ -31,6 +33,7 @@ __all__ = [
     "Reduce",
     "Softmax",
     "Trace",
+    "Unary",
     "Vec",
     "keepdims",
     "matrix_power",
@@ -127,60 +130,110 @@ def _square(e: Expr, fn: str) -> Dim:
     return e.shape[0]
 
 
+Numeric = Callable[..., Any]
+#: The result of a function of one square matrix: a scalar, or a matrix of the same shape.
+SquareResult = Literal["scalar", "same"]
+
+
 @dataclass(frozen=True, eq=False, repr=False)
-class Trace(Expr):
+class Unary(Expr):
+    """A named function of one array, declared once by its class statement::
+
+        class Det(Unary, name="det", latex=r"\\det", code="{np}.linalg.det({x})",
+                  numpy=lambda np, a: np.linalg.det(a), square="scalar",
+                  sympy=lambda sp, np, a: sp.Matrix(a).det()): ...
+
+    The declaration holds the name, the LaTeX (an operator name, or a template with ``{x}``),
+    the numpy code (a template with ``{np}`` and ``{x}``), the numpy evaluation ``(np, a)``,
+    the SymPy evaluation ``(sp, np, a)`` on an object array (by default the numpy one, which
+    suits functions that only rearrange or add entries), and the result's shape: ``square``
+    for a function of a square matrix, else the class's own :meth:`result_shape`. The parser,
+    the printers, the evaluator, the exact backend and the code generator read it; the
+    derivative rule is the class's entry in :mod:`matderiv.engine.rules`.
+    """
+
+    arg: Expr
+
+    name: ClassVar[str]
+    latex: ClassVar[str]
+    code: ClassVar[str]
+    numpy: ClassVar[Numeric]
+    sympy: ClassVar[Numeric]
+    square: ClassVar[SquareResult | None]
+
+    def __init_subclass__(
+        cls,
+        *,
+        name: str,
+        latex: str,
+        code: str,
+        numpy: Numeric,
+        sympy: Numeric | None = None,
+        square: SquareResult | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.name, cls.latex, cls.code, cls.square = name, latex, code, square
+        cls.numpy = staticmethod(numpy)
+        cls.sympy = staticmethod(sympy or (lambda sp, np, a: numpy(np, a)))
+
+    def result_shape(self) -> Shape:
+        """The result's shape; raises ShapeError for an argument the function does not take."""
+        _square(self.arg, self.name)
+        return () if self.square == "scalar" else self.arg.shape
+
+    def __post_init__(self) -> None:
+        self._finish(self.result_shape(), self.arg._key)
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.arg,)
+
+
+class Trace(
+    Unary,
+    name="tr",
+    latex=r"\operatorname{tr}",
+    code="{np}.trace({x})",
+    numpy=lambda np, a: np.trace(a),
+    square="scalar",
+):
     """Trace of a square matrix."""
 
-    arg: Expr
 
-    def __post_init__(self) -> None:
-        _square(self.arg, "tr")
-        self._finish((), self.arg._key)
-
-    def children(self) -> tuple[Expr, ...]:
-        return (self.arg,)
-
-
-@dataclass(frozen=True, eq=False, repr=False)
-class Det(Expr):
+class Det(
+    Unary,
+    name="det",
+    latex=r"\det",
+    code="{np}.linalg.det({x})",
+    numpy=lambda np, a: np.linalg.det(a),
+    sympy=lambda sp, np, a: sp.Matrix(a).det(),
+    square="scalar",
+):
     """Determinant of a square matrix."""
 
-    arg: Expr
 
-    def __post_init__(self) -> None:
-        _square(self.arg, "det")
-        self._finish((), self.arg._key)
-
-    def children(self) -> tuple[Expr, ...]:
-        return (self.arg,)
-
-
-@dataclass(frozen=True, eq=False, repr=False)
-class LogDet(Expr):
+class LogDet(
+    Unary,
+    name="logdet",
+    latex=r"\log\det",
+    code="{np}.linalg.slogdet({x})[1]",
+    numpy=lambda np, a: np.linalg.slogdet(a)[1],
+    sympy=lambda sp, np, a: sp.log(sp.Matrix(a).det()),
+    square="scalar",
+):
     """``log |det X|`` of a square matrix (``logdet``)."""
 
-    arg: Expr
 
-    def __post_init__(self) -> None:
-        _square(self.arg, "logdet")
-        self._finish((), self.arg._key)
-
-    def children(self) -> tuple[Expr, ...]:
-        return (self.arg,)
-
-
-@dataclass(frozen=True, eq=False, repr=False)
-class Inv(Expr):
-    """Inverse of a square matrix."""
-
-    arg: Expr
-
-    def __post_init__(self) -> None:
-        _square(self.arg, "inv")
-        self._finish(self.arg.shape, self.arg._key)
-
-    def children(self) -> tuple[Expr, ...]:
-        return (self.arg,)
+class Inv(
+    Unary,
+    name="inv",
+    latex=r"{x}^{{-1}}",
+    code="{np}.linalg.inv({x})",
+    numpy=lambda np, a: np.linalg.inv(a),
+    sympy=lambda sp, np, a: np.array(sp.Matrix(a).inv(), dtype=object),
+    square="same",
+):
+    """Inverse of a square matrix (printed ``X^{-1}``)."""
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -225,42 +278,41 @@ class LogSumExp(Expr):
         return (self.arg,)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Diag(Expr):
+class Diag(
+    Unary,
+    name="diag",
+    latex=r"\operatorname{diag}",
+    code="{np}.diag({x})",
+    numpy=lambda np, a: np.diag(a),
+):
     """numpy's ``diag``: the diagonal of a square matrix, or the diagonal matrix of a vector."""
 
-    arg: Expr
-
-    def __post_init__(self) -> None:
+    def result_shape(self) -> Shape:
         if self.arg.ndim == 1:
-            shape: Shape = (self.arg.shape[0], self.arg.shape[0])
-        elif self.arg.ndim == 2:
+            return (self.arg.shape[0], self.arg.shape[0])
+        if self.arg.ndim == 2:
             if self.arg.shape[0] != self.arg.shape[1]:
                 raise NotSupportedError(
                     f"diag of the non-square matrix {describe(self.arg)} is not supported"
                 )
-            shape = (self.arg.shape[0],)
-        else:
-            raise ShapeError(f"diag needs a vector or a matrix, got {describe(self.arg)}")
-        self._finish(shape, self.arg._key)
-
-    def children(self) -> tuple[Expr, ...]:
-        return (self.arg,)
+            return (self.arg.shape[0],)
+        raise ShapeError(f"diag needs a vector or a matrix, got {describe(self.arg)}")
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Norm(Expr):
+class Norm(
+    Unary,
+    name="norm",
+    latex=r"\left\lVert {x} \right\rVert",
+    code="{np}.linalg.norm({x})",
+    numpy=lambda np, a: np.linalg.norm(a),
+    sympy=lambda sp, np, a: sp.sqrt(np.sum(np.asarray(a, dtype=object) ** 2)),
+):
     """2-norm of a vector, Frobenius norm of a matrix."""
 
-    arg: Expr
-
-    def __post_init__(self) -> None:
+    def result_shape(self) -> Shape:
         if self.arg.ndim not in (1, 2):
             raise ShapeError(f"norm needs a vector or a matrix, got {describe(self.arg)}")
-        self._finish((), self.arg._key)
-
-    def children(self) -> tuple[Expr, ...]:
-        return (self.arg,)
+        return ()
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -300,19 +352,19 @@ class Kron(Expr):
         return (self.left, self.right)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Vec(Expr):
+class Vec(
+    Unary,
+    name="vec",
+    latex=r"\operatorname{vec}",
+    code="{np}.reshape({x}, -1, order='F')",
+    numpy=lambda np, a: a.reshape(-1, order="F"),
+):
     """Column-major vectorisation: the columns of a matrix stacked into one vector."""
 
-    arg: Expr
-
-    def __post_init__(self) -> None:
+    def result_shape(self) -> Shape:
         if self.arg.ndim != 2:
             raise ShapeError(f"vec needs a matrix, got {describe(self.arg)}")
-        self._finish((dim_product(self.arg.shape),), self.arg._key)
-
-    def children(self) -> tuple[Expr, ...]:
-        return (self.arg,)
+        return (dim_product(self.arg.shape),)
 
 
 @dataclass(frozen=True, eq=False, repr=False)

@@ -31,20 +31,8 @@ from .expression import (
     Var,
     negate,
 )
-from .functions import (
-    Einsum,
-    Eye,
-    LogSumExp,
-    Norm,
-    Ones,
-    Reduce,
-    Softmax,
-    keepdims,
-    matrix_power,
-    variance,
-)
 from .shapes import Dim, dimension_owners, name_clash, normalize_shape
-from .vocabulary import ARITY, BUILDERS, FUNCTIONS, KEYWORDS, MATRIX_FUNCTIONS
+from .vocabulary import FUNCTIONS, MATRIX_FUNCTIONS, NAMED
 
 __all__ = ["FUNCTIONS", "MATRIX_FUNCTIONS", "MAX_DEPTH", "MAX_LENGTH", "parse"]
 
@@ -248,42 +236,6 @@ class _Parser:
             n, f"expected a size (an int or a dimension name), got {_snippet(self.text, n)!r}"
         )
 
-    def axis(self, n: ast.AST, fn: str) -> int | tuple[int, ...] | None:
-        if isinstance(n, ast.Constant) and n.value is None:
-            return None
-        if (
-            isinstance(n, ast.UnaryOp)
-            and isinstance(n.op, ast.USub)
-            and isinstance(n.operand, ast.Constant)
-        ):
-            v = n.operand.value
-            if isinstance(v, int) and not isinstance(v, bool):
-                return -v
-        if (
-            isinstance(n, ast.Constant)
-            and isinstance(n.value, int)
-            and not isinstance(n.value, bool)
-        ):
-            return n.value
-        if isinstance(n, ast.Tuple) and fn in ("sum", "mean", "var", "std"):
-            out: list[int] = []
-            for elt in n.elts:
-                a = self.axis(elt, fn)
-                if not isinstance(a, int):
-                    raise self.fail(elt, f"{fn}: axis entries must be ints")
-                out.append(a)
-            return tuple(out)
-        raise self.fail(
-            n,
-            f"{fn}: axis must be an int{' or a tuple of ints' if fn in ('sum', 'mean') else ''} "
-            f"or None, got {_snippet(self.text, n)!r}",
-        )
-
-    def flag(self, n: ast.AST, fn: str) -> bool:
-        if isinstance(n, ast.Constant) and isinstance(n.value, bool):
-            return n.value
-        raise self.fail(n, f"{fn}: keepdims must be True or False, got {_snippet(self.text, n)!r}")
-
     def call(self, n: ast.Call) -> Expr:
         if not isinstance(n.func, ast.Name):
             raise self.fail(
@@ -294,7 +246,8 @@ class _Parser:
         fn = n.func.id
         if fn in MATRIX_FUNCTIONS and fn not in self.shapes:
             raise self.matrix_function(n.func, fn)
-        if fn not in FUNCTIONS:
+        declared = NAMED.get(fn)
+        if declared is None:
             close = difflib.get_close_matches(fn, sorted(FUNCTIONS), n=1, cutoff=0.6)
             hint = (
                 f"did you mean {close[0]!r}?"
@@ -306,7 +259,7 @@ class _Parser:
                     n.func, f"{fn!r} is a variable, not a function", "write '*' or '@' for products"
                 )
             raise self.fail(n.func, f"unknown function {fn!r}", hint)
-        allowed = KEYWORDS.get(fn, set())
+        allowed = declared.keywords
         kwargs: dict[str, ast.AST] = {}
         for kw in n.keywords:
             if kw.arg is None or kw.arg not in allowed:
@@ -318,7 +271,7 @@ class _Parser:
                 )
                 raise self.fail(kw.value, f"{fn}() got an unexpected keyword {name!r}", expect)
             kwargs[kw.arg] = kw.value
-        lo, hi = ARITY[fn]
+        lo, hi = declared.arity
         args = list(n.args)
         if any(isinstance(a, ast.Starred) for a in args):
             raise self.fail(n, f"{fn}(): '*' unpacking is not supported")
@@ -327,83 +280,99 @@ class _Parser:
             raise self.fail(
                 n, f"{fn}() takes {want} argument{'s' if hi > 1 else ''}, got {len(args)}"
             )
-        keep = self.flag(kwargs["keepdims"], fn) if "keepdims" in kwargs else False
-        if fn in ("sum", "mean", "var", "std") and len(args) == 1:
-            axis = self.axis(kwargs["axis"], fn) if "axis" in kwargs else None
-            if fn in ("var", "std"):
-                return variance(self.node(args[0]), axis, keep, std=fn == "std")
-            reduced = Reduce(fn, self.node(args[0]), axis)
-            return keepdims(reduced) if keep else reduced
-        if fn in ("softmax", "logsumexp"):
-            default = -1 if fn == "softmax" else None
-            axis1 = self.axis(kwargs["axis"], fn) if "axis" in kwargs else default
-            assert not isinstance(axis1, tuple)
-            arg = self.node(args[0])
-            if fn == "softmax":  # keeps every axis anyway: keepdims changes nothing
-                return Softmax(arg, axis1)
-            lse = LogSumExp(arg, axis1)
-            return keepdims(lse) if keep else lse
-        if fn == "eye":
-            return Eye(self.dim(args[0]))
-        if fn == "ones":
-            target = args[0]
-            dims = (
-                tuple(self.dim(e) for e in target.elts)
-                if isinstance(target, ast.Tuple)
-                else (self.dim(target),)
-            )
-            return Ones(dims)
-        if fn == "einsum":
-            spec = args[0]
-            if not (isinstance(spec, ast.Constant) and isinstance(spec.value, str)):
-                raise self.fail(
-                    spec, "einsum's first argument must be a subscripts string such as 'ij,jk->ik'"
-                )
-            return Einsum(spec.value, tuple(self.node(a) for a in args[1:]))
-        if fn == "matrix_power":
-            k = args[1]
-            neg = isinstance(k, ast.UnaryOp) and isinstance(k.op, ast.USub)
-            kval = k.operand if isinstance(k, ast.UnaryOp) and neg else k
-            if not (
-                isinstance(kval, ast.Constant)
-                and isinstance(kval.value, int)
-                and not isinstance(kval.value, bool)
-            ):
-                raise self.fail(
-                    k, "matrix_power needs an integer literal exponent", cls=NotSupportedError
-                )
-            power = -kval.value if neg else kval.value
-            if abs(power) > 64:
-                raise self.fail(
-                    k,
-                    f"matrix_power exponent {power} is too large (limit 64)",
-                    cls=NotSupportedError,
-                )
-            return matrix_power(self.node(args[0]), power)
-        if fn == "norm":
-            if len(args) == 2:
-                o = args[1]
-                if not (isinstance(o, ast.Constant) and o.value in ("fro", 2)):
-                    raise self.fail(
-                        o,
-                        f"norm order {_snippet(self.text, o)} is not supported",
-                        "use norm(x) or norm(X, 'fro')",
-                        cls=NotSupportedError,
-                    )
-                inner = self.node(args[0])
-                if o.value == "fro" and inner.ndim != 2:
-                    raise self.fail(o, "norm(x, 'fro') needs a matrix", cls=ShapeError)
-                if o.value == 2 and inner.ndim != 1:
-                    raise self.fail(
-                        o,
-                        "norm(X, 2) of a matrix (the spectral norm) is not supported",
-                        "use norm(X, 'fro')",
-                        cls=NotSupportedError,
-                    )
-                return Norm(inner)
-            return Norm(self.node(args[0]))
-        ops = [self.node(a) for a in args]
-        return BUILDERS[fn](*ops)
+        return declared.build(_Call(self, fn, n, args, kwargs))
+
+
+class _Call:
+    """A parsed call as the declarations of :mod:`~matderiv.language.vocabulary` read it
+    (implements :class:`~matderiv.language.vocabulary.Call`)."""
+
+    def __init__(
+        self, parser: _Parser, name: str, n: ast.Call, args: list[ast.expr], kw: dict[str, ast.AST]
+    ) -> None:
+        self.parser, self.name, self.n, self.args, self.kw = parser, name, n, args, kw
+
+    def arg(self, i: int) -> Expr:
+        return self.parser.node(self.args[i])
+
+    def count(self) -> int:
+        return len(self.args)
+
+    def text(self, i: int) -> str:
+        return _snippet(self.parser.text, self.args[i])
+
+    def fail(
+        self,
+        i: int | None,
+        message: str,
+        hint: str = "",
+        cls: type[MatderivError] = ParseError,
+    ) -> MatderivError:
+        return self.parser.fail(self.n if i is None else self.args[i], message, hint, cls)
+
+    def axis(self, default: int | None, tuples: bool = False) -> int | tuple[int, ...] | None:
+        if "axis" not in self.kw:
+            return default
+        return self._axis(self.kw["axis"], tuples)
+
+    def _axis(self, n: ast.AST, tuples: bool) -> int | tuple[int, ...] | None:
+        fn, fail = self.name, self.parser.fail
+        if isinstance(n, ast.Constant) and n.value is None:
+            return None
+        value = _int_literal(n)
+        if value is not None:
+            return value
+        if isinstance(n, ast.Tuple) and tuples:
+            out: list[int] = []
+            for elt in n.elts:
+                a = _int_literal(elt)
+                if a is None:
+                    raise fail(elt, f"{fn}: axis entries must be ints")
+                out.append(a)
+            return tuple(out)
+        raise fail(
+            n,
+            f"{fn}: axis must be an int{' or a tuple of ints' if tuples else ''} "
+            f"or None, got {_snippet(self.parser.text, n)!r}",
+        )
+
+    def keepdims(self) -> bool:
+        n = self.kw.get("keepdims")
+        if n is None:
+            return False
+        if isinstance(n, ast.Constant) and isinstance(n.value, bool):
+            return n.value
+        raise self.parser.fail(
+            n, f"{self.name}: keepdims must be True or False, got {_snippet(self.parser.text, n)!r}"
+        )
+
+    def size(self, i: int) -> Dim:
+        return self.parser.dim(self.args[i])
+
+    def sizes(self, i: int) -> tuple[Dim, ...]:
+        target = self.args[i]
+        if isinstance(target, ast.Tuple):
+            return tuple(self.parser.dim(e) for e in target.elts)
+        return (self.parser.dim(target),)
+
+    def literal(self, i: int) -> object:
+        n = self.args[i]
+        if isinstance(n, ast.Constant) and isinstance(n.value, str):
+            return n.value
+        return _int_literal(n)
+
+
+def _int_literal(n: ast.AST) -> int | None:
+    """An int literal, with its sign (``-1``); None for anything else (True is no int)."""
+    neg = isinstance(n, ast.UnaryOp) and isinstance(n.op, ast.USub)
+    value = n.operand if isinstance(n, ast.UnaryOp) and neg else n
+    if (
+        isinstance(value, ast.Constant)
+        and isinstance(value.value, int)
+        and not isinstance(value.value, bool)
+    ):
+        return -value.value if neg else value.value
+    return None
 
 
 def _describe_syntax(what: str) -> str:

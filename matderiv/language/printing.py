@@ -16,6 +16,7 @@ import re
 from fractions import Fraction
 from typing import Literal
 
+from ..errors import NotSupportedError
 from .expression import (
     Add,
     Const,
@@ -31,22 +32,18 @@ from .expression import (
     install_printers,
 )
 from .functions import (
-    Det,
-    Diag,
     Einsum,
     Eye,
     Inv,
     KeepDims,
     Kron,
-    LogDet,
     LogSumExp,
     Norm,
     Ones,
     Outer,
     Reduce,
     Softmax,
-    Trace,
-    Vec,
+    Unary,
 )
 
 __all__ = [
@@ -70,21 +67,6 @@ _GREEK = {
     "lambda", "mu", "nu", "xi", "pi", "rho", "sigma", "tau", "upsilon", "phi", "chi", "psi",
     "omega", "Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Phi", "Psi", "Omega",
 }  # fmt: skip
-
-_LATEX_FUNCS = {
-    "exp": r"\exp",
-    "log": r"\log",
-    "sin": r"\sin",
-    "cos": r"\cos",
-    "tanh": r"\tanh",
-    "sigmoid": r"\sigma",
-    "sigmoid'": r"\sigma'",
-    "tanh'": r"\tanh'",
-    "relu": r"\operatorname{relu}",
-    "softplus": r"\operatorname{softplus}",
-    "step": r"\operatorname{step}",
-    "sign": r"\operatorname{sign}",
-}
 
 
 def format_number(value: Fraction, style: Style = "text") -> str:
@@ -158,9 +140,14 @@ class Printer:
 
     # dispatch ----------------------------------------------------------
     def p(self, e: Expr) -> tuple[str, int]:
-        method = getattr(self, "p_" + type(e).__name__)
-        result: tuple[str, int] = method(e)
-        return result
+        """Print ``e``: the method ``p_<class>`` of its class or, failing that, of the nearest
+        base class (``p_Unary`` prints every declared named function)."""
+        for cls in type(e).__mro__:
+            method = getattr(self, "p_" + cls.__name__, None)
+            if method is not None:
+                result: tuple[str, int] = method(e)
+                return result
+        raise NotSupportedError(f"cannot print a {type(e).__name__} node")
 
     def p_Var(self, e: Var) -> tuple[str, int]:
         return (latex_name(e.name) if self.style == "latex" else e.name), ATOM
@@ -279,19 +266,15 @@ class Printer:
         )
 
     def p_Func(self, e: Func) -> tuple[str, int]:
-        if self.style == "code":
-            if e.name == "sigmoid'":
-                s = f"sigmoid({self.p(e.arg)[0]})"
-                return f"{s} * (1 - {s})", MUL
-            if e.name == "tanh'":
-                return f"(1 - tanh({self.p(e.arg)[0]}) ** 2)", ATOM
-            return self.call(e.name, self.p(e.arg)[0]), ATOM
+        spec = e.spec
+        if self.style == "code" and spec.spelled is not None:  # in functions users can write
+            spelled = spec.spelled(e.arg)
+            assert isinstance(spelled, Expr)
+            return self.p(spelled)
         if self.style == "latex":
-            if e.name == "sqrt":
-                return rf"\sqrt{{{self.p(e.arg)[0]}}}", ATOM
-            if e.name == "abs":
-                return rf"\left|{self.p(e.arg)[0]}\right|", ATOM
-            return self.call(_LATEX_FUNCS[e.name], self.p(e.arg)[0]), ATOM
+            if "{x}" in spec.latex:
+                return spec.latex.format(x=self.p(e.arg)[0]), ATOM
+            return self.call(spec.latex, self.p(e.arg)[0]), ATOM
         return self.call(e.name, self.p(e.arg)[0]), ATOM
 
     def p_Reduce(self, e: Reduce, keep: bool = False) -> tuple[str, int]:
@@ -313,14 +296,10 @@ class Printer:
     def _unary(self, name: str, latex: str, arg: Expr) -> tuple[str, int]:
         return self.call(self.fn(name, latex), self.p(arg)[0]), ATOM
 
-    def p_Trace(self, e: Trace) -> tuple[str, int]:
-        return self._unary("tr", r"\operatorname{tr}", e.arg)
-
-    def p_Det(self, e: Det) -> tuple[str, int]:
-        return self._unary("det", r"\det", e.arg)
-
-    def p_LogDet(self, e: LogDet) -> tuple[str, int]:
-        return self._unary("logdet", r"\log\det", e.arg)
+    def p_Unary(self, e: Unary) -> tuple[str, int]:
+        if self.style == "latex" and "{x}" in e.latex:
+            return e.latex.format(x=self.p(e.arg)[0]), ATOM
+        return self._unary(e.name, e.latex, e.arg)
 
     def p_Inv(self, e: Inv) -> tuple[str, int]:
         if self.style == "code":
@@ -339,9 +318,6 @@ class Printer:
             args.append("keepdims=True")
         return self.call(self.fn("logsumexp", r"\operatorname{logsumexp}"), *args), ATOM
 
-    def p_Diag(self, e: Diag) -> tuple[str, int]:
-        return self._unary("diag", r"\operatorname{diag}", e.arg)
-
     def p_Norm(self, e: Norm) -> tuple[str, int]:
         if self.style == "latex":
             sub = "_F" if e.arg.ndim == 2 else ""
@@ -357,9 +333,6 @@ class Printer:
         if self.style == "latex":
             return f"{self.wrap(e.left, MATMUL + 1)} \\otimes {self.wrap(e.right, MATMUL + 1)}", MUL
         return self.call("kron", self.p(e.left)[0], self.p(e.right)[0]), ATOM
-
-    def p_Vec(self, e: Vec) -> tuple[str, int]:
-        return self._unary("vec", r"\operatorname{vec}", e.arg)
 
     def p_Eye(self, e: Eye) -> tuple[str, int]:
         if self.style == "code":

@@ -1,55 +1,208 @@
-"""The vocabulary of the expression language: its function names, how many arguments and which
-keywords each takes, the node each simple one builds, and the matrix functions it names only to
-say that they are not supported yet. The parser reads these tables; so do the tests that check
-every function of the language.
+"""The vocabulary of the expression language: one declaration per function name.
+
+Each :class:`Named` declares a name, how many arguments and which keywords it takes, and how it
+builds its node from a parsed call (a :class:`Call`, which the parser implements). The parser
+reads nothing else: it checks the name, the keywords and the number of arguments against the
+declaration, then calls ``build``. The elementwise functions are declared in
+:mod:`matderiv.language.specs` and the named array functions by their node classes
+(:class:`~matderiv.language.functions.Unary`); this module only lists them.
+
+Matrix functions under scipy.linalg's names (``expm``, ``logm``, ...) are known here only to
+say that they are not supported yet.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
 
-from .expression import ELEMENTWISE, Expr, Func
-from .functions import Det, Diag, Inv, Kron, LogDet, Outer, Trace, Vec
+from ..errors import MatderivError, NotSupportedError, ShapeError
+from .expression import Expr, Func
+from .functions import (
+    Einsum,
+    Eye,
+    Kron,
+    LogSumExp,
+    Norm,
+    Ones,
+    Outer,
+    Reduce,
+    Softmax,
+    Trace,
+    Unary,
+    keepdims,
+    matrix_power,
+    variance,
+)
+from .shapes import Dim
+from .specs import USER_ELEMENTWISE
 
-__all__ = ["ARITY", "BUILDERS", "FUNCTIONS", "KEYWORDS", "MATRIX_FUNCTIONS"]
+__all__ = ["FUNCTIONS", "MATRIX_FUNCTIONS", "NAMED", "Call", "Named"]
 
-_USER_ELEMENTWISE = sorted(ELEMENTWISE - {"sigmoid'", "tanh'"})
+#: Largest |k| of matrix_power(X, k): the product is written out.
+MAX_MATRIX_POWER = 64
 
-#: Every function name the language knows.
-FUNCTIONS = frozenset(
-    {
-        *_USER_ELEMENTWISE,
-        "tr",
-        "trace",
-        "det",
-        "logdet",
-        "inv",
-        "sum",
-        "mean",
-        "var",
-        "std",
-        "softmax",
-        "logsumexp",
-        "diag",
-        "norm",
-        "outer",
-        "kron",
-        "vec",
-        "matrix_power",
-        "eye",
-        "ones",
-        "einsum",
-    }
+
+class Call(Protocol):
+    """A parsed call ``f(a0, a1, ..., key=value)`` as a declaration's ``build`` sees it.
+    Each accessor raises the parser's error (with a column marker) for a wrong argument."""
+
+    name: str
+
+    def arg(self, i: int) -> Expr:
+        """Argument ``i`` as an expression."""
+        ...
+
+    def count(self) -> int:
+        """The number of positional arguments."""
+        ...
+
+    def axis(self, default: int | None, tuples: bool = False) -> int | tuple[int, ...] | None:
+        """The ``axis=`` keyword: an int, None, or (with ``tuples``) a tuple of ints;
+        ``default`` when it is not given."""
+        ...
+
+    def keepdims(self) -> bool:
+        """The ``keepdims=`` keyword (False when not given)."""
+        ...
+
+    def size(self, i: int) -> Dim:
+        """Argument ``i`` as a size: a positive int or a dimension name."""
+        ...
+
+    def sizes(self, i: int) -> tuple[Dim, ...]:
+        """Argument ``i`` as a shape: a size or a tuple of sizes."""
+        ...
+
+    def literal(self, i: int) -> object:
+        """Argument ``i`` as a Python literal (a string, or an int with its sign); None when it
+        is not a literal."""
+        ...
+
+    def text(self, i: int) -> str:
+        """Argument ``i`` as written."""
+        ...
+
+    def fail(
+        self, i: int | None, message: str, hint: str = "", cls: type[MatderivError] = ...
+    ) -> MatderivError:
+        """The error for argument ``i`` (the whole call when None), to raise."""
+        ...
+
+
+@dataclass(frozen=True)
+class Named:
+    """The declaration of one function name of the language."""
+
+    name: str
+    build: Callable[[Call], Expr]
+    arity: tuple[int, int] = (1, 1)
+    keywords: frozenset[str] = frozenset()
+
+
+_AXIS = frozenset({"axis", "keepdims"})
+
+
+def _elementwise(name: str) -> Named:
+    return Named(name, lambda c: Func(name, c.arg(0)))
+
+
+def _unary(name: str, cls: type[Unary]) -> Named:
+    return Named(name, lambda c: cls(c.arg(0)))
+
+
+def _reduce(c: Call) -> Expr:
+    axis = c.axis(None, tuples=True)
+    if c.name in ("var", "std"):
+        return variance(c.arg(0), axis, c.keepdims(), std=c.name == "std")
+    reduced = Reduce(c.name, c.arg(0), axis)
+    return keepdims(reduced) if c.keepdims() else reduced
+
+
+def _softmax(c: Call) -> Expr:
+    axis = c.axis(-1)
+    assert not isinstance(axis, tuple)
+    c.keepdims()  # accepted and checked; softmax keeps every axis anyway
+    return Softmax(c.arg(0), axis)
+
+
+def _logsumexp(c: Call) -> Expr:
+    axis = c.axis(None)
+    assert not isinstance(axis, tuple)
+    lse = LogSumExp(c.arg(0), axis)
+    return keepdims(lse) if c.keepdims() else lse
+
+
+def _einsum(c: Call) -> Expr:
+    spec = c.literal(0)
+    if not isinstance(spec, str):
+        raise c.fail(0, "einsum's first argument must be a subscripts string such as 'ij,jk->ik'")
+    return Einsum(spec, tuple(c.arg(i) for i in range(1, c.count())))
+
+
+def _matrix_power(c: Call) -> Expr:
+    k = c.literal(1)
+    if not isinstance(k, int) or isinstance(k, bool):
+        raise c.fail(1, "matrix_power needs an integer literal exponent", cls=NotSupportedError)
+    if abs(k) > MAX_MATRIX_POWER:
+        raise c.fail(
+            1,
+            f"matrix_power exponent {k} is too large (limit {MAX_MATRIX_POWER})",
+            cls=NotSupportedError,
+        )
+    return matrix_power(c.arg(0), k)
+
+
+def _norm(c: Call) -> Expr:
+    inner = c.arg(0)
+    if c.count() == 1:
+        return Norm(inner)
+    order = c.literal(1)
+    if order not in ("fro", 2) or isinstance(order, bool):
+        raise c.fail(
+            1,
+            f"norm order {c.text(1)} is not supported",
+            "use norm(x) or norm(X, 'fro')",
+            cls=NotSupportedError,
+        )
+    if order == "fro" and inner.ndim != 2:
+        raise c.fail(1, "norm(x, 'fro') needs a matrix", cls=ShapeError)
+    if order == 2 and inner.ndim != 1:
+        raise c.fail(
+            1,
+            "norm(X, 2) of a matrix (the spectral norm) is not supported",
+            "use norm(X, 'fro')",
+            cls=NotSupportedError,
+        )
+    return Norm(inner)
+
+
+_DECLARED = (
+    *(_elementwise(name) for name in USER_ELEMENTWISE),
+    *(_unary(cls.name, cls) for cls in Unary.__subclasses__() if cls is not Norm),
+    _unary("trace", Trace),
+    Named("sum", _reduce, keywords=_AXIS),
+    Named("mean", _reduce, keywords=_AXIS),
+    Named("var", _reduce, keywords=_AXIS),
+    Named("std", _reduce, keywords=_AXIS),
+    Named("softmax", _softmax, keywords=_AXIS),
+    Named("logsumexp", _logsumexp, keywords=_AXIS),
+    Named("norm", _norm, arity=(1, 2)),
+    Named("outer", lambda c: Outer(c.arg(0), c.arg(1)), arity=(2, 2)),
+    Named("kron", lambda c: Kron(c.arg(0), c.arg(1)), arity=(2, 2)),
+    Named("matrix_power", _matrix_power, arity=(2, 2)),
+    Named("eye", lambda c: Eye(c.size(0))),
+    Named("ones", lambda c: Ones(c.sizes(0))),
+    Named("einsum", _einsum, arity=(2, 52)),
 )
 
-KEYWORDS: dict[str, set[str]] = {
-    "sum": {"axis", "keepdims"},
-    "mean": {"axis", "keepdims"},
-    "var": {"axis", "keepdims"},
-    "std": {"axis", "keepdims"},
-    "softmax": {"axis", "keepdims"},
-    "logsumexp": {"axis", "keepdims"},
-}
+#: Every function name of the language, with its declaration.
+NAMED: dict[str, Named] = {n.name: n for n in _DECLARED}
+
+#: Every function name the language knows.
+FUNCTIONS = frozenset(NAMED)
+
 #: Matrix functions, under scipy.linalg's names, that matderiv does not support yet: what each
 #: one is, and the hint that ends the error (the elementwise function a user may have meant).
 MATRIX_FUNCTIONS: dict[str, tuple[str, str]] = {
@@ -67,27 +220,4 @@ MATRIX_FUNCTIONS: dict[str, tuple[str, str]] = {
         "a fractional matrix power",
         "for an integer power use matrix_power(X, k)",
     ),
-}
-
-ARITY: dict[str, tuple[int, int]] = dict.fromkeys(FUNCTIONS, (1, 1))
-ARITY.update(
-    {"outer": (2, 2), "kron": (2, 2), "matrix_power": (2, 2), "norm": (1, 2), "einsum": (2, 52)}
-)
-
-
-def _elementwise(name: str) -> Callable[[Expr], Expr]:
-    return lambda a: Func(name, a)
-
-
-BUILDERS: dict[str, Callable[..., Expr]] = {
-    **{name: _elementwise(name) for name in _USER_ELEMENTWISE},
-    "tr": Trace,
-    "trace": Trace,
-    "det": Det,
-    "logdet": LogDet,
-    "inv": Inv,
-    "diag": Diag,
-    "outer": Outer,
-    "kron": Kron,
-    "vec": Vec,
 }

@@ -41,25 +41,21 @@ from ..language.expression import (
     shape_text,
 )
 from ..language.functions import (
-    Det,
     Diag,
     Einsum,
     Eye,
-    Inv,
     KeepDims,
     Kron,
-    LogDet,
     LogSumExp,
-    Norm,
     Ones,
     Outer,
     Reduce,
     Softmax,
-    Trace,
-    Vec,
+    Unary,
 )
 from ..language.printing import power_code
 from ..language.shapes import Dim
+from ..language.specs import CODE_HELPERS
 
 __all__ = [
     "Program",
@@ -69,10 +65,7 @@ __all__ = [
 ]
 
 _HELPERS = {
-    "sigmoid": "def {P}sigmoid(x):\n    return {np}.exp(-{np}.logaddexp(0.0, -x))\n",
-    "sigmoid_prime": (
-        "def {P}sigmoid_prime(x):\n    s = {P}sigmoid(x)\n    return s * (1.0 - s)\n"
-    ),
+    **CODE_HELPERS,
     "softmax": (
         "def {P}softmax(x, axis):\n"
         "    z = {np}.exp(x - {np}.max(x, axis=axis, keepdims=True))\n"
@@ -92,32 +85,6 @@ _HELPERS = {
         "    return f\n"
     ),
 }
-
-_UNARY = {
-    "exp": "{np}.exp({x})",
-    "log": "{np}.log({x})",
-    "sin": "{np}.sin({x})",
-    "cos": "{np}.cos({x})",
-    "tanh": "{np}.tanh({x})",
-    "sqrt": "{np}.sqrt({x})",
-    "abs": "{np}.abs({x})",
-    "sign": "{np}.sign({x})",
-    "relu": "{np}.maximum({x}, 0.0)",
-    "softplus": "{np}.logaddexp(0.0, {x})",
-    "step": "{np}.where({x} > 0, 1.0, 0.0)",
-    "tanh'": "(1.0 - {np}.tanh({x}) ** 2)",
-    "sigmoid": "{P}sigmoid({x})",
-    "sigmoid'": "{P}sigmoid_prime({x})",
-}
-_CALLS: dict[type[Expr], str] = {
-    Trace: "{np}.trace({x})",
-    Det: "{np}.linalg.det({x})",
-    LogDet: "{np}.linalg.slogdet({x})[1]",
-    Inv: "{np}.linalg.inv({x})",
-    Diag: "{np}.diag({x})",
-    Norm: "{np}.linalg.norm({x})",
-}
-_UNARY_HELPERS = {"sigmoid": ("sigmoid",), "sigmoid'": ("sigmoid", "sigmoid_prime")}
 
 
 ADD, MUL, UNARY, POW, ATOM = 10, 20, 25, 30, 100  # Python's operator precedence
@@ -266,8 +233,8 @@ class Program:
         if isinstance(e, Transpose):
             return f"{c(e.arg)}.T", ATOM
         if isinstance(e, Func):
-            self.helpers.update(_UNARY_HELPERS.get(e.name, ()))
-            return f(_UNARY[e.name], x=c(e.arg, 0)), ATOM
+            self.helpers.update(e.spec.helpers)
+            return f(e.spec.code, x=c(e.arg, 0)), ATOM
         if isinstance(e, Reduce):
             fn = "sum" if e.op == "sum" else "mean"
             x = c(e.arg, 0)
@@ -285,8 +252,6 @@ class Program:
         if isinstance(e, Outer | Kron):
             name = "outer" if isinstance(e, Outer) else "kron"
             return f("{np}.{fn}({x}, {y})", fn=name, x=c(e.left, 0), y=c(e.right, 0)), ATOM
-        if isinstance(e, Vec):
-            return f"{c(e.arg)}.reshape(-1, order='F')", ATOM
         if isinstance(e, Eye):
             return f("{np}.eye({n})", n=self.dim(e.n)), ATOM
         if isinstance(e, Ones):
@@ -294,9 +259,8 @@ class Program:
         if isinstance(e, Einsum):
             args = ", ".join(c(a, 0) for a in e.args)
             return f("{P}contract({spec}, {args})", spec=repr(e.spec), args=args), ATOM
-        for kind, template in _CALLS.items():
-            if isinstance(e, kind):
-                return f(template, x=c(e.children()[0], 0)), ATOM
+        if isinstance(e, Unary):
+            return f(e.code, x=c(e.arg, 0)), ATOM
         raise NotSupportedError(f"cannot generate code for a {type(e).__name__} node")
 
     def index(self, expr: IndexExpr) -> str:

@@ -7,7 +7,7 @@ by several factors are evaluated once per call.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from fractions import Fraction
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -45,24 +45,19 @@ from ..language.expression import (
     Var,
 )
 from ..language.functions import (
-    Det,
-    Diag,
     Einsum,
     Eye,
-    Inv,
     KeepDims,
     Kron,
-    LogDet,
     LogSumExp,
-    Norm,
     Ones,
     Outer,
     Reduce,
     Softmax,
-    Trace,
-    Vec,
+    Unary,
 )
 from ..language.shapes import Dim
+from ..language.specs import ELEMENTWISE
 from .binding import bind, bind_sizes, check_arguments, missing_size, size_of
 
 __all__ = [
@@ -84,35 +79,6 @@ else:
     Array = np.ndarray
 
 
-def _sigmoid(x: Array) -> Array:
-    out: Array = np.exp(-np.logaddexp(0.0, -x))
-    return out
-
-
-def _sigmoid_prime(x: Array) -> Array:
-    s = _sigmoid(x)
-    out: Array = s * (1.0 - s)
-    return out
-
-
-FUNCTIONS: dict[str, Callable[[Array], Array]] = {
-    "exp": np.exp,
-    "log": np.log,
-    "sin": np.sin,
-    "cos": np.cos,
-    "tanh": np.tanh,
-    "sigmoid": _sigmoid,
-    "relu": lambda x: np.maximum(x, 0.0),
-    "softplus": lambda x: np.logaddexp(0.0, x),
-    "sqrt": np.sqrt,
-    "abs": np.abs,
-    "sigmoid'": _sigmoid_prime,
-    "tanh'": lambda x: 1.0 - np.tanh(x) ** 2,
-    "step": lambda x: (x > 0).astype(np.float64),
-    "sign": np.sign,
-}
-
-
 class Backend:
     """The arithmetic an :class:`Evaluator` uses: numpy floats here; SymPy object arrays in
     :mod:`matderiv.checks.exact`, which proves identities on small instances."""
@@ -130,17 +96,13 @@ class Backend:
         return np.float64(np.asarray(value).reshape(()))
 
     def func(self, name: str, x: Array) -> Array:
-        """An elementwise function."""
-        return FUNCTIONS[name](x)
+        """An elementwise function, as its declaration computes it with numpy."""
+        out: Array = ELEMENTWISE[name].numpy(np, x)
+        return out
 
-    def det(self, a: Array) -> Any:
-        return np.linalg.det(a)
-
-    def logdet(self, a: Array) -> Any:
-        return np.linalg.slogdet(a)[1]
-
-    def inv(self, a: Array) -> Any:
-        return np.linalg.inv(a)
+    def unary(self, e: Unary, a: Array) -> Any:
+        """A named function of one array, as its declaration computes it with numpy."""
+        return type(e).numpy(np, a)
 
     def softmax(self, x: Array, axis: int | None) -> Array:
         z = np.exp(x - np.max(x, axis=axis, keepdims=True))
@@ -150,9 +112,6 @@ class Backend:
     def logsumexp(self, x: Array, axis: int | None) -> Any:
         m = np.max(x, axis=axis, keepdims=True)
         return np.squeeze(m, axis=axis) + np.log(np.sum(np.exp(x - m), axis=axis))
-
-    def norm(self, x: Array) -> Any:
-        return np.linalg.norm(x)
 
 
 NUMPY = Backend()
@@ -218,28 +177,16 @@ class Evaluator:
             return fn(ev(e.arg), axis=e.axes)
         if isinstance(e, KeepDims):
             return np.expand_dims(ev(e.arg), e.axes)
-        if isinstance(e, Trace):
-            return np.trace(ev(e.arg))
-        if isinstance(e, Det):
-            return bk.det(ev(e.arg))
-        if isinstance(e, LogDet):
-            return bk.logdet(ev(e.arg))
-        if isinstance(e, Inv):
-            return bk.inv(ev(e.arg))
+        if isinstance(e, Unary):
+            return bk.unary(e, ev(e.arg))
         if isinstance(e, Softmax):
             return bk.softmax(ev(e.arg), e.axis)
         if isinstance(e, LogSumExp):
             return bk.logsumexp(ev(e.arg), e.axis)
-        if isinstance(e, Diag):
-            return np.diag(ev(e.arg))
-        if isinstance(e, Norm):
-            return bk.norm(ev(e.arg))
         if isinstance(e, Outer):
             return np.outer(ev(e.left), ev(e.right))
         if isinstance(e, Kron):
             return np.kron(ev(e.left), ev(e.right))
-        if isinstance(e, Vec):
-            return ev(e.arg).reshape(-1, order="F")
         if isinstance(e, Eye):
             return np.eye(self.size(e.n), dtype=bk.dtype)
         if isinstance(e, Ones):

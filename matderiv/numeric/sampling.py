@@ -14,41 +14,23 @@ from typing import Any
 import numpy as np
 
 from ..errors import ShapeError
-from ..language.expression import Expr, Func, Pow, Size, Var
-from ..language.functions import Det, Inv, LogDet
+from ..language.domains import input_domains, kink_arguments
+from ..language.expression import Expr, Size
 from ..language.shapes import dim_names, resolve_dim
 from .evaluation import Array, Evaluator
 
-__all__ = ["CONSTRAINTS", "KINKED", "sample_inputs"]
+__all__ = ["CONSTRAINTS", "sample_inputs"]
 
 #: Per-variable constraints understood by :func:`sample_inputs`.
 CONSTRAINTS = ("symmetric", "spd", "invertible", "positive", "probability", "onehot")
-#: Functions with a kink at 0: sampled points keep their arguments away from it.
-KINKED = frozenset({"relu", "abs", "step", "sign"})
 KINK_MARGIN = 0.05
 
 
-def _walk(e: Expr) -> list[Expr]:
-    out, stack = [], [e]
-    while stack:
-        node = stack.pop()
-        out.append(node)
-        stack.extend(node.children())
-    return out
-
-
 def _domains(exprs: Sequence[Expr]) -> dict[str, str]:
-    """Variables that need well-conditioned (``invertible``) or ``positive`` inputs."""
-    out: dict[str, str] = {}
-    for node in (n for e in exprs for n in _walk(e)):
-        if isinstance(node, Inv | Det | LogDet):
-            for v in node.variables():
-                if v.ndim == 2 and v.shape[0] == v.shape[1]:
-                    out[v.name] = "invertible"
-        target = node.children()[0] if node.children() else None
-        powered = (isinstance(node, Func) and node.name in ("log", "sqrt")) or isinstance(node, Pow)
-        if powered and isinstance(target, Var):
-            out.setdefault(target.name, "positive")
+    """The constraint each variable needs by default: ``invertible`` wins over ``positive``."""
+    found = input_domains(exprs)
+    out = dict.fromkeys(sorted(found.positive), "positive")
+    out.update(dict.fromkeys(sorted(found.invertible), "invertible"))
     return out
 
 
@@ -74,12 +56,6 @@ def _constrained(kind: str, a: Array, name: str, gen: np.random.Generator) -> An
     rows = hot.reshape(-1, a.shape[-1])
     rows[np.arange(rows.shape[0]), gen.integers(0, a.shape[-1], size=rows.shape[0])] = 1.0
     return hot
-
-
-def _kink_arguments(exprs: Sequence[Expr]) -> list[Expr]:
-    return [
-        n.children()[0] for e in exprs for n in _walk(e) if isinstance(n, Func) and n.name in KINKED
-    ]
 
 
 def sample_inputs(
@@ -124,7 +100,7 @@ def sample_inputs(
     dims = {n: int(gen.integers(2, 6)) for n in [*names, *unbound]}
     dims.update(sizes or {})
     named_sizes = {n: dims[n] for n in unbound}
-    kinks = _kink_arguments(exprs)
+    kinks = kink_arguments(exprs)
     for _ in range(50):
         arrays: dict[str, Array] = {}
         for v in sorted(variables, key=lambda v: v.name):
@@ -144,11 +120,8 @@ def _expression_dims(exprs: Sequence[Expr]) -> set[str]:
     """Every dimension name in the shapes of the expressions' nodes, and every size used as a
     number."""
     out: set[str] = set()
-    stack = list(exprs)
-    while stack:
-        e = stack.pop()
+    for e in (n for top in exprs for n in top.walk()):
         out.update(p for d in e.shape for p in dim_names(d))
         if isinstance(e, Size):
             out.add(e.name)
-        stack.extend(e.children())
     return out

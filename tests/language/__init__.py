@@ -1,0 +1,1 @@
+"""Tests of matderiv.language: shapes, nodes, specs, parsing, printing."""
