@@ -39,6 +39,7 @@ from .functions import (
     Ones,
     Reduce,
     Softmax,
+    as_reduce_op,
     keepdims,
     matrix_power,
     variance,
@@ -332,7 +333,7 @@ class _Parser:
             axis = self.axis(kwargs["axis"], fn) if "axis" in kwargs else None
             if fn in ("var", "std"):
                 return variance(self.node(args[0]), axis, keep, std=fn == "std")
-            reduced = Reduce(fn, self.node(args[0]), axis)
+            reduced = Reduce(as_reduce_op(fn), self.node(args[0]), axis)
             return keepdims(reduced) if keep else reduced
         if fn in ("softmax", "logsumexp"):
             default = -1 if fn == "softmax" else None
