@@ -96,13 +96,11 @@ class Factor:
                 f"a {self.kind} factor carries {arity} indices, not {len(self.indices)}"
             )
         if (self.kind == "tensor") != (self.node is not None):
-            raise NotSupportedError(
-                f"a {self.kind} factor {'needs' if self.kind == 'tensor' else 'has no'} a node"
-            )
+            need = "needs a node" if self.kind == "tensor" else f"has no node, got {self.node}"
+            raise NotSupportedError(f"a {self.kind} factor {need}")
         if (self.kind == "dim") != bool(self.name):
-            raise NotSupportedError(
-                f"a {self.kind} factor {'needs' if self.kind == 'dim' else 'has no'} a name"
-            )
+            need = "needs a name" if self.kind == "dim" else f"has no name, got {self.name!r}"
+            raise NotSupportedError(f"a {self.kind} factor {need}")
 
     @property
     def is_zero_one(self) -> bool:
