@@ -29,9 +29,9 @@ from typing import Any, NoReturn
 
 from .checks.finite import Report, check_derivative
 from .derivative import Derivative, derive
-from .engine.index import IndexExpr
+from .engine.index import FACTOR_KINDS, IndexExpr
 from .engine.notation import einsum_plan
-from .errors import MatderivError, NotSupportedError
+from .errors import MatderivError, NotSupportedError, unknown_kind
 from .language.expression import Const, Expr, Func, Pi, Var
 from .language.functions import Einsum, LogSumExp, Softmax
 from .language.printing import unicode_from_text
@@ -371,17 +371,22 @@ class _NumpyText(Program):
                 scale.append(size if f.power == 1 else f"{size} ** {float(f.power)!r}")
             ops: list[str] = []
             for f in plan.operands:
-                if f.kind == "delta":
-                    ops.append(f"np.eye({self.dim(f.indices[0].dim)})")
-                elif f.kind == "fuse":  # fuse[a*minor + b, a, b] = 1
-                    whole, major, minor = (self.dim(i.dim) for i in f.indices)
-                    ops.append(f"np.eye({whole}).reshape({whole}, {major}, {minor})")
-                else:
-                    assert f.node is not None
-                    if f.power == 1:  # an argument between commas needs no brackets
-                        ops.append(self.code(f.node, need=0))
-                    else:
-                        ops.append(f"{self.code(f.node)} ** {float(f.power)!r}")
+                match f.kind:
+                    case "delta":
+                        ops.append(f"np.eye({self.dim(f.indices[0].dim)})")
+                    case "fuse":  # fuse[a*minor + b, a, b] = 1
+                        whole, major, minor = (self.dim(i.dim) for i in f.indices)
+                        ops.append(f"np.eye({whole}).reshape({whole}, {major}, {minor})")
+                    case "tensor":
+                        assert f.node is not None
+                        if f.power == 1:  # an argument between commas needs no brackets
+                            ops.append(self.code(f.node, need=0))
+                        else:
+                            ops.append(f"{self.code(f.node)} ** {float(f.power)!r}")
+                    case "dim":  # einsum_plan keeps named sizes out of the operands
+                        raise AssertionError(f"a named size {f.name} among einsum operands")
+                    case _:
+                        unknown_kind(f.kind, "factor kind", FACTOR_KINDS)
             ops += [f"np.ones({self.dim(i.dim)})" for i in plan.missing]
             shape = ", ".join(self.dim(i.dim) for i in expr.free)
             if ops:

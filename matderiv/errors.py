@@ -8,6 +8,9 @@ matching built-in exception, so code that expects a ``ValueError`` for bad input
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from typing import Never, NoReturn
+
 __all__ = [
     "DomainError",
     "LayoutError",
@@ -15,6 +18,8 @@ __all__ = [
     "NotSupportedError",
     "ParseError",
     "ShapeError",
+    "check_kind",
+    "unknown_kind",
 ]
 
 
@@ -59,3 +64,28 @@ class NotSupportedError(MatderivError, NotImplementedError):
 
     matderiv raises this instead of returning a guess.
     """
+
+
+def check_kind(value: object, allowed: Collection[object], what: str) -> None:
+    """Raise NotSupportedError unless ``value`` is one of ``allowed``: how a node validates a
+    ``Literal`` field (a factor kind, a reduction) when it is built.
+
+    >>> check_kind("max", ("sum", "mean"), "reduction")
+    Traceback (most recent call last):
+    ...
+    matderiv.errors.NotSupportedError: unknown reduction 'max'; expected one of 'sum', 'mean'
+    """
+    if value not in allowed:
+        raise NotSupportedError(_unknown(value, what, allowed))
+
+
+def unknown_kind(value: Never, what: str, allowed: Collection[object] = ()) -> NoReturn:
+    """The end of an exhaustive match on a ``Literal`` kind: mypy checks that every case is
+    handled (``value`` is then of type ``Never``), and at run time an unknown case raises
+    NotSupportedError naming it instead of falling into another case's branch."""
+    raise NotSupportedError(_unknown(value, what, allowed))
+
+
+def _unknown(value: object, what: str, allowed: Collection[object]) -> str:
+    expected = f"; expected one of {', '.join(map(repr, allowed))}" if allowed else ""
+    return f"unknown {what} {value!r}{expected}"

@@ -87,7 +87,9 @@ class Step:
         return ev.index(self.index_expr)
 
 
-def _define_opaque(expr: IndexExpr, wrt: Var) -> list[tuple[str, str, str]]:
+def _define_opaque(
+    expr: IndexExpr, wrt: Var, variables: frozenset[Var]
+) -> list[tuple[str, str, str]]:
     """Element formulas of the sums that occur as factors and depend on ``wrt``."""
     seen: dict[Expr, None] = {}
     for t in expr.terms:
@@ -96,8 +98,9 @@ def _define_opaque(expr: IndexExpr, wrt: Var) -> list[tuple[str, str, str]]:
                 seen.setdefault(f.node, None)
     out = []
     # letters of the formula being explained stay out of the definitions that explain it, so a
-    # summed letter never means two things on one page
+    # summed letter never means two things on one page; nor do the arrays' names
     used = {i.name for t in expr.terms for i in t.indices()} | {i.name for i in expr.free}
+    used |= {v.name for v in variables}
     for node in seen:
         names = free_names(node.ndim, used - {i.name for i in expr.free}, 0)
         idx = [Idx(n, d) for n, d in zip(names, node.shape, strict=False)]
@@ -122,7 +125,7 @@ def _element_step(
     lhs_l = f"f_{{{''.join(i.name for i in start.free)}}}" if sub else "f"
     text = [head_t, index_text(start, lhs_t)]
     latex = [head_l, rf"{lhs_l} = {index_latex(start)}"]
-    for lt, ll, both in _define_opaque(start, wrt):
+    for lt, ll, both in _define_opaque(start, wrt, variables):
         t, lx = both.split("|", 1)
         text.append(f"where {lt} = {t}")
         latex.append(rf"\text{{where }} {ll} = {lx}")

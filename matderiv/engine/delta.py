@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from fractions import Fraction
 
+from ..errors import unknown_kind
 from ..language.expression import Add, Const, Expr, Mul
 from ..language.functions import KeepDims, Ones, Reduce
-from .index import Factor, Idx, IndexExpr, Term, canonical_key, normalize_term
+from .index import FACTOR_KINDS, Factor, Idx, IndexExpr, Term, canonical_key, normalize_term
 from .lowering import dim_term
 
 __all__ = ["collect", "contract", "contract_term"]
@@ -29,32 +30,45 @@ def _rewrite(term: Term, pos: int, freeset: set[Idx]) -> tuple[Term, Idx | None]
     (summed over by the rule itself), or None when the factor stays."""
     f = term.factors[pos]
     rest = term.factors[:pos] + term.factors[pos + 1 :]
-    if f.kind == "delta":
-        a, b = f.indices
-        if a in freeset and b in freeset and a != b:
+    match f.kind:
+        case "delta":
+            a, b = f.indices
+            if a in freeset and b in freeset and a != b:
+                return None
+            keep, gone = (b, a) if a not in freeset else (a, b)
+            return Term(term.coeff, rest).subs({gone: keep}), (gone if gone != keep else None)
+        case "fuse":
+            return _rewrite_fuse(term, f, rest, freeset)
+        case "tensor":
+            if not isinstance(f.node, Ones):
+                return None
+            simpler = _sift_ones(f, rest, freeset)
+            if simpler is None:
+                return None
+            return Term(term.coeff * simpler.coeff, rest + simpler.factors), None
+        case "dim":
             return None
-        keep, gone = (b, a) if a not in freeset else (a, b)
-        return Term(term.coeff, rest).subs({gone: keep}), (gone if gone != keep else None)
-    if f.kind == "fuse":
-        whole, major, minor = f.indices
-        if whole in freeset:
-            return None
-        others = [g for g in rest if whole in g.indices]
-        if not others:  # Σ_I F[I; a, b] = 1 for every (a, b)
-            return Term(term.coeff, rest), whole
-        if len(others) == 1 and others[0].kind == "fuse" and others[0].indices[0] == whole:
-            g = others[0]
-            _, major2, minor2 = g.indices
-            if major.dim == major2.dim and minor.dim == minor2.dim:  # same split of the axis
-                remaining = tuple(h for h in rest if h is not g)
-                deltas = (Factor("delta", (major, major2)), Factor("delta", (minor, minor2)))
-                return Term(term.coeff, remaining + deltas), whole
+        case _:
+            unknown_kind(f.kind, "factor kind", FACTOR_KINDS)
+
+
+def _rewrite_fuse(
+    term: Term, f: Factor, rest: tuple[Factor, ...], freeset: set[Idx]
+) -> tuple[Term, Idx | None] | None:
+    """Σ_I F[I; a, b] = 1, and F[I; a, b] F[I; c, d] summed over I is δ_ac δ_bd."""
+    whole, major, minor = f.indices
+    if whole in freeset:
         return None
-    if f.kind == "tensor" and f.node is not None and type(f.node).__name__ == "Ones":
-        simpler = _sift_ones(f, rest, freeset)
-        if simpler is None:
-            return None
-        return Term(term.coeff * simpler.coeff, rest + simpler.factors), None
+    others = [g for g in rest if whole in g.indices]
+    if not others:  # Σ_I F[I; a, b] = 1 for every (a, b)
+        return Term(term.coeff, rest), whole
+    if len(others) == 1 and others[0].kind == "fuse" and others[0].indices[0] == whole:
+        g = others[0]
+        _, major2, minor2 = g.indices
+        if major.dim == major2.dim and minor.dim == minor2.dim:  # same split of the axis
+            remaining = tuple(h for h in rest if h is not g)
+            deltas = (Factor("delta", (major, major2)), Factor("delta", (minor, minor2)))
+            return Term(term.coeff, remaining + deltas), whole
     return None
 
 

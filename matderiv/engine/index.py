@@ -21,13 +21,17 @@ import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
+from typing import Literal, get_args
 
+from ..errors import NotSupportedError, check_kind
 from ..language.expression import Expr
 from ..language.functions import Ones
 from ..language.shapes import Dim
 
 __all__ = [
+    "FACTOR_KINDS",
     "Factor",
+    "FactorKind",
     "Idx",
     "IndexExpr",
     "Term",
@@ -62,15 +66,47 @@ def fresh(dim: Dim) -> Idx:
     return Idx(f"_{next(_counter)}", dim)
 
 
+#: The kinds of factor (see the module docstring); a match on ``Factor.kind`` handles each.
+FactorKind = Literal["tensor", "delta", "dim", "fuse"]
+FACTOR_KINDS: tuple[FactorKind, ...] = get_args(FactorKind)
+
+#: How many indices a factor of each kind carries (None: any number).
+_ARITY: dict[FactorKind, int | None] = {"tensor": None, "delta": 2, "dim": 0, "fuse": 3}
+
+
 @dataclass(frozen=True)
 class Factor:
-    """One indexed factor of a term (see the module docstring for the kinds)."""
+    """One indexed factor of a term (see the module docstring for the kinds).
 
-    kind: str
+    The kind is checked when the factor is built, with what it needs: a ``tensor`` has a node,
+    a ``dim`` a name and no index, a ``delta`` two indices and a ``fuse`` three.
+    """
+
+    kind: FactorKind
     indices: tuple[Idx, ...]
     node: Expr | None = None
     power: Fraction = Fraction(1)
     name: str = ""
+
+    def __post_init__(self) -> None:
+        check_kind(self.kind, FACTOR_KINDS, "factor kind")
+        arity = _ARITY[self.kind]
+        if arity is not None and len(self.indices) != arity:
+            raise NotSupportedError(
+                f"a {self.kind} factor carries {arity} indices, not {len(self.indices)}"
+            )
+        if (self.kind == "tensor") != (self.node is not None):
+            need = "needs a node" if self.kind == "tensor" else f"has no node, got {self.node}"
+            raise NotSupportedError(f"a {self.kind} factor {need}")
+        if (self.kind == "dim") != bool(self.name):
+            need = "needs a name" if self.kind == "dim" else f"has no name, got {self.name!r}"
+            raise NotSupportedError(f"a {self.kind} factor {need}")
+
+    @property
+    def is_zero_one(self) -> bool:
+        """Whether every entry of the factor is 0 or 1 (δ, fuse, a ones array), so that it
+        equals its own square."""
+        return self.kind in ("delta", "fuse") or isinstance(self.node, Ones)
 
     def subs(self, mapping: dict[Idx, Idx]) -> Factor:
         """Return the factor with indices renamed by ``mapping``."""
@@ -144,9 +180,7 @@ def normalize_term(term: Term) -> Term | None:
         key = f.base_key()
         if key in merged:
             old = merged[key]
-            if f.kind in ("delta", "fuse") or (
-                f.node is not None and type(f.node).__name__ == "Ones"
-            ):
+            if f.is_zero_one:
                 continue  # 0/1 valued: x² = x
             merged[key] = replace(old, power=old.power + f.power)
         else:

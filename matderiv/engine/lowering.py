@@ -13,9 +13,21 @@ from collections.abc import Sequence
 from dataclasses import replace
 from fractions import Fraction
 
-from ..errors import NotSupportedError
+from ..errors import NotSupportedError, unknown_kind
 from ..language.expression import Add, Const, Expr, Func, MatMul, Mul, Pi, Pow, Size, Transpose, Var
-from ..language.functions import Diag, Einsum, Eye, KeepDims, Kron, Ones, Outer, Reduce, Trace, Vec
+from ..language.functions import (
+    REDUCE_OPS,
+    Diag,
+    Einsum,
+    Eye,
+    KeepDims,
+    Kron,
+    Ones,
+    Outer,
+    Reduce,
+    Trace,
+    Vec,
+)
 from ..language.shapes import Dim
 from .index import Factor, Idx, Term, fresh, multiply, normalize_term
 
@@ -211,9 +223,13 @@ def _reduce(e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
         else:
             arg_idx.append(next(kept))
     terms = lower(e.arg, arg_idx)
-    if e.op == "mean":
-        terms = multiply(terms, *([dim_term(d, -1)] for d in sizes))
-    return terms
+    match e.op:
+        case "sum":
+            return terms
+        case "mean":
+            return multiply(terms, *([dim_term(d, -1)] for d in sizes))
+        case _:
+            unknown_kind(e.op, "reduction", REDUCE_OPS)
 
 
 def _keepdims(e: Expr, idx: tuple[Idx, ...]) -> list[Term]:

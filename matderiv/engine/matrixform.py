@@ -10,15 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Literal
+from typing import Literal, get_args
 
-from ..errors import NotSupportedError
+from ..errors import NotSupportedError, check_kind, unknown_kind
 from ..language.expression import Add, Const, Expr, MatMul, Mul, Pow, Size, Transpose
-from ..language.functions import Diag, Eye, Inv, Kron, Ones, Outer, Reduce, Trace, Vec
+from ..language.functions import Diag, Eye, Kron, Ones, Outer, Reduce, Trace, Vec
 from ..language.printing import ADD, ATOM, MATMUL, MUL, POSTFIX, UNARY, Printer, format_number
 from ..language.shapes import Dim, dim_product
 
 __all__ = [
+    "SCALAR_OPS",
     "Atom",
     "Chain",
     "DiagOf",
@@ -29,6 +30,7 @@ __all__ = [
     "MSum",
     "OnesVec",
     "ScalarOf",
+    "ScalarOp",
     "Scaled",
     "VecOf",
     "form_expr",
@@ -36,6 +38,7 @@ __all__ = [
     "form_shape",
     "form_text",
     "transpose",
+    "unknown_form",
 ]
 
 Text = Literal["text", "latex"]
@@ -93,13 +96,27 @@ class DiagOf(MForm):
     t: bool = False
 
 
+#: The scalars a :class:`ScalarOf` makes: a trace, a sum of entries, a named size.
+ScalarOp = Literal["tr", "sum", "dim"]
+SCALAR_OPS: tuple[ScalarOp, ...] = get_args(ScalarOp)
+
+
 @dataclass(frozen=True)
 class ScalarOf(MForm):
-    """A scalar made from a form: ``tr(M)`` or ``sum(v)``, or a named size ``N``."""
+    """A scalar made from a form: ``tr(M)`` or ``sum(v)``, or (``op="dim"``, with a ``name``
+    and no ``arg``) a named size ``N``."""
 
-    op: str
+    op: ScalarOp
     arg: MForm | None = None
     name: str = ""
+
+    def __post_init__(self) -> None:
+        check_kind(self.op, SCALAR_OPS, "scalar of a form")
+        if (self.op == "dim") != (self.arg is None) or (self.op == "dim") != bool(self.name):
+            raise NotSupportedError(
+                f"ScalarOf({self.op!r}) takes "
+                + ("a name and no form" if self.op == "dim" else "a form and no name")
+            )
 
 
 @dataclass(frozen=True)
@@ -134,29 +151,37 @@ class MSum(MForm):
     terms: tuple[MForm, ...]
 
 
+def unknown_form(f: MForm) -> NotSupportedError:
+    """The error for a form that a match on the form classes does not handle."""
+    return NotSupportedError(f"unknown matrix form {type(f).__name__}: {f!r}")
+
+
 def transpose(f: MForm) -> MForm:
     """Return the transpose of a form (products reverse, each factor transposed)."""
-    if isinstance(f, Atom):
-        if isinstance(f.expr, Transpose):  # (A^T) transposed is A
-            return Atom(f.expr.arg, f.t)
-        return Atom(f.expr, not f.t) if f.expr.ndim else f
-    if isinstance(f, OnesVec):
-        return OnesVec(f.dim, not f.t)
-    if isinstance(f, Chain):
-        return Chain(tuple(transpose(i) for i in reversed(f.items)))
-    if isinstance(f, Hadamard):
-        return Hadamard(tuple(transpose(i) for i in f.items))
-    if isinstance(f, Scaled):
-        return Scaled(f.coeff, f.scalars, None if f.body is None else transpose(f.body))
-    if isinstance(f, MSum):
-        return MSum(tuple(transpose(t) for t in f.terms))
-    if isinstance(f, KronOf):  # (A ⊗ B)^T = A^T ⊗ B^T
-        return KronOf(transpose(f.left), transpose(f.right))
-    if isinstance(f, VecOf):
-        return VecOf(f.arg, not f.t)
-    if isinstance(f, DiagOf) and f.vector:  # the diagonal as a column becomes a row
-        return DiagOf(f.arg, vector=True, t=not f.t)
-    return f  # Identity, a square DiagOf (symmetric), ScalarOf
+    match f:
+        case Atom():
+            if isinstance(f.expr, Transpose):  # (A^T) transposed is A
+                return Atom(f.expr.arg, f.t)
+            return Atom(f.expr, not f.t) if f.expr.ndim else f
+        case OnesVec():
+            return OnesVec(f.dim, not f.t)
+        case Chain():
+            return Chain(tuple(transpose(i) for i in reversed(f.items)))
+        case Hadamard():
+            return Hadamard(tuple(transpose(i) for i in f.items))
+        case Scaled():
+            return Scaled(f.coeff, f.scalars, None if f.body is None else transpose(f.body))
+        case MSum():
+            return MSum(tuple(transpose(t) for t in f.terms))
+        case KronOf():  # (A ⊗ B)^T = A^T ⊗ B^T
+            return KronOf(transpose(f.left), transpose(f.right))
+        case VecOf():
+            return VecOf(f.arg, not f.t)
+        case DiagOf():  # the diagonal as a column becomes a row; a diagonal matrix is symmetric
+            return DiagOf(f.arg, vector=True, t=not f.t) if f.vector else f
+        case Identity() | ScalarOf():
+            return f
+    raise unknown_form(f)
 
 
 # printing ---------------------------------------------------------------------------------
@@ -175,71 +200,60 @@ class _FormPrinter:
 
     def p(self, f: MForm) -> tuple[str, int]:
         latex = self.style == "latex"
-        if isinstance(f, Atom):
-            if f.t:
+        top = r"^{\top}" if latex else "^T"
+        match f:
+            case Atom():
                 e = f.expr
-                if e.ndim == 2 and not isinstance(e, Inv):
+                if not f.t:
+                    return self.ep.p(e)
+                if e.ndim == 2:
                     return self.ep.p_Transpose(Transpose(e))
-                return (
-                    self.ep.p_Transpose(Transpose(e))
-                    if e.ndim == 2
-                    else (
-                        self.ep.wrap(e, ATOM) + (r"^{\top}" if latex else "^T"),
-                        POSTFIX,
-                    )
-                )
-            return self.ep.p(f.expr)
-        if isinstance(f, Identity):
-            return "I", ATOM
-        if isinstance(f, OnesVec):
-            one = r"\mathbf{1}" if latex else f"ones({f.dim})"
-            return (one + (r"^{\top}" if latex else "^T"), POSTFIX) if f.t else (one, ATOM)
-        if isinstance(f, Chain):
-            sep = r"\, " if latex else " "
-            return sep.join(self.paren(i, MATMUL + 1) for i in f.items), MATMUL
-        if isinstance(f, Hadamard):
-            sep = r" \odot " if latex else " * "
-            return sep.join(self.paren(i, MUL + 1) for i in f.items), MUL
-        if isinstance(f, DiagOf):
-            name = r"\operatorname{diag}" if latex else "diag"
-            text = self._call(name, self.p(f.arg)[0])
-            if f.t:
-                return text + (r"^{\top}" if latex else "^T"), POSTFIX
-            return text, ATOM
-        if isinstance(f, KronOf):
-            if latex:
-                return (
-                    f"{self.paren(f.left, MATMUL + 1)} \\otimes {self.paren(f.right, MATMUL + 1)}",
-                    MUL,
-                )
-            return f"kron({self.p(f.left)[0]}, {self.p(f.right)[0]})", ATOM
-        if isinstance(f, VecOf):
-            name = r"\operatorname{vec}" if latex else "vec"
-            text = self._call(name, self.p(f.arg)[0])
-            if f.t:
-                return text + (r"^{\top}" if latex else "^T"), POSTFIX
-            return text, ATOM
-        if isinstance(f, ScalarOf):
-            if f.op == "dim":
+                return self.ep.wrap(e, ATOM) + top, POSTFIX
+            case Identity():
+                return "I", ATOM
+            case OnesVec():
+                one = r"\mathbf{1}" if latex else f"ones({f.dim})"
+                return (one + top, POSTFIX) if f.t else (one, ATOM)
+            case Chain():
+                sep = r"\, " if latex else " "
+                return sep.join(self.paren(i, MATMUL + 1) for i in f.items), MATMUL
+            case Hadamard():
+                sep = r" \odot " if latex else " * "
+                return sep.join(self.paren(i, MUL + 1) for i in f.items), MUL
+            case DiagOf() | VecOf():
+                name = "diag" if isinstance(f, DiagOf) else "vec"
+                text = self._call(rf"\operatorname{{{name}}}" if latex else name, self.p(f.arg)[0])
+                return (text + top, POSTFIX) if f.t else (text, ATOM)
+            case KronOf():
+                if latex:
+                    left, right = self.paren(f.left, MATMUL + 1), self.paren(f.right, MATMUL + 1)
+                    return f"{left} \\otimes {right}", MUL
+                return f"kron({self.p(f.left)[0]}, {self.p(f.right)[0]})", ATOM
+            case ScalarOf():
+                return self._scalar_of(f)
+            case Scaled():
+                return self._scaled(f)
+            case MSum():
+                parts: list[str] = []
+                for n, t in enumerate(f.terms):
+                    if isinstance(t, Scaled) and t.coeff < 0:
+                        s = self.paren(Scaled(-t.coeff, t.scalars, t.body), ADD + 1)
+                        parts.append(("-" if n == 0 else " - ") + s)
+                    else:
+                        parts.append((" + " if n else "") + self.paren(t, ADD + 1))
+                return "".join(parts), ADD
+        raise unknown_form(f)
+
+    def _scalar_of(self, f: ScalarOf) -> tuple[str, int]:
+        match f.op:
+            case "dim":
                 return f.name, ATOM
-            assert f.arg is not None
-            name = {"tr": "tr", "sum": "sum"}[f.op]
-            return self._call(
-                rf"\operatorname{{{name}}}" if latex else name, self.p(f.arg)[0]
-            ), ATOM
-        if isinstance(f, Scaled):
-            return self._scaled(f)
-        if isinstance(f, MSum):
-            parts: list[str] = []
-            for n, t in enumerate(f.terms):
-                neg = isinstance(t, Scaled) and t.coeff < 0
-                if neg and isinstance(t, Scaled):
-                    s = self.paren(Scaled(-t.coeff, t.scalars, t.body), ADD + 1)
-                    parts.append(("-" if n == 0 else " - ") + s)
-                else:
-                    parts.append((" + " if n else "") + self.paren(t, ADD + 1))
-            return "".join(parts), ADD
-        raise TypeError(f"unknown form {f!r}")
+            case "tr" | "sum":
+                assert f.arg is not None
+                name = rf"\operatorname{{{f.op}}}" if self.style == "latex" else f.op
+                return self._call(name, self.p(f.arg)[0]), ATOM
+            case _:
+                unknown_kind(f.op, "scalar of a form", SCALAR_OPS)
 
     def _call(self, name: str, arg: str) -> str:
         if self.style == "latex":
@@ -317,67 +331,72 @@ def _language(f: MForm) -> tuple[Expr, str]:
     """An expression of the language with the same numbers as ``f``, and ``f``'s kind:
     ``scalar``, ``col`` or ``row`` (both 1-D in the language) or ``mat``."""
 
-    if isinstance(f, Atom):
-        e = f.expr
-        kind = _KIND[e.ndim] if e.ndim <= 2 else "tensor"
-        if kind == "tensor":
-            raise NotSupportedError("a matrix form over a tensor atom has no expression")
-        if f.t:
-            return (
-                (e, "row")
-                if kind == "col"
-                else ((Transpose(e), "mat") if kind == "mat" else (e, kind))
-            )
-        return e, kind
-    if isinstance(f, Identity):
-        return Eye(f.dim), "mat"
-    if isinstance(f, OnesVec):
-        return Ones((f.dim,)), ("row" if f.t else "col")
-    if isinstance(f, Chain):
-        acc, kind = _language(f.items[0])
-        for item in f.items[1:]:
-            nxt, k2 = _language(item)
-            if kind == "col" and k2 == "row":
-                acc, kind = Outer(acc, nxt), "mat"
-            elif kind == "col" and k2 == "mat":  # a column times a 1×k matrix: outer with its row
-                raise NotSupportedError("a column times a matrix has no expression form")
-            else:
-                acc = MatMul(acc, nxt)
-                kind = {("mat", "mat"): "mat", ("mat", "col"): "col", ("row", "mat"): "row",
-                        ("row", "col"): "scalar"}[(kind, k2)]  # fmt: skip
-        return acc, kind
-    if isinstance(f, Hadamard):
-        parts = [_language(i) for i in f.items]
-        return Mul(tuple(p[0] for p in parts)), _one_kind(parts)
-    if isinstance(f, DiagOf):
-        inner, _ = _language(f.arg)
-        return Diag(inner), (("row" if f.t else "col") if f.vector else "mat")
-    if isinstance(f, KronOf):
-        (a, ka), (b, _) = _language(f.left), _language(f.right)
-        return Kron(a, b), ka
-    if isinstance(f, VecOf):
-        inner, _ = _language(f.arg)
-        return Vec(inner), ("row" if f.t else "col")
-    if isinstance(f, ScalarOf):
-        if f.op == "dim":
-            return Size(f.name), "scalar"
-        assert f.arg is not None
-        inner, _ = _language(f.arg)
-        return (Trace(inner) if f.op == "tr" else Reduce("sum", inner)), "scalar"
-    if isinstance(f, Scaled):
-        factors: list[Expr] = [Const(f.coeff)] if f.coeff != 1 or f.body is None else []
-        for s, p in f.scalars:
-            e, _ = _language(s)
-            factors.append(as_power(e, p))
-        kind = "scalar"
-        if f.body is not None:
-            body, kind = _language(f.body)
-            factors.append(body)
-        return (factors[0] if len(factors) == 1 else Mul(tuple(factors))), kind
-    if isinstance(f, MSum):
-        parts = [_language(t) for t in f.terms]
-        return Add(tuple(p[0] for p in parts)), _one_kind(parts)
-    raise TypeError(f"unknown form {f!r}")
+    match f:
+        case Atom():
+            e = f.expr
+            if e.ndim > 2:
+                raise NotSupportedError("a matrix form over a tensor atom has no expression")
+            kind = _KIND[e.ndim]
+            if f.t and kind == "col":
+                return e, "row"
+            return (Transpose(e) if f.t and kind == "mat" else e), kind
+        case Identity():
+            return Eye(f.dim), "mat"
+        case OnesVec():
+            return Ones((f.dim,)), ("row" if f.t else "col")
+        case Chain():
+            acc, kind = _language(f.items[0])
+            for item in f.items[1:]:
+                nxt, k2 = _language(item)
+                if kind == "col" and k2 == "row":
+                    acc, kind = Outer(acc, nxt), "mat"
+                elif kind == "col" and k2 == "mat":  # a column times a 1×k matrix
+                    raise NotSupportedError("a column times a matrix has no expression form")
+                else:
+                    acc = MatMul(acc, nxt)
+                    kind = {("mat", "mat"): "mat", ("mat", "col"): "col", ("row", "mat"): "row",
+                            ("row", "col"): "scalar"}[(kind, k2)]  # fmt: skip
+            return acc, kind
+        case Hadamard():
+            parts = [_language(i) for i in f.items]
+            return Mul(tuple(p[0] for p in parts)), _one_kind(parts)
+        case DiagOf():
+            inner, _ = _language(f.arg)
+            return Diag(inner), (("row" if f.t else "col") if f.vector else "mat")
+        case KronOf():
+            (a, ka), (b, _) = _language(f.left), _language(f.right)
+            return Kron(a, b), ka
+        case VecOf():
+            inner, _ = _language(f.arg)
+            return Vec(inner), ("row" if f.t else "col")
+        case ScalarOf():
+            return _scalar_language(f), "scalar"
+        case Scaled():
+            factors: list[Expr] = [Const(f.coeff)] if f.coeff != 1 or f.body is None else []
+            for s, p in f.scalars:
+                e, _ = _language(s)
+                factors.append(as_power(e, p))
+            kind = "scalar"
+            if f.body is not None:
+                body, kind = _language(f.body)
+                factors.append(body)
+            return (factors[0] if len(factors) == 1 else Mul(tuple(factors))), kind
+        case MSum():
+            parts = [_language(t) for t in f.terms]
+            return Add(tuple(p[0] for p in parts)), _one_kind(parts)
+    raise unknown_form(f)
+
+
+def _scalar_language(f: ScalarOf) -> Expr:
+    match f.op:
+        case "dim":
+            return Size(f.name)
+        case "tr" | "sum":
+            assert f.arg is not None
+            inner, _ = _language(f.arg)
+            return Trace(inner) if f.op == "tr" else Reduce("sum", inner)
+        case _:
+            unknown_kind(f.op, "scalar of a form", SCALAR_OPS)
 
 
 def _one_kind(parts: list[tuple[Expr, str]]) -> str:
@@ -415,56 +434,57 @@ def form_shape(f: MForm) -> tuple[Dim, Dim]:
     that a reassembled form is type-checked before anyone sees or evaluates it.
     """
 
-    if isinstance(f, Atom):
-        shape = f.expr.shape
-        if len(shape) > 2:
-            raise FormShapeError(f"{f.expr} has {len(shape)} axes")
-        r, c = shape if len(shape) == 2 else (shape[0], 1) if shape else (1, 1)
-        return (c, r) if f.t else (r, c)
-    if isinstance(f, Identity):
-        return f.dim, f.dim
-    if isinstance(f, OnesVec):
-        return (1, f.dim) if f.t else (f.dim, 1)
-    if isinstance(f, Chain):
-        r, c = form_shape(f.items[0])
-        for item in f.items[1:]:
-            r2, c2 = form_shape(item)
-            if not _fits(c, r2):
-                raise FormShapeError(f"inner sizes {c} and {r2} of a product differ")
-            c = c2
-        return r, c
-    if isinstance(f, Hadamard | MSum):
-        shapes = [form_shape(i) for i in (f.items if isinstance(f, Hadamard) else f.terms)]
-        full = [s for s in shapes if s != (1, 1)] or [(1, 1)]
-        if any(s != full[0] for s in full):
-            raise FormShapeError(f"operands of shapes {shapes} do not fit elementwise")
-        return full[0]
-    if isinstance(f, DiagOf):
-        r, c = form_shape(f.arg)
-        if f.vector:
-            if r != c:
-                raise FormShapeError(f"the diagonal of a {r}×{c} matrix")
-            return (1, r) if f.t else (r, 1)
-        if c != 1 and r != 1:
-            raise FormShapeError(f"diag of a {r}×{c} matrix as a diagonal matrix")
-        n = r if c == 1 else c
-        return n, n
-    if isinstance(f, KronOf):
-        (r1, c1), (r2, c2) = form_shape(f.left), form_shape(f.right)
-        return dim_product((r1, r2)), dim_product((c1, c2))
-    if isinstance(f, VecOf):
-        r, c = form_shape(f.arg)
-        n = dim_product((r, c))
-        return (1, n) if f.t else (n, 1)
-    if isinstance(f, ScalarOf):
-        if f.arg is not None:
+    match f:
+        case Atom():
+            shape = f.expr.shape
+            if len(shape) > 2:
+                raise FormShapeError(f"{f.expr} has {len(shape)} axes")
+            r, c = shape if len(shape) == 2 else (shape[0], 1) if shape else (1, 1)
+            return (c, r) if f.t else (r, c)
+        case Identity():
+            return f.dim, f.dim
+        case OnesVec():
+            return (1, f.dim) if f.t else (f.dim, 1)
+        case Chain():
+            r, c = form_shape(f.items[0])
+            for item in f.items[1:]:
+                r2, c2 = form_shape(item)
+                if not _fits(c, r2):
+                    raise FormShapeError(f"inner sizes {c} and {r2} of a product differ")
+                c = c2
+            return r, c
+        case Hadamard() | MSum():
+            shapes = [form_shape(i) for i in (f.items if isinstance(f, Hadamard) else f.terms)]
+            full = [s for s in shapes if s != (1, 1)] or [(1, 1)]
+            if any(s != full[0] for s in full):
+                raise FormShapeError(f"operands of shapes {shapes} do not fit elementwise")
+            return full[0]
+        case DiagOf():
             r, c = form_shape(f.arg)
-            if f.op == "tr" and r != c:
-                raise FormShapeError(f"the trace of a {r}×{c} matrix")
-        return 1, 1
-    if isinstance(f, Scaled):
-        for sc, _ in f.scalars:
-            if form_shape(sc) != (1, 1):
-                raise FormShapeError(f"a scalar factor of shape {form_shape(sc)}")
-        return (1, 1) if f.body is None else form_shape(f.body)
-    raise TypeError(f"unknown form {f!r}")
+            if f.vector:
+                if r != c:
+                    raise FormShapeError(f"the diagonal of a {r}×{c} matrix")
+                return (1, r) if f.t else (r, 1)
+            if c != 1 and r != 1:
+                raise FormShapeError(f"diag of a {r}×{c} matrix as a diagonal matrix")
+            n = r if c == 1 else c
+            return n, n
+        case KronOf():
+            (r1, c1), (r2, c2) = form_shape(f.left), form_shape(f.right)
+            return dim_product((r1, r2)), dim_product((c1, c2))
+        case VecOf():
+            r, c = form_shape(f.arg)
+            n = dim_product((r, c))
+            return (1, n) if f.t else (n, 1)
+        case ScalarOf():
+            if f.arg is not None:
+                r, c = form_shape(f.arg)
+                if f.op == "tr" and r != c:
+                    raise FormShapeError(f"the trace of a {r}×{c} matrix")
+            return 1, 1
+        case Scaled():
+            for sc, _ in f.scalars:
+                if form_shape(sc) != (1, 1):
+                    raise FormShapeError(f"a scalar factor of shape {form_shape(sc)}")
+            return (1, 1) if f.body is None else form_shape(f.body)
+    raise unknown_form(f)

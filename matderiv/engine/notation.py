@@ -13,11 +13,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from ..errors import NotSupportedError
+from ..errors import NotSupportedError, unknown_kind
 from ..language.expression import Var
 from ..language.printing import ATOM, Printer, format_number, latex_name, power_code
 from ..language.shapes import Dim
-from .index import Factor, Idx, IndexExpr, Term
+from .index import FACTOR_KINDS, Factor, Idx, IndexExpr, Term
 
 __all__ = [
     "FREE_GROUPS",
@@ -89,19 +89,21 @@ def rename_summed(expr: IndexExpr, avoid: Iterable[str] = ()) -> IndexExpr:
 
 def _factor_text(f: Factor) -> str:
     idx = ",".join(i.name for i in f.indices)
-    if f.kind == "delta":
-        return f"δ[{idx}]"
-    if f.kind == "dim":
-        base = f.name
-    elif f.kind == "fuse":
-        w, a, b = (i.name for i in f.indices)
-        return f"F[{w};{a},{b}]"
-    else:
-        assert f.node is not None
-        p = Printer("text")
-        base = p.wrap(f.node, ATOM)
-        if f.indices:
-            base = f"{base}[{idx}]"
+    match f.kind:
+        case "delta":
+            return f"δ[{idx}]"
+        case "fuse":
+            w, a, b = (i.name for i in f.indices)
+            return f"F[{w};{a},{b}]"
+        case "dim":
+            base = f.name
+        case "tensor":
+            assert f.node is not None
+            base = Printer("text").wrap(f.node, ATOM)
+            if f.indices:
+                base = f"{base}[{idx}]"
+        case _:
+            unknown_kind(f.kind, "factor kind", FACTOR_KINDS)
     if f.power != 1:
         pw = format_number(f.power)
         base = f"{base}^{pw}" if len(pw) == 1 else f"{base}^({pw})"
@@ -134,21 +136,24 @@ def _sub(indices: Sequence[Idx]) -> str:
 def factor_latex(f: Factor) -> str:
     """Return one factor in LaTeX, e.g. ``X_{bp}`` or ``\\delta_{kp}``."""
     sub = _sub(f.indices)
-    if f.kind == "delta":
-        return rf"\delta_{{{sub}}}"
-    if f.kind == "fuse":
-        return rf"F_{{{sub}}}"
-    if f.kind == "dim":
-        base = f.name
-    else:
-        assert f.node is not None
-        node = f.node
-        if isinstance(node, Var) and len(latex_name(node.name)) == 1:
-            base = latex_name(node.name)
-        else:
-            base = Printer("latex").wrap(node, 1000)
-        if sub:
-            base = f"{base}_{{{sub}}}"
+    match f.kind:
+        case "delta":
+            return rf"\delta_{{{sub}}}"
+        case "fuse":
+            return rf"F_{{{sub}}}"
+        case "dim":
+            base = f.name
+        case "tensor":
+            assert f.node is not None
+            node = f.node
+            if isinstance(node, Var) and len(latex_name(node.name)) == 1:
+                base = latex_name(node.name)
+            else:
+                base = Printer("latex").wrap(node, 1000)
+            if sub:
+                base = f"{base}_{{{sub}}}"
+        case _:
+            unknown_kind(f.kind, "factor kind", FACTOR_KINDS)
     if f.power != 1:
         base = f"{{{base}}}^{{{format_number(f.power, 'latex')}}}"
     return base
@@ -212,18 +217,23 @@ def einsum_code(expr: IndexExpr) -> str:
     for plan in einsum_plan(expr):
         args: list[str] = []
         for f in plan.operands:
-            if f.kind == "delta":
-                args.append(f"np.eye({f.indices[0].dim})")
-            elif f.kind == "fuse":  # F[w,a,b] = 1 where w = a * minor + b
-                w, a, b = (str(i.dim) for i in f.indices)
-                args.append(f"np.eye({w}).reshape({w}, {a}, {b})")
-            else:
-                assert f.node is not None
-                p = Printer("code")
-                if f.power == 1:
-                    args.append(p.p(f.node)[0])
-                else:
-                    args.append(f"{p.wrap(f.node, ATOM)} ** {power_code(f.power)}")
+            match f.kind:
+                case "delta":
+                    args.append(f"np.eye({f.indices[0].dim})")
+                case "fuse":  # F[w,a,b] = 1 where w = a * minor + b
+                    w, a, b = (str(i.dim) for i in f.indices)
+                    args.append(f"np.eye({w}).reshape({w}, {a}, {b})")
+                case "tensor":
+                    assert f.node is not None
+                    p = Printer("code")
+                    if f.power == 1:
+                        args.append(p.p(f.node)[0])
+                    else:
+                        args.append(f"{p.wrap(f.node, ATOM)} ** {power_code(f.power)}")
+                case "dim":  # einsum_plan keeps sizes out of the operands
+                    raise AssertionError(f"a named size {f.name} among einsum operands")
+                case _:
+                    unknown_kind(f.kind, "factor kind", FACTOR_KINDS)
         args += [f"np.ones({i.dim})" for i in plan.missing]
         scalars = [
             _size_code(f.name) if f.power == 1 else f"{_size_code(f.name)} ** {power_code(f.power)}"

@@ -15,9 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
+from ..errors import unknown_kind
 from ..language.expression import Expr
 from ..language.functions import Diag, Reduce, Trace
-from .index import Factor, Idx, IndexExpr, Term
+from .index import FACTOR_KINDS, Factor, Idx, IndexExpr, Term
 from .matrixform import (
     Atom,
     Chain,
@@ -137,12 +138,16 @@ def _scalar_factors(factors: list[Factor]) -> tuple[tuple[MForm, Fraction], ...]
     for f in factors:
         if f.indices:
             raise _NoMatrixFormError
-        if f.kind == "dim":
-            out.append((ScalarOf("dim", name=f.name), f.power))
-        elif f.node is not None:
-            out.append((Atom(f.node), f.power))
-        else:
-            raise _NoMatrixFormError
+        match f.kind:
+            case "dim":
+                out.append((ScalarOf("dim", name=f.name), f.power))
+            case "tensor":
+                assert f.node is not None
+                out.append((Atom(f.node), f.power))
+            case "delta" | "fuse":  # never without indices
+                raise _NoMatrixFormError
+            case _:
+                unknown_kind(f.kind, "factor kind", FACTOR_KINDS)
     return tuple(out)
 
 
@@ -155,20 +160,23 @@ def _reassemble(term: Term, free: tuple[Idx, ...]) -> Scaled:
     scalars: list[tuple[MForm, Fraction]] = []
     ops: list[_Op] = []
     for f in term.factors:
-        if f.kind == "dim":
-            scalars.append((ScalarOf("dim", name=f.name), f.power))
-        elif f.kind == "delta":
-            ops.append(_Op(Identity(f.indices[0].dim), f.indices[0], f.indices[1]))
-        elif f.kind == "fuse":
-            raise _NoMatrixFormError
-        else:
-            assert f.node is not None
-            if len(f.indices) > 2:
+        match f.kind:
+            case "dim":
+                scalars.append((ScalarOf("dim", name=f.name), f.power))
+            case "delta":
+                ops.append(_Op(Identity(f.indices[0].dim), f.indices[0], f.indices[1]))
+            case "fuse":
                 raise _NoMatrixFormError
-            if not f.indices:
-                scalars.append((Atom(f.node), f.power))
-                continue
-            ops.append(_atom_op(as_power(f.node, f.power), f.indices))
+            case "tensor":
+                assert f.node is not None
+                if len(f.indices) > 2:
+                    raise _NoMatrixFormError
+                if not f.indices:
+                    scalars.append((Atom(f.node), f.power))
+                else:
+                    ops.append(_atom_op(as_power(f.node, f.power), f.indices))
+            case _:
+                unknown_kind(f.kind, "factor kind", FACTOR_KINDS)
     ops = [_diagonals(o, ops, free, scalars) for o in ops]
     ops = [o for o in ops if not _is_scalar(o, scalars)]
     op, scalars = _contract_all(ops, free, scalars, [_ORDER_BUDGET])

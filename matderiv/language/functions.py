@@ -11,13 +11,14 @@ from __future__ import annotations
 import string
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, cast, get_args
 
-from ..errors import NotSupportedError, ShapeError
+from ..errors import NotSupportedError, ShapeError, check_kind
 from .expression import Const, Expr, Func, MatMul, Pow, describe
 from .shapes import Dim, Shape, dim_product, normalize_shape
 
 __all__ = [
+    "REDUCE_OPS",
     "Det",
     "Diag",
     "Einsum",
@@ -31,10 +32,12 @@ __all__ = [
     "Ones",
     "Outer",
     "Reduce",
+    "ReduceOp",
     "Softmax",
     "Trace",
     "Unary",
     "Vec",
+    "as_reduce_op",
     "keepdims",
     "matrix_power",
     "variance",
@@ -57,15 +60,27 @@ def _norm_axes(axis: int | tuple[int, ...] | None, e: Expr, fn: str) -> tuple[in
     return tuple(sorted(out))
 
 
+#: The reductions; every match on ``Reduce.op`` handles each (numpy's function of that name).
+ReduceOp = Literal["sum", "mean"]
+REDUCE_OPS: tuple[ReduceOp, ...] = get_args(ReduceOp)
+
+
+def as_reduce_op(name: str) -> ReduceOp:
+    """Return ``name`` as a reduction, or raise NotSupportedError naming the reductions."""
+    check_kind(name, REDUCE_OPS, "reduction")
+    return cast(ReduceOp, name)
+
+
 @dataclass(frozen=True, eq=False, repr=False)
 class Reduce(Expr):
     """``sum`` or ``mean`` over some axes (``axes=None``: all of them)."""
 
-    op: str
+    op: ReduceOp
     arg: Expr
     axes: int | tuple[int, ...] | None = None
 
     def __post_init__(self) -> None:
+        check_kind(self.op, REDUCE_OPS, "reduction")
         axes = _norm_axes(self.axes, self.arg, self.op)
         object.__setattr__(self, "axes", axes)
         keep = (

@@ -31,6 +31,7 @@ from .functions import (
     Softmax,
     Trace,
     Unary,
+    as_reduce_op,
     keepdims,
     matrix_power,
     variance,
@@ -116,7 +117,7 @@ def _reduce(c: Call) -> Expr:
     axis = c.axis(None, tuples=True)
     if c.name in ("var", "std"):
         return variance(c.arg(0), axis, c.keepdims(), std=c.name == "std")
-    reduced = Reduce(c.name, c.arg(0), axis)
+    reduced = Reduce(as_reduce_op(c.name), c.arg(0), axis)
     return keepdims(reduced) if c.keepdims() else reduced
 
 

@@ -23,9 +23,9 @@ from collections.abc import Callable, Iterable, Sequence
 from keyword import iskeyword
 from typing import Any
 
-from ..engine.index import IndexExpr
+from ..engine.index import FACTOR_KINDS, IndexExpr
 from ..engine.notation import einsum_plan
-from ..errors import NotSupportedError, ParseError
+from ..errors import NotSupportedError, ParseError, unknown_kind
 from ..language.expression import (
     Add,
     Const,
@@ -41,6 +41,7 @@ from ..language.expression import (
     shape_text,
 )
 from ..language.functions import (
+    REDUCE_OPS,
     Diag,
     Einsum,
     Eye,
@@ -50,6 +51,7 @@ from ..language.functions import (
     Ones,
     Outer,
     Reduce,
+    ReduceOp,
     Softmax,
     Unary,
 )
@@ -236,8 +238,8 @@ class Program:
             self.helpers.update(e.spec.helpers)
             return f(e.spec.code, x=c(e.arg, 0)), ATOM
         if isinstance(e, Reduce):
-            fn = "sum" if e.op == "sum" else "mean"
             x = c(e.arg, 0)
+            fn = _reduction_name(e.op)
             return f("{np}.{fn}({x}, axis={a})", fn=fn, x=x, a=repr(e.axes)), ATOM
         if isinstance(e, KeepDims):
             x = c(e.arg, 0)
@@ -274,16 +276,22 @@ class Program:
                 scale.append(size if fd.power == 1 else f"{size} ** {power_code(fd.power)}")
             ops: list[str] = []
             for fo in plan.operands:
-                if fo.kind == "delta":
-                    ops.append(self.f("{np}.eye({n})", n=self.dim(fo.indices[0].dim)))
-                elif fo.kind == "fuse":
-                    self.helpers.add("fuse")
-                    dims = ", ".join(self.dim(i.dim) for i in fo.indices)
-                    ops.append(self.f("{P}fuse({dims})", dims=dims))
-                else:
-                    assert fo.node is not None
-                    value = self.code(fo.node, 0 if fo.power == 1 else ATOM)
-                    ops.append(value if fo.power == 1 else f"{value} ** {power_code(fo.power)}")
+                match fo.kind:
+                    case "delta":
+                        ops.append(self.f("{np}.eye({n})", n=self.dim(fo.indices[0].dim)))
+                    case "fuse":
+                        self.helpers.add("fuse")
+                        dims = ", ".join(self.dim(i.dim) for i in fo.indices)
+                        ops.append(self.f("{P}fuse({dims})", dims=dims))
+                    case "tensor":
+                        assert fo.node is not None
+                        value = self.code(fo.node, 0 if fo.power == 1 else ATOM)
+                        power = f"{value} ** {power_code(fo.power)}"
+                        ops.append(value if fo.power == 1 else power)
+                    case "dim":  # einsum_plan keeps named sizes out of the operands
+                        raise AssertionError(f"a named size {fo.name} among einsum operands")
+                    case _:
+                        unknown_kind(fo.kind, "factor kind", FACTOR_KINDS)
             ops += [self.f("{np}.ones({n})", n=self.dim(i.dim)) for i in plan.missing]
             if ops:
                 call = self.f(
@@ -378,3 +386,14 @@ def compile_source(source: str, name: str) -> Callable[..., Any]:
     fn: Callable[..., Any] = namespace[name]
     fn.__matderiv_source__ = source  # type: ignore[attr-defined]
     return fn
+
+
+def _reduction_name(op: ReduceOp) -> str:
+    """The numpy function that computes a reduction; an unknown one raises."""
+    match op:
+        case "sum":
+            return "sum"
+        case "mean":
+            return "mean"
+        case _:
+            unknown_kind(op, "reduction", REDUCE_OPS)

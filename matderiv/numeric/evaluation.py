@@ -7,15 +7,16 @@ by several factors are evaluated once per call.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from fractions import Fraction
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..engine.index import Factor, IndexExpr
+from ..engine.index import FACTOR_KINDS, Factor, IndexExpr
 from ..engine.matrixform import (
+    SCALAR_OPS,
     Atom,
     Chain,
     DiagOf,
@@ -28,9 +29,10 @@ from ..engine.matrixform import (
     ScalarOf,
     Scaled,
     VecOf,
+    unknown_form,
 )
 from ..engine.notation import einsum_plan
-from ..errors import DomainError, NotSupportedError, ShapeError
+from ..errors import DomainError, NotSupportedError, ShapeError, unknown_kind
 from ..language.expression import (
     Add,
     Const,
@@ -45,6 +47,7 @@ from ..language.expression import (
     Var,
 )
 from ..language.functions import (
+    REDUCE_OPS,
     Einsum,
     Eye,
     KeepDims,
@@ -53,6 +56,7 @@ from ..language.functions import (
     Ones,
     Outer,
     Reduce,
+    ReduceOp,
     Softmax,
     Unary,
 )
@@ -67,6 +71,7 @@ __all__ = [
     "check_arguments",
     "evaluate",
     "missing_size",
+    "reduction",
     "result_array",
     "size_of",
 ]
@@ -173,8 +178,7 @@ class Evaluator:
         if isinstance(e, Func):
             return bk.func(e.name, ev(e.arg))
         if isinstance(e, Reduce):
-            fn = np.sum if e.op == "sum" else np.mean
-            return fn(ev(e.arg), axis=e.axes)
+            return reduction(e.op)(ev(e.arg), axis=e.axes)
         if isinstance(e, KeepDims):
             return np.expand_dims(ev(e.arg), e.axes)
         if isinstance(e, Unary):
@@ -219,11 +223,15 @@ class Evaluator:
                 return np.diag(a)[None, :] if f.t else np.diag(a)[:, None]
             return np.diag(np.ravel(a))
         if isinstance(f, ScalarOf):
-            if f.op == "dim":
-                return self.backend.number(Fraction(self.size(f.name)))
-            assert f.arg is not None
-            a = self.form(f.arg)
-            return np.trace(a) if f.op == "tr" else np.sum(a)
+            match f.op:
+                case "dim":
+                    return self.backend.number(Fraction(self.size(f.name)))
+                case "tr" | "sum":
+                    assert f.arg is not None
+                    a = self.form(f.arg)
+                    return np.trace(a) if f.op == "tr" else np.sum(a)
+                case _:
+                    unknown_kind(f.op, "scalar of a form", SCALAR_OPS)
         if isinstance(f, Scaled):
             bk = self.backend
             c: Any = bk.number(f.coeff)
@@ -240,7 +248,7 @@ class Evaluator:
             for t in f.terms[1:]:
                 total = total + self.form(t)
             return total
-        raise TypeError(f"unknown matrix form {f!r}")
+        raise unknown_form(f)
 
     def index(self, expr: IndexExpr) -> Array:
         """Evaluate an index form: one ``np.einsum`` per term."""
@@ -257,20 +265,38 @@ class Evaluator:
 
     def _factor_array(self, f: Factor) -> Array:
         dt = self.backend.dtype
-        if f.kind == "delta":
-            return np.eye(self.size(f.indices[0].dim), dtype=dt)
-        if f.kind == "fuse":
-            whole, major, minor = (self.size(i.dim) for i in f.indices)
-            arr = np.zeros((whole, major, minor), dtype=dt)
-            a, b = np.meshgrid(np.arange(major), np.arange(minor), indexing="ij")
-            arr[a * minor + b, a, b] = 1.0
-            return arr
+        match f.kind:
+            case "delta":
+                return np.eye(self.size(f.indices[0].dim), dtype=dt)
+            case "fuse":
+                whole, major, minor = (self.size(i.dim) for i in f.indices)
+                arr = np.zeros((whole, major, minor), dtype=dt)
+                a, b = np.meshgrid(np.arange(major), np.arange(minor), indexing="ij")
+                arr[a * minor + b, a, b] = 1.0
+                return arr
+            case "dim":  # einsum_plan keeps named sizes out of the operands
+                raise AssertionError(f"a named size {f.name} among einsum operands")
+            case "tensor":
+                pass
+            case _:
+                unknown_kind(f.kind, "factor kind", FACTOR_KINDS)
         assert f.node is not None
         value = self.expr(f.node)
         if f.power == 1:
             return value
         # a 0-d power comes back from numpy as a bare scalar: keep it an array
         return np.asarray(value ** self.backend.number(f.power), dtype=self.backend.dtype)
+
+
+def reduction(op: ReduceOp) -> Callable[..., Array]:
+    """The numpy function of a reduction (``np.sum`` for ``"sum"``); an unknown one raises."""
+    match op:
+        case "sum":
+            return np.sum
+        case "mean":
+            return np.mean
+        case _:
+            unknown_kind(op, "reduction", REDUCE_OPS)
 
 
 @lru_cache(maxsize=4096)
