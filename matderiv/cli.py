@@ -32,16 +32,16 @@ from .derivative import Derivative, derive
 from .engine.index import FACTOR_KINDS, IndexExpr
 from .engine.notation import einsum_plan
 from .errors import MatderivError, NotSupportedError, unknown_kind
-from .language.expression import Const, Expr, Func, Pi, Var
+from .language import nodes
 from .language.functions import Einsum, LogSumExp, Softmax
 from .language.printing import unicode_from_text
 from .language.shapes import Dim
 from .numeric.codegen import ATOM, Program
-from .numeric.layout import recipe
+from .numeric.layout import CONVENTIONS, recipe
 
 __all__ = ["main"]
 
-LAYOUTS = ("tensor", "numerator", "denominator", "mixed", "mit")
+LAYOUTS = CONVENTIONS
 
 
 def _shape(text: str) -> tuple[str, tuple[Dim, ...]]:
@@ -308,16 +308,16 @@ class _NumpyText(Program):
             parts.append(part if part.isdigit() or not found else found[0])
         return " * ".join(parts)
 
-    def code(self, e: Expr, need: int = ATOM) -> str:
+    def code(self, e: nodes.Expr, need: int = ATOM) -> str:
         bracket = bool(need)  # always bracketed where any binding is needed: safe, if verbose
         if e in self.names:
             return self.names[e]
-        if isinstance(e, Var):
+        if isinstance(e, nodes.Var):
             return e.name
-        if isinstance(e, Const):
+        if isinstance(e, nodes.Const):
             text = repr(float(e.value))
             return f"({text})" if e.value < 0 and bracket else text
-        if isinstance(e, Pi):
+        if isinstance(e, nodes.Pi):
             return "np.pi"
         text, _ = self._code(e)
         if self.uses[e] > 1:  # computed once, bound by a lambda around the whole expression
@@ -327,9 +327,9 @@ class _NumpyText(Program):
             return name
         return f"({text})" if bracket else text
 
-    def _code(self, e: Expr) -> tuple[str, int]:
+    def _code(self, e: nodes.Expr) -> tuple[str, int]:
         c = self.code
-        if isinstance(e, Func) and e.spec.inline is not None:  # one expression, no helpers
+        if isinstance(e, nodes.Func) and e.spec.inline is not None:  # one expression, no helpers
             return e.spec.inline.format(np="np", x=c(e.arg, False)), ATOM
         if isinstance(e, Softmax | LogSumExp):  # shifted by the maximum, as numpy users do
             k, a = e.axis, f"axis={e.axis!r}, keepdims=True"

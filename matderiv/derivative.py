@@ -32,7 +32,7 @@ from .language.inputs import as_expression, as_variable
 from .language.printing import latex_name, to_code, to_text
 from .language.shapes import Shape
 from .numeric.codegen import argument_order, compile_source, generate
-from .numeric.layout import arrange, arranged_shape, recipe
+from .numeric.layout import Layout, arrange, arranged_shape, recipe
 from .steps import Step, build_steps
 
 if TYPE_CHECKING:
@@ -40,8 +40,6 @@ if TYPE_CHECKING:
     from .numeric.evaluation import Array
 
 __all__ = ["Derivative", "Layout", "derive", "hessian"]
-
-Layout = Literal["tensor", "numerator", "denominator", "mixed", "mit"]
 
 
 @dataclass(frozen=True)

@@ -14,27 +14,15 @@ from dataclasses import replace
 from fractions import Fraction
 
 from ..errors import NotSupportedError, unknown_kind
-from ..language.expression import Add, Const, Expr, Func, MatMul, Mul, Pi, Pow, Size, Transpose, Var
-from ..language.functions import (
-    REDUCE_OPS,
-    Diag,
-    Einsum,
-    Eye,
-    KeepDims,
-    Kron,
-    Ones,
-    Outer,
-    Reduce,
-    Trace,
-    Vec,
-)
+from ..language import nodes
+from ..language.functions import REDUCE_OPS
 from ..language.shapes import Dim
 from .index import Factor, Idx, Term, fresh, multiply, normalize_term
 
 __all__ = ["as_factor", "carry", "delta", "lower", "operand_indices", "tensor"]
 
 
-def tensor(node: Expr, idx: Sequence[Idx], power: Fraction = Fraction(1)) -> Term:
+def tensor(node: nodes.Expr, idx: Sequence[Idx], power: Fraction = Fraction(1)) -> Term:
     """Return the single-factor term ``node[idx] ** power``."""
     return Term(Fraction(1), (Factor("tensor", tuple(idx), node, Fraction(power)),))
 
@@ -51,7 +39,7 @@ def dim_term(dim: Dim, power: int) -> Term:
     return Term(Fraction(1), (Factor("dim", (), None, Fraction(power), name=dim),))
 
 
-def operand_indices(idx: Sequence[Idx], e: Expr) -> tuple[Idx, ...]:
+def operand_indices(idx: Sequence[Idx], e: nodes.Expr) -> tuple[Idx, ...]:
     """The indices of a broadcast operand ``e`` at the element ``idx`` of the result.
 
     As in numpy, ``e``'s axes match the trailing axes of the result; an axis of size 1 in
@@ -63,17 +51,17 @@ def operand_indices(idx: Sequence[Idx], e: Expr) -> tuple[Idx, ...]:
     )
 
 
-def as_factor(e: Expr, idx: Sequence[Idx], power: Fraction = Fraction(1)) -> list[Term]:
+def as_factor(e: nodes.Expr, idx: Sequence[Idx], power: Fraction = Fraction(1)) -> list[Term]:
     """Return ``e[idx] ** power`` as terms that stay factored.
 
     A sub-expression whose element formula is a single product is written out (``A_ia x_a``);
     a sum, or anything raised to a power other than 1, stays one opaque factor.
     """
-    if isinstance(e, Const):
+    if isinstance(e, nodes.Const):
         if e.value == 0 and power <= 0:
             return _zero_power(e)
         if power.denominator != 1:  # an irrational constant such as 2 ** 0.5 stays a factor
-            return [tensor(Pow(e, Const(power)), ())]
+            return [tensor(nodes.Pow(e, nodes.Const(power)), ())]
         return [Term(e.value ** int(power))]
     terms = lower(e, idx)
     if len(terms) == 1:
@@ -110,15 +98,15 @@ def merge_powers(f: Factor, power: Fraction) -> Factor:
     assert f.node is not None
     p = f.power
     if power.denominator != 1 and p.denominator == 1 and p.numerator % 2 == 0:
-        return Factor("tensor", f.indices, Func("abs", f.node), p * power)
+        return Factor("tensor", f.indices, nodes.Func("abs", f.node), p * power)
     return Factor("tensor", f.indices, f.node, p * power)
 
 
-def _zero_power(e: Expr) -> list[Term]:
+def _zero_power(e: nodes.Expr) -> list[Term]:
     raise NotSupportedError(f"division by zero: the constant {e} is raised to a negative power")
 
 
-def lower(e: Expr, idx: Sequence[Idx]) -> list[Term]:
+def lower(e: nodes.Expr, idx: Sequence[Idx]) -> list[Term]:
     """Return the terms of the element ``e[idx]`` (``idx`` has one index per axis of ``e``)."""
     if len(idx) != e.ndim:
         raise AssertionError(f"lowering {e} with {len(idx)} indices for {e.ndim} axes")
@@ -142,44 +130,44 @@ def carry(term: Term, idx: Sequence[Idx]) -> Term:
     missing = [i for i in dict.fromkeys(idx) if i not in carried]
     if not missing:
         return term
-    pad = Factor("tensor", tuple(missing), Ones(tuple(i.dim for i in missing)))
+    pad = Factor("tensor", tuple(missing), nodes.Ones(tuple(i.dim for i in missing)))
     return Term(term.coeff, (*term.factors, pad))
 
 
-def _var(e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
+def _var(e: nodes.Expr, idx: tuple[Idx, ...]) -> list[Term]:
     return [tensor(e, idx)]
 
 
-def _const(e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
-    assert isinstance(e, Const)
+def _const(e: nodes.Expr, idx: tuple[Idx, ...]) -> list[Term]:
+    assert isinstance(e, nodes.Const)
     return [Term(e.value)] if e.value != 0 else []
 
 
-def _pi(e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
+def _pi(e: nodes.Expr, idx: tuple[Idx, ...]) -> list[Term]:
     return [tensor(e, ())]
 
 
-def _size(e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
-    assert isinstance(e, Size)
+def _size(e: nodes.Expr, idx: tuple[Idx, ...]) -> list[Term]:
+    assert isinstance(e, nodes.Size)
     return [dim_term(e.name, 1)]
 
 
-def _add(e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
-    assert isinstance(e, Add)
+def _add(e: nodes.Expr, idx: tuple[Idx, ...]) -> list[Term]:
+    assert isinstance(e, nodes.Add)
     out: list[Term] = []
     for arg in e.args:
         out.extend(lower(arg, operand_indices(idx, arg)))
     return out
 
 
-def _mul(e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
-    assert isinstance(e, Mul)
+def _mul(e: nodes.Expr, idx: tuple[Idx, ...]) -> list[Term]:
+    assert isinstance(e, nodes.Mul)
     return multiply(*(as_factor(arg, operand_indices(idx, arg)) for arg in e.args))
 
 
-def _pow(e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
-    assert isinstance(e, Pow)
-    if isinstance(e.exponent, Const):
+def _pow(e: nodes.Expr, idx: tuple[Idx, ...]) -> list[Term]:
+    assert isinstance(e, nodes.Pow)
+    if isinstance(e.exponent, nodes.Const):
         p = e.exponent.value
         if p == 0:
             return [Term(Fraction(1))]
@@ -189,8 +177,8 @@ def _pow(e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
     return [tensor(e, idx)]
 
 
-def _matmul(e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
-    assert isinstance(e, MatMul)
+def _matmul(e: nodes.Expr, idx: tuple[Idx, ...]) -> list[Term]:
+    assert isinstance(e, nodes.MatMul)
     a, b = e.left, e.right
     k = fresh(a.shape[-1])
     if a.ndim >= 2 and b.ndim >= 2:
@@ -206,13 +194,13 @@ def _matmul(e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
     return multiply(as_factor(a, ia), as_factor(b, ib))
 
 
-def _transpose(e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
-    assert isinstance(e, Transpose)
+def _transpose(e: nodes.Expr, idx: tuple[Idx, ...]) -> list[Term]:
+    assert isinstance(e, nodes.Transpose)
     return lower(e.arg, tuple(reversed(idx)))
 
 
-def _reduce(e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
-    assert isinstance(e, Reduce)
+def _reduce(e: nodes.Expr, idx: tuple[Idx, ...]) -> list[Term]:
+    assert isinstance(e, nodes.Reduce)
     kept = iter(idx)
     arg_idx: list[Idx] = []
     sizes: list[Dim] = []
@@ -232,26 +220,26 @@ def _reduce(e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
             unknown_kind(e.op, "reduction", REDUCE_OPS)
 
 
-def _keepdims(e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
-    assert isinstance(e, KeepDims)
+def _keepdims(e: nodes.Expr, idx: tuple[Idx, ...]) -> list[Term]:
+    assert isinstance(e, nodes.KeepDims)
     return lower(e.arg, tuple(i for n, i in enumerate(idx) if n not in e.axes))
 
 
-def _trace(e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
-    assert isinstance(e, Trace)
+def _trace(e: nodes.Expr, idx: tuple[Idx, ...]) -> list[Term]:
+    assert isinstance(e, nodes.Trace)
     k = fresh(e.arg.shape[0])
     return lower(e.arg, (k, k))
 
 
-def _diag(e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
-    assert isinstance(e, Diag)
+def _diag(e: nodes.Expr, idx: tuple[Idx, ...]) -> list[Term]:
+    assert isinstance(e, nodes.Diag)
     if e.arg.ndim == 1:
         return multiply(lower(e.arg, (idx[0],)), [delta(idx[0], idx[1])])
     return lower(e.arg, (idx[0], idx[0]))
 
 
-def _outer(e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
-    assert isinstance(e, Outer)
+def _outer(e: nodes.Expr, idx: tuple[Idx, ...]) -> list[Term]:
+    assert isinstance(e, nodes.Outer)
     return multiply(as_factor(e.left, (idx[0],)), as_factor(e.right, (idx[1],)))
 
 
@@ -260,8 +248,8 @@ def fuse(whole: Idx, major: Idx, minor: Idx) -> Term:
     return Term(Fraction(1), (Factor("fuse", (whole, major, minor)),))
 
 
-def _kron(e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
-    assert isinstance(e, Kron)
+def _kron(e: nodes.Expr, idx: tuple[Idx, ...]) -> list[Term]:
+    assert isinstance(e, nodes.Kron)
     a, b = e.left, e.right
     ia = tuple(fresh(d) for d in a.shape)
     ib = tuple(fresh(d) for d in b.shape)
@@ -269,23 +257,23 @@ def _kron(e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
     return multiply(as_factor(a, ia), as_factor(b, ib), *fuses)
 
 
-def _vec(e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
-    assert isinstance(e, Vec)
+def _vec(e: nodes.Expr, idx: tuple[Idx, ...]) -> list[Term]:
+    assert isinstance(e, nodes.Vec)
     r, c = fresh(e.arg.shape[0]), fresh(e.arg.shape[1])
     return multiply(lower(e.arg, (r, c)), [fuse(idx[0], c, r)])
 
 
-def _eye(e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
+def _eye(e: nodes.Expr, idx: tuple[Idx, ...]) -> list[Term]:
     return [delta(idx[0], idx[1])]
 
 
-def _ones(e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
-    assert isinstance(e, Ones)
+def _ones(e: nodes.Expr, idx: tuple[Idx, ...]) -> list[Term]:
+    assert isinstance(e, nodes.Ones)
     return [tensor(e, idx)]
 
 
-def _einsum(e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
-    assert isinstance(e, Einsum)
+def _einsum(e: nodes.Expr, idx: tuple[Idx, ...]) -> list[Term]:
+    assert isinstance(e, nodes.Einsum)
     letters: dict[str, Idx] = dict(zip(e.output, idx, strict=True))
     groups = []
     for sub, arg in zip(e.inputs, e.args, strict=True):
@@ -295,28 +283,28 @@ def _einsum(e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
 
 
 _LOWER = {
-    Var: _var,
-    Const: _const,
-    Pi: _pi,
-    Size: _size,
-    Add: _add,
-    Mul: _mul,
-    Pow: _pow,
-    MatMul: _matmul,
-    Transpose: _transpose,
-    Reduce: _reduce,
-    KeepDims: _keepdims,
-    Trace: _trace,
-    Diag: _diag,
-    Outer: _outer,
-    Kron: _kron,
-    Vec: _vec,
-    Eye: _eye,
-    Ones: _ones,
-    Einsum: _einsum,
+    nodes.Var: _var,
+    nodes.Const: _const,
+    nodes.Pi: _pi,
+    nodes.Size: _size,
+    nodes.Add: _add,
+    nodes.Mul: _mul,
+    nodes.Pow: _pow,
+    nodes.MatMul: _matmul,
+    nodes.Transpose: _transpose,
+    nodes.Reduce: _reduce,
+    nodes.KeepDims: _keepdims,
+    nodes.Trace: _trace,
+    nodes.Diag: _diag,
+    nodes.Outer: _outer,
+    nodes.Kron: _kron,
+    nodes.Vec: _vec,
+    nodes.Eye: _eye,
+    nodes.Ones: _ones,
+    nodes.Einsum: _einsum,
 }
 
 
-def lower_normalized(e: Expr, idx: Sequence[Idx]) -> list[Term]:
+def lower_normalized(e: nodes.Expr, idx: Sequence[Idx]) -> list[Term]:
     """Lower and merge equal factors in every term."""
     return [t for t in (normalize_term(t) for t in lower(e, idx)) if t is not None]

@@ -13,8 +13,7 @@ from fractions import Fraction
 from typing import Literal, get_args
 
 from ..errors import NotSupportedError, check_kind, unknown_kind
-from ..language.expression import Add, Const, Expr, MatMul, Mul, Pow, Size, Transpose
-from ..language.functions import Diag, Eye, Kron, Ones, Outer, Reduce, Trace, Vec
+from ..language import nodes
 from ..language.printing import ADD, ATOM, MATMUL, MUL, POSTFIX, UNARY, Printer, format_number
 from ..language.shapes import Dim, dim_product
 
@@ -53,7 +52,7 @@ class MForm:
 class Atom(MForm):
     """An expression used as a scalar, a column vector or a matrix; ``t`` transposes it."""
 
-    expr: Expr
+    expr: nodes.Expr
     t: bool = False
 
 
@@ -160,7 +159,7 @@ def transpose(f: MForm) -> MForm:
     """Return the transpose of a form (products reverse, each factor transposed)."""
     match f:
         case Atom():
-            if isinstance(f.expr, Transpose):  # (A^T) transposed is A
+            if isinstance(f.expr, nodes.Transpose):  # (A^T) transposed is A
                 return Atom(f.expr.arg, f.t)
             return Atom(f.expr, not f.t) if f.expr.ndim else f
         case OnesVec():
@@ -207,7 +206,7 @@ class _FormPrinter:
                 if not f.t:
                     return self.ep.p(e)
                 if e.ndim == 2:
-                    return self.ep.p_Transpose(Transpose(e))
+                    return self.ep.p_Transpose(nodes.Transpose(e))
                 return self.ep.wrap(e, ATOM) + top, POSTFIX
             case Identity():
                 return "I", ATOM
@@ -301,7 +300,7 @@ class _FormPrinter:
 
 
 def _trails(s: MForm) -> bool:
-    return (isinstance(s, Atom) and isinstance(s.expr, Reduce)) or (
+    return (isinstance(s, Atom) and isinstance(s.expr, nodes.Reduce)) or (
         isinstance(s, ScalarOf) and s.op == "sum"
     )
 
@@ -316,10 +315,10 @@ def form_latex(f: MForm) -> str:
     return _FormPrinter("latex").p(f)[0]
 
 
-def as_power(e: Expr, power: Fraction) -> Expr:
+def as_power(e: nodes.Expr, power: Fraction) -> nodes.Expr:
     """Return ``e ** power`` as an expression (``e`` itself for power 1)."""
 
-    return e if power == 1 else Pow(e, Const(power))
+    return e if power == 1 else nodes.Pow(e, nodes.Const(power))
 
 
 # back to the expression language --------------------------------------------------------
@@ -327,7 +326,7 @@ def as_power(e: Expr, power: Fraction) -> Expr:
 _KIND = {0: "scalar", 1: "col", 2: "mat"}
 
 
-def _language(f: MForm) -> tuple[Expr, str]:
+def _language(f: MForm) -> tuple[nodes.Expr, str]:
     """An expression of the language with the same numbers as ``f``, and ``f``'s kind:
     ``scalar``, ``col`` or ``row`` (both 1-D in the language) or ``mat``."""
 
@@ -339,40 +338,42 @@ def _language(f: MForm) -> tuple[Expr, str]:
             kind = _KIND[e.ndim]
             if f.t and kind == "col":
                 return e, "row"
-            return (Transpose(e) if f.t and kind == "mat" else e), kind
+            return (nodes.Transpose(e) if f.t and kind == "mat" else e), kind
         case Identity():
-            return Eye(f.dim), "mat"
+            return nodes.Eye(f.dim), "mat"
         case OnesVec():
-            return Ones((f.dim,)), ("row" if f.t else "col")
+            return nodes.Ones((f.dim,)), ("row" if f.t else "col")
         case Chain():
             acc, kind = _language(f.items[0])
             for item in f.items[1:]:
                 nxt, k2 = _language(item)
                 if kind == "col" and k2 == "row":
-                    acc, kind = Outer(acc, nxt), "mat"
+                    acc, kind = nodes.Outer(acc, nxt), "mat"
                 elif kind == "col" and k2 == "mat":  # a column times a 1×k matrix
                     raise NotSupportedError("a column times a matrix has no expression form")
                 else:
-                    acc = MatMul(acc, nxt)
+                    acc = nodes.MatMul(acc, nxt)
                     kind = {("mat", "mat"): "mat", ("mat", "col"): "col", ("row", "mat"): "row",
                             ("row", "col"): "scalar"}[(kind, k2)]  # fmt: skip
             return acc, kind
         case Hadamard():
             parts = [_language(i) for i in f.items]
-            return Mul(tuple(p[0] for p in parts)), _one_kind(parts)
+            return nodes.Mul(tuple(p[0] for p in parts)), _one_kind(parts)
         case DiagOf():
             inner, _ = _language(f.arg)
-            return Diag(inner), (("row" if f.t else "col") if f.vector else "mat")
+            return nodes.Diag(inner), (("row" if f.t else "col") if f.vector else "mat")
         case KronOf():
             (a, ka), (b, _) = _language(f.left), _language(f.right)
-            return Kron(a, b), ka
+            return nodes.Kron(a, b), ka
         case VecOf():
             inner, _ = _language(f.arg)
-            return Vec(inner), ("row" if f.t else "col")
+            return nodes.Vec(inner), ("row" if f.t else "col")
         case ScalarOf():
             return _scalar_language(f), "scalar"
         case Scaled():
-            factors: list[Expr] = [Const(f.coeff)] if f.coeff != 1 or f.body is None else []
+            factors: list[nodes.Expr] = (
+                [nodes.Const(f.coeff)] if f.coeff != 1 or f.body is None else []
+            )
             for s, p in f.scalars:
                 e, _ = _language(s)
                 factors.append(as_power(e, p))
@@ -380,26 +381,26 @@ def _language(f: MForm) -> tuple[Expr, str]:
             if f.body is not None:
                 body, kind = _language(f.body)
                 factors.append(body)
-            return (factors[0] if len(factors) == 1 else Mul(tuple(factors))), kind
+            return (factors[0] if len(factors) == 1 else nodes.Mul(tuple(factors))), kind
         case MSum():
             parts = [_language(t) for t in f.terms]
-            return Add(tuple(p[0] for p in parts)), _one_kind(parts)
+            return nodes.Add(tuple(p[0] for p in parts)), _one_kind(parts)
     raise unknown_form(f)
 
 
-def _scalar_language(f: ScalarOf) -> Expr:
+def _scalar_language(f: ScalarOf) -> nodes.Expr:
     match f.op:
         case "dim":
-            return Size(f.name)
+            return nodes.Size(f.name)
         case "tr" | "sum":
             assert f.arg is not None
             inner, _ = _language(f.arg)
-            return Trace(inner) if f.op == "tr" else Reduce("sum", inner)
+            return nodes.Trace(inner) if f.op == "tr" else nodes.Reduce("sum", inner)
         case _:
             unknown_kind(f.op, "scalar of a form", SCALAR_OPS)
 
 
-def _one_kind(parts: list[tuple[Expr, str]]) -> str:
+def _one_kind(parts: list[tuple[nodes.Expr, str]]) -> str:
     """The common kind of elementwise operands. A column (1-D in the language) next to an n×1
     matrix would broadcast to n×n in numpy, so mixed kinds have no expression form."""
 
@@ -409,7 +410,7 @@ def _one_kind(parts: list[tuple[Expr, str]]) -> str:
     return kinds.pop() if kinds else "scalar"
 
 
-def form_expr(f: MForm) -> Expr:
+def form_expr(f: MForm) -> nodes.Expr:
     """The matrix form as an expression of the language (vectors 1-D), with the same numbers as
     the tensor-layout result; a named size such as ``B`` is the dimension used as a number."""
     return _language(f)[0]

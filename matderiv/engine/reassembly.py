@@ -18,32 +18,15 @@ from fractions import Fraction
 from ..errors import unknown_kind
 from ..language.expression import Expr
 from ..language.functions import Diag, Reduce, Trace
+from . import matrixform as mf
 from .index import FACTOR_KINDS, Factor, Idx, IndexExpr, Term
-from .matrixform import (
-    Atom,
-    Chain,
-    DiagOf,
-    FormShapeError,
-    Hadamard,
-    Identity,
-    KronOf,
-    MForm,
-    MSum,
-    OnesVec,
-    ScalarOf,
-    Scaled,
-    VecOf,
-    as_power,
-    form_shape,
-    transpose,
-)
 
 __all__ = ["connected", "reassemble", "reassemble_factors", "reassemble_term"]
 
 
 @dataclass(frozen=True)
 class _Op:
-    form: MForm
+    form: mf.MForm
     left: Idx | None
     right: Idx | None
 
@@ -51,7 +34,7 @@ class _Op:
         return {i for i in (self.left, self.right) if i is not None}
 
     def t(self) -> _Op:
-        return _Op(transpose(self.form), self.right, self.left)
+        return _Op(mf.transpose(self.form), self.right, self.left)
 
     def with_left(self, k: Idx) -> _Op:
         return self if self.left == k else self.t()
@@ -66,13 +49,13 @@ class _NoMatrixFormError(Exception):
 
 def _atom_op(e: Expr, idx: Sequence[Idx]) -> _Op:
     if len(idx) == 0:
-        return _Op(Atom(e), None, None)
+        return _Op(mf.Atom(e), None, None)
     if len(idx) == 1:
-        return _Op(Atom(e), idx[0], None)
-    return _Op(Atom(e), idx[0], idx[1])
+        return _Op(mf.Atom(e), idx[0], None)
+    return _Op(mf.Atom(e), idx[0], idx[1])
 
 
-def reassemble_term(term: Term, free: Sequence[Idx]) -> Scaled | None:
+def reassemble_term(term: Term, free: Sequence[Idx]) -> mf.Scaled | None:
     """Return the matrix form of one term, or None when it has none."""
     try:
         return _reassemble(term, tuple(free))
@@ -98,7 +81,7 @@ def connected(factors: Sequence[Factor], seeds: set[Idx], free: set[Idx]) -> set
     return grabbed
 
 
-def _fused(term: Term, free: tuple[Idx, ...]) -> Scaled | None:
+def _fused(term: Term, free: tuple[Idx, ...]) -> mf.Scaled | None:
     """Kronecker products and vec: every free index is the whole of one fuse factor."""
     fuses = [f for f in term.factors if f.kind == "fuse"]
     if not fuses:
@@ -121,29 +104,29 @@ def _fused(term: Term, free: tuple[Idx, ...]) -> Scaled | None:
         others = [rest[n] for n in range(len(rest)) if n not in left | right]
         scalars = _scalar_factors(others)
         if a.body is not None and b.body is not None:
-            return Scaled(
+            return mf.Scaled(
                 term.coeff * a.coeff * b.coeff,
                 a.scalars + b.scalars + scalars,
-                KronOf(a.body, b.body),
+                mf.KronOf(a.body, b.body),
             )
     if len(fuses) == 1:  # vec(M) with M[minor, major] (column-major)
         m = _reassemble(Term(Fraction(1), tuple(rest)), (minors[0], majors[0]))
         if m.body is not None:
-            return Scaled(term.coeff * m.coeff, m.scalars, VecOf(m.body))
+            return mf.Scaled(term.coeff * m.coeff, m.scalars, mf.VecOf(m.body))
     raise _NoMatrixFormError
 
 
-def _scalar_factors(factors: list[Factor]) -> tuple[tuple[MForm, Fraction], ...]:
-    out: list[tuple[MForm, Fraction]] = []
+def _scalar_factors(factors: list[Factor]) -> tuple[tuple[mf.MForm, Fraction], ...]:
+    out: list[tuple[mf.MForm, Fraction]] = []
     for f in factors:
         if f.indices:
             raise _NoMatrixFormError
         match f.kind:
             case "dim":
-                out.append((ScalarOf("dim", name=f.name), f.power))
+                out.append((mf.ScalarOf("dim", name=f.name), f.power))
             case "tensor":
                 assert f.node is not None
-                out.append((Atom(f.node), f.power))
+                out.append((mf.Atom(f.node), f.power))
             case "delta" | "fuse":  # never without indices
                 raise _NoMatrixFormError
             case _:
@@ -151,20 +134,20 @@ def _scalar_factors(factors: list[Factor]) -> tuple[tuple[MForm, Fraction], ...]
     return tuple(out)
 
 
-def _reassemble(term: Term, free: tuple[Idx, ...]) -> Scaled:
+def _reassemble(term: Term, free: tuple[Idx, ...]) -> mf.Scaled:
     if len(free) > 2:
         raise _NoMatrixFormError
     fused = _fused(term, free)
     if fused is not None:
         return fused
-    scalars: list[tuple[MForm, Fraction]] = []
+    scalars: list[tuple[mf.MForm, Fraction]] = []
     ops: list[_Op] = []
     for f in term.factors:
         match f.kind:
             case "dim":
-                scalars.append((ScalarOf("dim", name=f.name), f.power))
+                scalars.append((mf.ScalarOf("dim", name=f.name), f.power))
             case "delta":
-                ops.append(_Op(Identity(f.indices[0].dim), f.indices[0], f.indices[1]))
+                ops.append(_Op(mf.Identity(f.indices[0].dim), f.indices[0], f.indices[1]))
             case "fuse":
                 raise _NoMatrixFormError
             case "tensor":
@@ -172,23 +155,23 @@ def _reassemble(term: Term, free: tuple[Idx, ...]) -> Scaled:
                 if len(f.indices) > 2:
                     raise _NoMatrixFormError
                 if not f.indices:
-                    scalars.append((Atom(f.node), f.power))
+                    scalars.append((mf.Atom(f.node), f.power))
                 else:
-                    ops.append(_atom_op(as_power(f.node, f.power), f.indices))
+                    ops.append(_atom_op(mf.as_power(f.node, f.power), f.indices))
             case _:
                 unknown_kind(f.kind, "factor kind", FACTOR_KINDS)
     ops = [_diagonals(o, ops, free, scalars) for o in ops]
     ops = [o for o in ops if not _is_scalar(o, scalars)]
     op, scalars = _contract_all(ops, free, scalars, [_ORDER_BUDGET])
     if op is None:
-        return Scaled(term.coeff, tuple(scalars), None)
-    return Scaled(term.coeff, tuple(scalars), op.form)
+        return mf.Scaled(term.coeff, tuple(scalars), None)
+    return mf.Scaled(term.coeff, tuple(scalars), op.form)
 
 
 #: How many contraction steps the search over summed-index orders may take for one term.
 _ORDER_BUDGET = 200
 
-_Scalars = list[tuple[MForm, Fraction]]
+_Scalars = list[tuple[mf.MForm, Fraction]]
 
 
 def _contract_all(
@@ -239,7 +222,7 @@ def _finish(ops: list[_Op], free: tuple[Idx, ...]) -> _Op | None:
     present = {i for o in ops for i in o.idx()}
     for i in free:
         if i not in present:
-            ops.insert(0, _Op(OnesVec(i.dim), i, None))
+            ops.insert(0, _Op(mf.OnesVec(i.dim), i, None))
     while len(ops) > 1:
         ops = _combine_free(ops)
     if not ops:
@@ -254,7 +237,7 @@ def _finish(ops: list[_Op], free: tuple[Idx, ...]) -> _Op | None:
     return op
 
 
-def _is_scalar(o: _Op, scalars: list[tuple[MForm, Fraction]]) -> bool:
+def _is_scalar(o: _Op, scalars: list[tuple[mf.MForm, Fraction]]) -> bool:
     if o.left is None and o.right is None:
         scalars.append((o.form, Fraction(1)))
         return True
@@ -262,7 +245,7 @@ def _is_scalar(o: _Op, scalars: list[tuple[MForm, Fraction]]) -> bool:
 
 
 def _diagonals(
-    o: _Op, ops: list[_Op], free: tuple[Idx, ...], scalars: list[tuple[MForm, Fraction]]
+    o: _Op, ops: list[_Op], free: tuple[Idx, ...], scalars: list[tuple[mf.MForm, Fraction]]
 ) -> _Op:
     """X[k,k]: a trace when k is summed here alone, else the diagonal as a vector."""
     if o.left is None or o.left != o.right:
@@ -271,41 +254,41 @@ def _diagonals(
     alone = k not in free and sum(1 for p in ops for i in (p.left, p.right) if i == k) == 2
     form = o.form
     if alone:
-        if isinstance(form, Atom) and not form.t:
-            return _Op(Atom(Trace(form.expr)), None, None)
-        return _Op(ScalarOf("tr", form), None, None)
-    if isinstance(form, Atom) and not form.t:
-        return _Op(Atom(Diag(form.expr)), k, None)
-    return _Op(DiagOf(form, vector=True), k, None)
+        if isinstance(form, mf.Atom) and not form.t:
+            return _Op(mf.Atom(Trace(form.expr)), None, None)
+        return _Op(mf.ScalarOf("tr", form), None, None)
+    if isinstance(form, mf.Atom) and not form.t:
+        return _Op(mf.Atom(Diag(form.expr)), k, None)
+    return _Op(mf.DiagOf(form, vector=True), k, None)
 
 
-def _chain(a: MForm, b: MForm) -> MForm:
-    items: list[MForm] = []
+def _chain(a: mf.MForm, b: mf.MForm) -> mf.MForm:
+    items: list[mf.MForm] = []
     for f in (a, b):
-        items.extend(f.items if isinstance(f, Chain) else (f,))
-    kept = [i for i in items if not isinstance(i, Identity)]
+        items.extend(f.items if isinstance(f, mf.Chain) else (f,))
+    kept = [i for i in items if not isinstance(i, mf.Identity)]
     if not kept:
         return items[0]
-    return kept[0] if len(kept) == 1 else Chain(tuple(kept))
+    return kept[0] if len(kept) == 1 else mf.Chain(tuple(kept))
 
 
 def _sum_axis(o: _Op, k: Idx, ops: list[_Op], free: tuple[Idx, ...]) -> _Op:
     """Σ_k over an index that only this operand carries."""
     if (o.left == k and o.right is None) or (o.right == k and o.left is None):
         form = o.form
-        if isinstance(form, Atom) and form.expr.ndim == 1:
-            return _Op(Atom(Reduce("sum", form.expr)), None, None)
-        return _Op(ScalarOf("sum", form), None, None)
+        if isinstance(form, mf.Atom) and form.expr.ndim == 1:
+            return _Op(mf.Atom(Reduce("sum", form.expr)), None, None)
+        return _Op(mf.ScalarOf("sum", form), None, None)
     keep = o.right if o.left == k else o.left
     form = o.form
     both = keep is not None and keep not in free and len(_count(ops, keep)) == 1
-    if both and isinstance(form, Atom) and form.expr.ndim == 2:  # summed over both axes
-        return _Op(Atom(Reduce("sum", form.expr)), None, None)
-    if isinstance(form, Atom) and form.expr.ndim == 2:
+    if both and isinstance(form, mf.Atom) and form.expr.ndim == 2:  # summed over both axes
+        return _Op(mf.Atom(Reduce("sum", form.expr)), None, None)
+    if isinstance(form, mf.Atom) and form.expr.ndim == 2:
         axis = (0 if o.left == k else 1) if not form.t else (1 if o.left == k else 0)
-        return _Op(Atom(Reduce("sum", form.expr, axis)), keep, None)
+        return _Op(mf.Atom(Reduce("sum", form.expr, axis)), keep, None)
     oriented = o.with_left(k)
-    return _Op(_chain(transpose(oriented.form), OnesVec(k.dim)), keep, None)
+    return _Op(_chain(mf.transpose(oriented.form), mf.OnesVec(k.dim)), keep, None)
 
 
 def _merge_shared(holders: list[_Op], k: Idx) -> list[_Op]:
@@ -314,22 +297,22 @@ def _merge_shared(holders: list[_Op], k: Idx) -> list[_Op]:
         for b in holders[n + 1 :]:
             if a.idx() == b.idx():
                 b2 = b if (b.left, b.right) == (a.left, a.right) else b.t()
-                merged = _Op(Hadamard(_flat_had(a.form, b2.form)), a.left, a.right)
+                merged = _Op(mf.Hadamard(_flat_had(a.form, b2.form)), a.left, a.right)
                 return [merged] + [o for o in holders if o is not a and o is not b]
     for a in holders:
         if a.right is None:  # a column vector carrying k: diag(a) times a matrix carrying k
             for b in holders:
                 if b is not a and b.left is not None and b.right is not None:
                     b2 = b.with_left(k)
-                    merged = _Op(_chain(DiagOf(a.form), b2.form), k, b2.right)
+                    merged = _Op(_chain(mf.DiagOf(a.form), b2.form), k, b2.right)
                     return [merged] + [o for o in holders if o is not a and o is not b]
     raise _NoMatrixFormError
 
 
-def _flat_had(a: MForm, b: MForm) -> tuple[MForm, ...]:
-    out: list[MForm] = []
+def _flat_had(a: mf.MForm, b: mf.MForm) -> tuple[mf.MForm, ...]:
+    out: list[mf.MForm] = []
     for f in (a, b):
-        out.extend(f.items if isinstance(f, Hadamard) else (f,))
+        out.extend(f.items if isinstance(f, mf.Hadamard) else (f,))
     return tuple(out)
 
 
@@ -339,7 +322,7 @@ def _combine_free(ops: list[_Op]) -> list[_Op]:
             if a.idx() == b.idx():
                 b2 = b if (b.left, b.right) == (a.left, a.right) else b.t()
                 rest = [o for o in ops if o is not a and o is not b]
-                return [_Op(Hadamard(_flat_had(a.form, b2.form)), a.left, a.right), *rest]
+                return [_Op(mf.Hadamard(_flat_had(a.form, b2.form)), a.left, a.right), *rest]
     for a in ops:
         if a.right is None and a.left is not None:
             k = a.left
@@ -347,8 +330,8 @@ def _combine_free(ops: list[_Op]) -> list[_Op]:
                 if b is not a and b.left is not None and b.right is not None and k in b.idx():
                     rest = [o for o in ops if o is not a and o is not b]
                     if b.left == k:
-                        return [_Op(_chain(DiagOf(a.form), b.form), k, b.right), *rest]
-                    return [_Op(_chain(b.form, DiagOf(a.form)), b.left, k), *rest]
+                        return [_Op(_chain(mf.DiagOf(a.form), b.form), k, b.right), *rest]
+                    return [_Op(_chain(b.form, mf.DiagOf(a.form)), b.left, k), *rest]
     vectors = [o for o in ops if len(o.idx()) == 1]
     if len(vectors) >= 2:
         a, b = vectors[0], vectors[1]
@@ -359,15 +342,17 @@ def _combine_free(ops: list[_Op]) -> list[_Op]:
     raise _NoMatrixFormError
 
 
-_GroupKey = tuple[Fraction, tuple[tuple[MForm, Fraction], ...], tuple[MForm, ...]]
+_GroupKey = tuple[Fraction, tuple[tuple[mf.MForm, Fraction], ...], tuple[mf.MForm, ...]]
 
 
-def _factor_common(terms: list[MForm]) -> list[MForm]:
+def _factor_common(terms: list[mf.MForm]) -> list[mf.MForm]:
     """Group ``c M1 v + c M2 v`` into ``c (M1 + M2) v`` when each Mk is one matrix."""
     for side in ("suffix", "prefix", "suffix"):
-        groups: dict[_GroupKey, list[tuple[int, MForm]]] = {}
+        groups: dict[_GroupKey, list[tuple[int, mf.MForm]]] = {}
         for n, t in enumerate(terms):
-            if not (isinstance(t, Scaled) and isinstance(t.body, Chain) and len(t.body.items) >= 2):
+            if not (
+                isinstance(t, mf.Scaled) and isinstance(t.body, mf.Chain) and len(t.body.items) >= 2
+            ):
                 continue
             items = t.body.items
             head, tail = (items[0], items[1:]) if side == "suffix" else (items[-1], items[:-1])
@@ -376,12 +361,12 @@ def _factor_common(terms: list[MForm]) -> list[MForm]:
         for (coeff, scalars, tail), members in groups.items():
             if len(members) < 2:
                 continue
-            inner = MSum(tuple(head for _, head in members))
+            inner = mf.MSum(tuple(head for _, head in members))
             items2 = (inner, *tail) if side == "suffix" else (*tail, inner)
             first = members[0][0]
             gone = {n for n, _ in members[1:]}
             terms = [
-                Scaled(coeff, scalars, Chain(items2)) if n == first else t
+                mf.Scaled(coeff, scalars, mf.Chain(items2)) if n == first else t
                 for n, t in enumerate(terms)
                 if n not in gone
             ]
@@ -389,12 +374,12 @@ def _factor_common(terms: list[MForm]) -> list[MForm]:
     return terms
 
 
-def _factor_left(terms: list[MForm]) -> list[MForm]:
+def _factor_left(terms: list[mf.MForm]) -> list[mf.MForm]:
     """For a vector result, group ``c1 M a + c2 M b`` into ``M (c1 a + c2 b)`` (a common
     coefficient moves outside): one product instead of two, and the form a person writes."""
-    groups: dict[MForm, list[int]] = {}
+    groups: dict[mf.MForm, list[int]] = {}
     for n, t in enumerate(terms):
-        if not (isinstance(t, Scaled) and isinstance(t.body, Chain)):
+        if not (isinstance(t, mf.Scaled) and isinstance(t.body, mf.Chain)):
             continue
         items = t.body.items
         if len(items) >= 2 and _is_matrix(items[0]):
@@ -403,17 +388,17 @@ def _factor_left(terms: list[MForm]) -> list[MForm]:
         if len(members) < 2:
             continue
         parts = [terms[n] for n in members]
-        coeffs = {p.coeff for p in parts if isinstance(p, Scaled)}
+        coeffs = {p.coeff for p in parts if isinstance(p, mf.Scaled)}
         common = coeffs.pop() if len(coeffs) == 1 else Fraction(1)
-        inner: list[MForm] = []
+        inner: list[mf.MForm] = []
         for p in parts:
-            assert isinstance(p, Scaled)
-            assert isinstance(p.body, Chain)
+            assert isinstance(p, mf.Scaled)
+            assert isinstance(p.body, mf.Chain)
             rest = p.body.items[1:]
-            body = rest[0] if len(rest) == 1 else Chain(rest)
-            inner.append(Scaled(p.coeff / common, p.scalars, body))
-        inner.sort(key=lambda f: isinstance(f, Scaled) and f.coeff < 0)
-        grouped = Scaled(common, (), Chain((head, MSum(tuple(inner)))))
+            body = rest[0] if len(rest) == 1 else mf.Chain(rest)
+            inner.append(mf.Scaled(p.coeff / common, p.scalars, body))
+        inner.sort(key=lambda f: isinstance(f, mf.Scaled) and f.coeff < 0)
+        grouped = mf.Scaled(common, (), mf.Chain((head, mf.MSum(tuple(inner)))))
         first = members[0]
         terms = [
             grouped if n == first else t
@@ -424,20 +409,20 @@ def _factor_left(terms: list[MForm]) -> list[MForm]:
     return terms
 
 
-def _is_matrix(f: MForm) -> bool:
-    if isinstance(f, Atom):
+def _is_matrix(f: mf.MForm) -> bool:
+    if isinstance(f, mf.Atom):
         return f.expr.ndim == 2
-    return isinstance(f, Identity | DiagOf) and not getattr(f, "vector", False)
+    return isinstance(f, mf.Identity | mf.DiagOf) and not getattr(f, "vector", False)
 
 
 def reassemble_factors(
     factors: Sequence[Factor], free: Sequence[Idx], coeff: Fraction = Fraction(1)
-) -> Scaled | None:
+) -> mf.Scaled | None:
     """The matrix form of ``coeff × Π factors`` with the given free indices, or None."""
     return reassemble_term(Term(coeff, tuple(factors)), free)
 
 
-def reassemble(expr: IndexExpr) -> MForm | None:
+def reassemble(expr: IndexExpr) -> mf.MForm | None:
     """Return the matrix form of an index form, or None when a term has none.
 
     Terms with a positive coefficient come first; terms of the shape ``c M1 v + c M2 v`` are
@@ -445,31 +430,31 @@ def reassemble(expr: IndexExpr) -> MForm | None:
     """
     if len(expr.free) > 2:
         return None
-    forms: list[MForm] = []
+    forms: list[mf.MForm] = []
     for term in expr.terms:
         f = reassemble_term(term, expr.free)
         if f is None:
             return None
         forms.append(f)
     if not forms:
-        return Scaled(Fraction(0), (), None)
-    forms.sort(key=lambda f: isinstance(f, Scaled) and f.coeff < 0)
+        return mf.Scaled(Fraction(0), (), None)
+    forms.sort(key=lambda f: isinstance(f, mf.Scaled) and f.coeff < 0)
     forms = _factor_common(forms)
     if len(expr.free) == 1:
         forms = _factor_left(forms)
-    result = forms[0] if len(forms) == 1 else MSum(tuple(forms))
+    result = forms[0] if len(forms) == 1 else mf.MSum(tuple(forms))
     return result if _typechecks(result, expr.free) else None
 
 
-def _typechecks(form: MForm, free: Sequence[Idx]) -> bool:
+def _typechecks(form: mf.MForm, free: Sequence[Idx]) -> bool:
     """Whether the form's operands fit and its shape is the result's: a column for one free
     index, rows × columns for two, a scalar for none. A form that fails is never returned."""
     dims = [i.dim for i in free]
     want = {0: (1, 1), 1: (dims[0], 1) if dims else (1, 1), 2: tuple(dims)}[len(dims)]
     try:
-        got = form_shape(form)
-    except FormShapeError:
+        got = mf.form_shape(form)
+    except mf.FormShapeError:
         return False
-    if isinstance(form, Scaled) and form.body is None:
+    if isinstance(form, mf.Scaled) and form.body is None:
         return True  # a scalar (zero, or the same value in every entry) broadcasts
     return got == want

@@ -16,67 +16,68 @@ from collections.abc import Callable, Sequence
 from fractions import Fraction
 
 from ..errors import NotSupportedError
-from ..language.expression import Add, Const, Expr, Func, Mul, Pi, Pow, Size
-from ..language.functions import Det, Inv, LogDet, LogSumExp, Norm, Ones, Softmax
+from ..language import nodes
 from .index import Idx, Term, fresh, multiply
 from .lowering import as_factor, delta, lower, operand_indices, tensor
 
 __all__ = ["RULES", "DLower", "opaque_derivative"]
 
-DLower = Callable[[Expr, Sequence[Idx]], list[Term]]
+DLower = Callable[[nodes.Expr, Sequence[Idx]], list[Term]]
 
 _HALF = Fraction(1, 2)
 
 
-def _c(v: int | Fraction) -> Const:
-    return Const(Fraction(v))
+def _c(v: int | Fraction) -> nodes.Const:
+    return nodes.Const(Fraction(v))
 
 
-def _func(e: Expr, idx: Sequence[Idx], dlower: DLower) -> list[Term]:
-    assert isinstance(e, Func)
+def _func(e: nodes.Expr, idx: Sequence[Idx], dlower: DLower) -> list[Term]:
+    assert isinstance(e, nodes.Func)
     rule = e.spec.prime
     if rule is None:  # piecewise constant: the derivative is 0 wherever it exists
         return []
     prime = rule(e.arg)
-    if not isinstance(prime, Expr):
+    if not isinstance(prime, nodes.Expr):
         raise TypeError(f"the derivative rule of {e.name!r} returned {prime!r}, not an expression")
     return multiply(as_factor(prime, idx), dlower(e.arg, idx))
 
 
-def _pow(e: Expr, idx: Sequence[Idx], dlower: DLower) -> list[Term]:
-    assert isinstance(e, Pow)
+def _pow(e: nodes.Expr, idx: Sequence[Idx], dlower: DLower) -> list[Term]:
+    assert isinstance(e, nodes.Pow)
     a, b = e.base, e.exponent
     ia, ib = operand_indices(idx, a), operand_indices(idx, b)
     # d(a^b) = b a^(b-1) da + a^b log(a) db
-    first = multiply(as_factor(Mul((b, Pow(a, Add((b, _c(-1)))))), idx), dlower(a, ia))
-    second = multiply(as_factor(Mul((e, Func("log", a))), idx), dlower(b, ib))
+    first = multiply(
+        as_factor(nodes.Mul((b, nodes.Pow(a, nodes.Add((b, _c(-1)))))), idx), dlower(a, ia)
+    )
+    second = multiply(as_factor(nodes.Mul((e, nodes.Func("log", a))), idx), dlower(b, ib))
     return first + second
 
 
-def _inv(e: Expr, idx: Sequence[Idx], dlower: DLower) -> list[Term]:
-    assert isinstance(e, Inv)
+def _inv(e: nodes.Expr, idx: Sequence[Idx], dlower: DLower) -> list[Term]:
+    assert isinstance(e, nodes.Inv)
     n = e.shape[0]
     a, b = fresh(n), fresh(n)
     inner = dlower(e.arg, (a, b))
     return multiply([Term(Fraction(-1))], [tensor(e, (idx[0], a))], inner, [tensor(e, (b, idx[1]))])
 
 
-def _det(e: Expr, idx: Sequence[Idx], dlower: DLower) -> list[Term]:
-    assert isinstance(e, Det)
+def _det(e: nodes.Expr, idx: Sequence[Idx], dlower: DLower) -> list[Term]:
+    assert isinstance(e, nodes.Det)
     n = e.arg.shape[0]
     a, b = fresh(n), fresh(n)
-    return multiply([tensor(e, ())], [tensor(Inv(e.arg), (b, a))], dlower(e.arg, (a, b)))
+    return multiply([tensor(e, ())], [tensor(nodes.Inv(e.arg), (b, a))], dlower(e.arg, (a, b)))
 
 
-def _logdet(e: Expr, idx: Sequence[Idx], dlower: DLower) -> list[Term]:
-    assert isinstance(e, LogDet)
+def _logdet(e: nodes.Expr, idx: Sequence[Idx], dlower: DLower) -> list[Term]:
+    assert isinstance(e, nodes.LogDet)
     n = e.arg.shape[0]
     a, b = fresh(n), fresh(n)
-    return multiply([tensor(Inv(e.arg), (b, a))], dlower(e.arg, (a, b)))
+    return multiply([tensor(nodes.Inv(e.arg), (b, a))], dlower(e.arg, (a, b)))
 
 
-def _softmax(e: Expr, idx: Sequence[Idx], dlower: DLower) -> list[Term]:
-    assert isinstance(e, Softmax)
+def _softmax(e: nodes.Expr, idx: Sequence[Idx], dlower: DLower) -> list[Term]:
+    assert isinstance(e, nodes.Softmax)
     axes = range(e.ndim) if e.axis is None else (e.axis,)
     other = list(idx)
     deltas: list[list[Term]] = []
@@ -90,49 +91,49 @@ def _softmax(e: Expr, idx: Sequence[Idx], dlower: DLower) -> list[Term]:
     return diagonal + cross
 
 
-def _logsumexp(e: Expr, idx: Sequence[Idx], dlower: DLower) -> list[Term]:
-    assert isinstance(e, LogSumExp)
+def _logsumexp(e: nodes.Expr, idx: Sequence[Idx], dlower: DLower) -> list[Term]:
+    assert isinstance(e, nodes.LogSumExp)
     full = list(idx)
     if e.axis is None:
         full = [fresh(d) for d in e.arg.shape]
     else:
         full.insert(e.axis, fresh(e.arg.shape[e.axis]))
-    s = Softmax(e.arg, e.axis if e.axis is not None else None)
+    s = nodes.Softmax(e.arg, e.axis if e.axis is not None else None)
     return multiply([tensor(s, full)], dlower(e.arg, full))
 
 
-def _norm(e: Expr, idx: Sequence[Idx], dlower: DLower) -> list[Term]:
-    assert isinstance(e, Norm)
+def _norm(e: nodes.Expr, idx: Sequence[Idx], dlower: DLower) -> list[Term]:
+    assert isinstance(e, nodes.Norm)
     inner = [fresh(d) for d in e.arg.shape]
     return multiply(as_factor(e.arg, inner), [tensor(e, (), Fraction(-1))], dlower(e.arg, inner))
 
 
-def _constant(e: Expr, idx: Sequence[Idx], dlower: DLower) -> list[Term]:
+def _constant(e: nodes.Expr, idx: Sequence[Idx], dlower: DLower) -> list[Term]:
     return []
 
 
-def _linear(e: Expr, idx: Sequence[Idx], dlower: DLower) -> list[Term]:
+def _linear(e: nodes.Expr, idx: Sequence[Idx], dlower: DLower) -> list[Term]:
     """An opaque factor of a linear node (a sum kept factored): differentiate its lowering."""
     return dlower(e, idx)
 
 
-RULES: dict[type, Callable[[Expr, Sequence[Idx], DLower], list[Term]]] = {
-    Func: _func,
-    Pow: _pow,
-    Inv: _inv,
-    Det: _det,
-    LogDet: _logdet,
-    Softmax: _softmax,
-    LogSumExp: _logsumexp,
-    Norm: _norm,
-    Ones: _constant,
-    Pi: _constant,
-    Size: _constant,
-    Const: _constant,
+RULES: dict[type, Callable[[nodes.Expr, Sequence[Idx], DLower], list[Term]]] = {
+    nodes.Func: _func,
+    nodes.Pow: _pow,
+    nodes.Inv: _inv,
+    nodes.Det: _det,
+    nodes.LogDet: _logdet,
+    nodes.Softmax: _softmax,
+    nodes.LogSumExp: _logsumexp,
+    nodes.Norm: _norm,
+    nodes.Ones: _constant,
+    nodes.Pi: _constant,
+    nodes.Size: _constant,
+    nodes.Const: _constant,
 }
 
 
-def opaque_derivative(node: Expr, idx: Sequence[Idx], dlower: DLower) -> list[Term]:
+def opaque_derivative(node: nodes.Expr, idx: Sequence[Idx], dlower: DLower) -> list[Term]:
     """Return ∂ node[idx] for an opaque factor, by its rule or through its lowering."""
     rule = RULES.get(type(node))
     if rule is not None:

@@ -19,18 +19,8 @@ from collections.abc import Mapping
 from fractions import Fraction
 
 from ..errors import MatderivError, NotSupportedError, ParseError, ShapeError
-from .expression import (
-    Add,
-    Const,
-    Expr,
-    MatMul,
-    Mul,
-    Pi,
-    Pow,
-    Size,
-    Var,
-    negate,
-)
+from . import nodes
+from .expression import negate
 from .shapes import Dim, dimension_owners, name_clash, normalize_shape
 from .vocabulary import FUNCTIONS, MATRIX_FUNCTIONS, NAMED
 
@@ -43,7 +33,7 @@ MAX_DEPTH = 60
 
 
 class _Parser:
-    def __init__(self, text: str, shapes: Mapping[str, Expr | tuple[Dim, ...]]) -> None:
+    def __init__(self, text: str, shapes: Mapping[str, nodes.Expr | tuple[Dim, ...]]) -> None:
         self.text = text
         self.shapes = shapes
         if "pi" in shapes:
@@ -77,7 +67,7 @@ class _Parser:
             cls=NotSupportedError,
         )
 
-    def parse(self) -> Expr:
+    def parse(self) -> nodes.Expr:
         try:
             with warnings.catch_warnings():  # "invalid decimal literal" and the like: errors,
                 warnings.simplefilter("error", SyntaxWarning)  # never noise on the console
@@ -103,7 +93,7 @@ class _Parser:
         return self.node(tree.body)
 
     # nodes -------------------------------------------------------------
-    def node(self, n: ast.AST) -> Expr:
+    def node(self, n: ast.AST) -> nodes.Expr:
         try:
             return self._node(n)
         except (ShapeError, NotSupportedError) as exc:
@@ -112,7 +102,7 @@ class _Parser:
             frag = ast.get_source_segment(self.text, n) or self.text
             raise type(exc)(f"{exc} (in {frag!r} at column {n.col_offset + 1})") from None
 
-    def _node(self, n: ast.AST) -> Expr:
+    def _node(self, n: ast.AST) -> nodes.Expr:
         if isinstance(n, ast.BinOp):
             return self.binop(n)
         if isinstance(n, ast.UnaryOp):
@@ -130,12 +120,12 @@ class _Parser:
                 )
             if isinstance(n.value, float) and (n.value != n.value or abs(n.value) == float("inf")):
                 raise self.fail(n, f"the number {n.value!r} is not finite")
-            return Const(
+            return nodes.Const(
                 Fraction(str(n.value)) if isinstance(n.value, float) else Fraction(n.value)
             )
         if isinstance(n, ast.Name):
             if n.id in self.dims:  # a named dimension stands for its size: B * ones(M)
-                return Size(n.id)
+                return nodes.Size(n.id)
             return self.name(n)
         if isinstance(n, ast.Attribute):
             if n.attr != "T":
@@ -153,38 +143,38 @@ class _Parser:
             "expression language",
         )
 
-    def binop(self, n: ast.BinOp) -> Expr:
+    def binop(self, n: ast.BinOp) -> nodes.Expr:
         left, right = self.node(n.left), self.node(n.right)
         op = n.op
         if isinstance(op, ast.Add):
-            return Add((left, right))
+            return nodes.Add((left, right))
         if isinstance(op, ast.Sub):
-            return Add((left, negate(right)))
+            return nodes.Add((left, negate(right)))
         if isinstance(op, ast.Mult):
-            return Mul((left, right))
+            return nodes.Mul((left, right))
         if isinstance(op, ast.Div):
-            if isinstance(right, Const):
+            if isinstance(right, nodes.Const):
                 if right.value == 0:
                     raise self.fail(n, "division by zero")
                 return (
-                    Mul((Const(1 / right.value), left))
-                    if not isinstance(left, Const)
-                    else Const(left.value / right.value)
+                    nodes.Mul((nodes.Const(1 / right.value), left))
+                    if not isinstance(left, nodes.Const)
+                    else nodes.Const(left.value / right.value)
                 )
-            return Mul((left, Pow(right, Const(Fraction(-1)))))
+            return nodes.Mul((left, nodes.Pow(right, nodes.Const(Fraction(-1)))))
         if isinstance(op, ast.Pow):
             if (
-                isinstance(left, Const)
-                and isinstance(right, Const)
+                isinstance(left, nodes.Const)
+                and isinstance(right, nodes.Const)
                 and right.value.denominator == 1
                 and abs(right.value) < 64
             ):
                 if left.value == 0 and right.value < 0:
                     raise self.fail(n, "division by zero")
-                return Const(left.value ** int(right.value))
-            return Pow(left, right)
+                return nodes.Const(left.value ** int(right.value))
+            return nodes.Pow(left, right)
         if isinstance(op, ast.MatMult):
-            return MatMul(left, right)
+            return nodes.MatMul(left, right)
         sym = {
             ast.FloorDiv: "//",
             ast.Mod: "%",
@@ -197,15 +187,15 @@ class _Parser:
         hint = "use ** for powers" if sym == "^" else "use + - * / ** @"
         raise self.fail(n, f"operator {sym!r} is not supported", hint)
 
-    def name(self, n: ast.Name) -> Expr:
+    def name(self, n: ast.Name) -> nodes.Expr:
         ident = n.id
         if ident == "pi":
-            return Pi()
+            return nodes.Pi()
         if ident in self.shapes:
             given = self.shapes[ident]
-            if isinstance(given, Expr):
+            if isinstance(given, nodes.Expr):
                 return given
-            return Var(ident, normalize_shape(given, ident))
+            return nodes.Var(ident, normalize_shape(given, ident))
         if ident in FUNCTIONS:
             raise self.fail(
                 n, f"function {ident!r} is used without arguments", f"write {ident}(...)"
@@ -236,7 +226,7 @@ class _Parser:
             n, f"expected a size (an int or a dimension name), got {_snippet(self.text, n)!r}"
         )
 
-    def call(self, n: ast.Call) -> Expr:
+    def call(self, n: ast.Call) -> nodes.Expr:
         if not isinstance(n.func, ast.Name):
             raise self.fail(
                 n,
@@ -292,7 +282,7 @@ class _Call:
     ) -> None:
         self.parser, self.name, self.n, self.args, self.kw = parser, name, n, args, kw
 
-    def arg(self, i: int) -> Expr:
+    def arg(self, i: int) -> nodes.Expr:
         return self.parser.node(self.args[i])
 
     def count(self) -> int:
@@ -424,7 +414,9 @@ def _depth(node: ast.AST) -> int:
     return best
 
 
-def parse(text: str, shapes: Mapping[str, Expr | tuple[Dim, ...]] | None = None) -> Expr:
+def parse(
+    text: str, shapes: Mapping[str, nodes.Expr | tuple[Dim, ...]] | None = None
+) -> nodes.Expr:
     """Parse expression text into a typed expression tree.
 
     Parameters

@@ -17,34 +17,8 @@ from fractions import Fraction
 from typing import Literal
 
 from ..errors import NotSupportedError
-from .expression import (
-    Add,
-    Const,
-    Expr,
-    Func,
-    MatMul,
-    Mul,
-    Pi,
-    Pow,
-    Size,
-    Transpose,
-    Var,
-    install_printers,
-)
-from .functions import (
-    Einsum,
-    Eye,
-    Inv,
-    KeepDims,
-    Kron,
-    LogSumExp,
-    Norm,
-    Ones,
-    Outer,
-    Reduce,
-    Softmax,
-    Unary,
-)
+from . import nodes
+from .expression import install_printers
 
 __all__ = [
     "Style",
@@ -124,7 +98,7 @@ class Printer:
         self.style = style
 
     # helpers -----------------------------------------------------------
-    def wrap(self, e: Expr, need: int) -> str:
+    def wrap(self, e: nodes.Expr, need: int) -> str:
         s, prec = self.p(e)
         if prec < need:
             return r"\left(" + s + r"\right)" if self.style == "latex" else f"({s})"
@@ -139,7 +113,7 @@ class Printer:
         return latex if self.style == "latex" else text_name
 
     # dispatch ----------------------------------------------------------
-    def p(self, e: Expr) -> tuple[str, int]:
+    def p(self, e: nodes.Expr) -> tuple[str, int]:
         """Print ``e``: the method ``p_<class>`` of its class or, failing that, of the nearest
         base class (``p_Unary`` prints every declared named function)."""
         for cls in type(e).__mro__:
@@ -149,25 +123,25 @@ class Printer:
                 return result
         raise NotSupportedError(f"cannot print a {type(e).__name__} node")
 
-    def p_Var(self, e: Var) -> tuple[str, int]:
+    def p_Var(self, e: nodes.Var) -> tuple[str, int]:
         return (latex_name(e.name) if self.style == "latex" else e.name), ATOM
 
-    def p_Const(self, e: Const) -> tuple[str, int]:
+    def p_Const(self, e: nodes.Const) -> tuple[str, int]:
         s = format_number(e.value, self.style)
         if e.value < 0:
             return s, UNARY
         return s, (ATOM if e.value.denominator == 1 or "." in s else MUL)
 
-    def p_Pi(self, e: Pi) -> tuple[str, int]:
+    def p_Pi(self, e: nodes.Pi) -> tuple[str, int]:
         return (r"\pi" if self.style == "latex" else "pi"), ATOM
 
-    def p_Size(self, e: Size) -> tuple[str, int]:
+    def p_Size(self, e: nodes.Size) -> tuple[str, int]:
         return (latex_name(e.name) if self.style == "latex" else e.name), ATOM
 
-    def p_Add(self, e: Add) -> tuple[str, int]:
+    def p_Add(self, e: nodes.Add) -> tuple[str, int]:
         parts: list[str] = []
         for i, arg in enumerate(e.args):
-            arg = _flat_mul(arg) if isinstance(arg, Mul) else arg
+            arg = _flat_mul(arg) if isinstance(arg, nodes.Mul) else arg
             neg = _negated(arg)
             if neg is not None and i > 0:
                 parts.append(" - " + self.wrap(neg, ADD + 1))
@@ -175,7 +149,7 @@ class Printer:
                 parts.append((" + " if i else "") + self.wrap(arg, ADD + (1 if i else 0)))
         return "".join(parts), ADD
 
-    def p_Mul(self, e: Mul) -> tuple[str, int]:
+    def p_Mul(self, e: nodes.Mul) -> tuple[str, int]:
         flat = _flat_mul(e)
         if flat is not e:
             return self.p(flat)
@@ -183,18 +157,18 @@ class Printer:
         if neg is not None:
             return "-" + self.wrap(neg, MUL), UNARY
         num = [a for a in e.args if not _is_reciprocal(a)]
-        den = [a.base for a in e.args if isinstance(a, Pow) and _is_reciprocal(a)]
+        den = [a.base for a in e.args if isinstance(a, nodes.Pow) and _is_reciprocal(a)]
         if den and self.style != "code":
             top = (
-                self.p(Mul(tuple(num)))
+                self.p(nodes.Mul(tuple(num)))
                 if len(num) > 1
                 else (self.p(num[0]) if num else ("1", ATOM))
             )
             if self.style == "latex":
-                bottom = self.p(Mul(tuple(den)))[0] if len(den) > 1 else self.p(den[0])[0]
+                bottom = self.p(nodes.Mul(tuple(den)))[0] if len(den) > 1 else self.p(den[0])[0]
                 return rf"\frac{{{top[0]}}}{{{bottom}}}", POW  # a base of ^ gets parentheses
             topstr = top[0] if top[1] >= MUL else f"({top[0]})"
-            bottom_e = Mul(tuple(den)) if len(den) > 1 else den[0]
+            bottom_e = nodes.Mul(tuple(den)) if len(den) > 1 else den[0]
             bottom = self.wrap(bottom_e, MUL + 1)
             if bottom.startswith("-"):  # 1 / (-a a), never 1 / -a a
                 bottom = f"({bottom})"
@@ -218,11 +192,11 @@ class Printer:
         sep = r"\, " if self.style == "latex" else " "
         return sep.join(pieces), MUL
 
-    def p_Pow(self, e: Pow) -> tuple[str, int]:
+    def p_Pow(self, e: nodes.Pow) -> tuple[str, int]:
         if self.style == "code":
             return f"{self.wrap(e.base, POW + 1)} ** {self.wrap(e.exponent, POW)}", POW
         if (
-            isinstance(e.exponent, Const)
+            isinstance(e.exponent, nodes.Const)
             and e.exponent.value == Fraction(1, 2)
             and self.style == "latex"
         ):
@@ -239,23 +213,23 @@ class Printer:
             POW,
         )
 
-    def p_MatMul(self, e: MatMul) -> tuple[str, int]:
+    def p_MatMul(self, e: nodes.MatMul) -> tuple[str, int]:
         if self.style == "code":
             return f"{self.wrap(e.left, MUL)} @ {self.wrap(e.right, MUL + 1)}", MUL
         items = _chain(e)
         out: list[str] = []
         for i, item in enumerate(items):
             if i == 0 and item.ndim == 1 and len(items) > 1:
-                out.append(self.p_Transpose(Transpose(item), force=True)[0])
+                out.append(self.p_Transpose(nodes.Transpose(item), force=True)[0])
             else:
                 out.append(self.wrap(item, MATMUL + 1))
         return (r"\, " if self.style == "latex" else " ").join(out), MATMUL
 
-    def p_Transpose(self, e: Transpose, force: bool = False) -> tuple[str, int]:
+    def p_Transpose(self, e: nodes.Transpose, force: bool = False) -> tuple[str, int]:
         if self.style == "code":
             return f"{self.wrap(e.arg, ATOM)}.T", ATOM
         mark = r"\top" if self.style == "latex" else "T"
-        if isinstance(e.arg, Inv):
+        if isinstance(e.arg, nodes.Inv):
             inner = self.wrap(e.arg.arg, ATOM)
             return f"{inner}^{{-{mark}}}", POSTFIX
         return (
@@ -265,11 +239,11 @@ class Printer:
             POSTFIX,
         )
 
-    def p_Func(self, e: Func) -> tuple[str, int]:
+    def p_Func(self, e: nodes.Func) -> tuple[str, int]:
         spec = e.spec
         if self.style == "code" and spec.spelled is not None:  # in functions users can write
             spelled = spec.spelled(e.arg)
-            assert isinstance(spelled, Expr)
+            assert isinstance(spelled, nodes.Expr)
             return self.p(spelled)
         if self.style == "latex":
             if "{x}" in spec.latex:
@@ -277,7 +251,7 @@ class Printer:
             return self.call(spec.latex, self.p(e.arg)[0]), ATOM
         return self.call(e.name, self.p(e.arg)[0]), ATOM
 
-    def p_Reduce(self, e: Reduce, keep: bool = False) -> tuple[str, int]:
+    def p_Reduce(self, e: nodes.Reduce, keep: bool = False) -> tuple[str, int]:
         args = [self.p(e.arg)[0]]
         if e.axes is not None:
             axes = e.reduced
@@ -287,65 +261,65 @@ class Printer:
             args.append("keepdims=True")
         return self.call(self.fn(e.op, rf"\operatorname{{{e.op}}}"), *args), ATOM
 
-    def p_KeepDims(self, e: KeepDims) -> tuple[str, int]:
-        if isinstance(e.arg, Reduce):
+    def p_KeepDims(self, e: nodes.KeepDims) -> tuple[str, int]:
+        if isinstance(e.arg, nodes.Reduce):
             return self.p_Reduce(e.arg, keep=True)
-        assert isinstance(e.arg, LogSumExp)
+        assert isinstance(e.arg, nodes.LogSumExp)
         return self.p_LogSumExp(e.arg, keep=True)
 
-    def _unary(self, name: str, latex: str, arg: Expr) -> tuple[str, int]:
+    def _unary(self, name: str, latex: str, arg: nodes.Expr) -> tuple[str, int]:
         return self.call(self.fn(name, latex), self.p(arg)[0]), ATOM
 
-    def p_Unary(self, e: Unary) -> tuple[str, int]:
+    def p_Unary(self, e: nodes.Unary) -> tuple[str, int]:
         if self.style == "latex" and "{x}" in e.latex:
             return e.latex.format(x=self.p(e.arg)[0]), ATOM
         return self._unary(e.name, e.latex, e.arg)
 
-    def p_Inv(self, e: Inv) -> tuple[str, int]:
+    def p_Inv(self, e: nodes.Inv) -> tuple[str, int]:
         if self.style == "code":
             return self._unary("inv", "", e.arg)
         return f"{self.wrap(e.arg, ATOM)}^{{-1}}", POSTFIX
 
-    def p_Softmax(self, e: Softmax) -> tuple[str, int]:
+    def p_Softmax(self, e: nodes.Softmax) -> tuple[str, int]:
         args = [self.p(e.arg)[0]]
         if e.axis != e.arg.ndim - 1:
             args.append(f"axis={e.axis}")
         return self.call(self.fn("softmax", r"\operatorname{softmax}"), *args), ATOM
 
-    def p_LogSumExp(self, e: LogSumExp, keep: bool = False) -> tuple[str, int]:
+    def p_LogSumExp(self, e: nodes.LogSumExp, keep: bool = False) -> tuple[str, int]:
         args = [self.p(e.arg)[0]] + ([] if e.axis is None else [f"axis={e.axis}"])
         if keep and self.style != "latex":
             args.append("keepdims=True")
         return self.call(self.fn("logsumexp", r"\operatorname{logsumexp}"), *args), ATOM
 
-    def p_Norm(self, e: Norm) -> tuple[str, int]:
+    def p_Norm(self, e: nodes.Norm) -> tuple[str, int]:
         if self.style == "latex":
             sub = "_F" if e.arg.ndim == 2 else ""
             return rf"\left\lVert {self.p(e.arg)[0]} \right\rVert{sub}", ATOM
         return self._unary("norm", "", e.arg)
 
-    def p_Outer(self, e: Outer) -> tuple[str, int]:
+    def p_Outer(self, e: nodes.Outer) -> tuple[str, int]:
         return self.call(
             self.fn("outer", r"\operatorname{outer}"), self.p(e.left)[0], self.p(e.right)[0]
         ), ATOM
 
-    def p_Kron(self, e: Kron) -> tuple[str, int]:
+    def p_Kron(self, e: nodes.Kron) -> tuple[str, int]:
         if self.style == "latex":
             return f"{self.wrap(e.left, MATMUL + 1)} \\otimes {self.wrap(e.right, MATMUL + 1)}", MUL
         return self.call("kron", self.p(e.left)[0], self.p(e.right)[0]), ATOM
 
-    def p_Eye(self, e: Eye) -> tuple[str, int]:
+    def p_Eye(self, e: nodes.Eye) -> tuple[str, int]:
         if self.style == "code":
             return f"eye({e.n})", ATOM
         return "I", ATOM
 
-    def p_Ones(self, e: Ones) -> tuple[str, int]:
+    def p_Ones(self, e: nodes.Ones) -> tuple[str, int]:
         if self.style == "latex":
             return r"\mathbf{1}", ATOM
         shape = ", ".join(map(str, e.shape))
         return (f"ones(({shape}))" if len(e.shape) != 1 else f"ones({shape})"), ATOM
 
-    def p_Einsum(self, e: Einsum) -> tuple[str, int]:
+    def p_Einsum(self, e: nodes.Einsum) -> tuple[str, int]:
         args = [self.p(a)[0] for a in e.args]
         spec = (
             repr(e.spec)
@@ -355,64 +329,66 @@ class Printer:
         return self.call(self.fn("einsum", r"\operatorname{einsum}"), spec, *args), ATOM
 
 
-def _chain(e: Expr) -> list[Expr]:
-    if isinstance(e, MatMul):
+def _chain(e: nodes.Expr) -> list[nodes.Expr]:
+    if isinstance(e, nodes.MatMul):
         return _chain(e.left) + _chain(e.right)
     return [e]
 
 
-def _flat_mul(e: Mul) -> Expr:
+def _flat_mul(e: nodes.Mul) -> nodes.Expr:
     """``e`` with nested products flattened and its constants multiplied into one leading
     constant (``a * (-2)`` as ``-2 a``, ``(a / b) * c`` as ``a c / b``); ``e`` itself when
     there is nothing to change."""
-    args: list[Expr] = []
+    args: list[nodes.Expr] = []
     stack = list(reversed(e.args))
     while stack:
         a = stack.pop()
-        if isinstance(a, Mul):
+        if isinstance(a, nodes.Mul):
             stack.extend(reversed(a.args))
         else:
             args.append(a)
     coeff = Fraction(1)
     for a in args:
-        if isinstance(a, Const):
+        if isinstance(a, nodes.Const):
             coeff *= a.value
-    rest = [a for a in args if not isinstance(a, Const)]
+    rest = [a for a in args if not isinstance(a, nodes.Const)]
     keep = coeff != 1 or not rest or all(_is_reciprocal(a) for a in rest)
-    flat = ([Const(coeff)] if keep else []) + rest
+    flat = ([nodes.Const(coeff)] if keep else []) + rest
     if tuple(flat) == e.args:
         return e
-    return flat[0] if len(flat) == 1 else Mul(tuple(flat))
+    return flat[0] if len(flat) == 1 else nodes.Mul(tuple(flat))
 
 
-def _negated(e: Expr) -> Expr | None:
+def _negated(e: nodes.Expr) -> nodes.Expr | None:
     """If ``e`` is ``-c * rest`` with ``c > 0`` return ``c * rest``, else None."""
-    if isinstance(e, Const) and e.value < 0:
-        return Const(-e.value)
-    if isinstance(e, Mul) and isinstance(e.args[0], Const) and e.args[0].value < 0:
+    if isinstance(e, nodes.Const) and e.value < 0:
+        return nodes.Const(-e.value)
+    if isinstance(e, nodes.Mul) and isinstance(e.args[0], nodes.Const) and e.args[0].value < 0:
         c = -e.args[0].value
         rest = e.args[1:]
         if c == 1:
-            return rest[0] if len(rest) == 1 else Mul(rest)
-        return Mul((Const(c), *rest))
+            return rest[0] if len(rest) == 1 else nodes.Mul(rest)
+        return nodes.Mul((nodes.Const(c), *rest))
     return None
 
 
-def _is_reciprocal(e: Expr) -> bool:
-    return isinstance(e, Pow) and isinstance(e.exponent, Const) and e.exponent.value == -1
+def _is_reciprocal(e: nodes.Expr) -> bool:
+    return (
+        isinstance(e, nodes.Pow) and isinstance(e.exponent, nodes.Const) and e.exponent.value == -1
+    )
 
 
-def to_text(e: Expr) -> str:
+def to_text(e: nodes.Expr) -> str:
     """Return matrix notation in ASCII: ``2 X^T (X W - Y)``."""
     return Printer("text").p(e)[0]
 
 
-def to_latex(e: Expr) -> str:
+def to_latex(e: nodes.Expr) -> str:
     """Return LaTeX for an expression (without surrounding ``$``)."""
     return Printer("latex").p(e)[0]
 
 
-def to_code(e: Expr) -> str:
+def to_code(e: nodes.Expr) -> str:
     """Return the expression in the expression language, which parses back to it."""
     return Printer("code").p(e)[0]
 
@@ -438,7 +414,7 @@ def unicode_from_text(text: str) -> str:
     return text
 
 
-def to_unicode(e: Expr) -> str:
+def to_unicode(e: nodes.Expr) -> str:
     """Return matrix notation with Unicode marks, for terminals."""
     return unicode_from_text(to_text(e))
 

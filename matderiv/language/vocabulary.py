@@ -18,24 +18,9 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from ..errors import MatderivError, NotSupportedError, ShapeError
+from . import nodes
 from .expression import Expr, Func
-from .functions import (
-    Einsum,
-    Eye,
-    Kron,
-    LogSumExp,
-    Norm,
-    Ones,
-    Outer,
-    Reduce,
-    Softmax,
-    Trace,
-    Unary,
-    as_reduce_op,
-    keepdims,
-    matrix_power,
-    variance,
-)
+from .functions import as_reduce_op, keepdims, matrix_power, variance
 from .shapes import Dim
 from .specs import USER_ELEMENTWISE
 
@@ -109,7 +94,7 @@ def _elementwise(name: str) -> Named:
     return Named(name, lambda c: Func(name, c.arg(0)))
 
 
-def _unary(name: str, cls: type[Unary]) -> Named:
+def _unary(name: str, cls: type[nodes.Unary]) -> Named:
     return Named(name, lambda c: cls(c.arg(0)))
 
 
@@ -117,7 +102,7 @@ def _reduce(c: Call) -> Expr:
     axis = c.axis(None, tuples=True)
     if c.name in ("var", "std"):
         return variance(c.arg(0), axis, c.keepdims(), std=c.name == "std")
-    reduced = Reduce(as_reduce_op(c.name), c.arg(0), axis)
+    reduced = nodes.Reduce(as_reduce_op(c.name), c.arg(0), axis)
     return keepdims(reduced) if c.keepdims() else reduced
 
 
@@ -125,13 +110,13 @@ def _softmax(c: Call) -> Expr:
     axis = c.axis(-1)
     assert not isinstance(axis, tuple)
     c.keepdims()  # accepted and checked; softmax keeps every axis anyway
-    return Softmax(c.arg(0), axis)
+    return nodes.Softmax(c.arg(0), axis)
 
 
 def _logsumexp(c: Call) -> Expr:
     axis = c.axis(None)
     assert not isinstance(axis, tuple)
-    lse = LogSumExp(c.arg(0), axis)
+    lse = nodes.LogSumExp(c.arg(0), axis)
     return keepdims(lse) if c.keepdims() else lse
 
 
@@ -139,7 +124,7 @@ def _einsum(c: Call) -> Expr:
     spec = c.literal(0)
     if not isinstance(spec, str):
         raise c.fail(0, "einsum's first argument must be a subscripts string such as 'ij,jk->ik'")
-    return Einsum(spec, tuple(c.arg(i) for i in range(1, c.count())))
+    return nodes.Einsum(spec, tuple(c.arg(i) for i in range(1, c.count())))
 
 
 def _matrix_power(c: Call) -> Expr:
@@ -158,7 +143,7 @@ def _matrix_power(c: Call) -> Expr:
 def _norm(c: Call) -> Expr:
     inner = c.arg(0)
     if c.count() == 1:
-        return Norm(inner)
+        return nodes.Norm(inner)
     order = c.literal(1)
     if order not in ("fro", 2) or isinstance(order, bool):
         raise c.fail(
@@ -176,13 +161,13 @@ def _norm(c: Call) -> Expr:
             "use norm(X, 'fro')",
             cls=NotSupportedError,
         )
-    return Norm(inner)
+    return nodes.Norm(inner)
 
 
 _DECLARED = (
     *(_elementwise(name) for name in USER_ELEMENTWISE),
-    *(_unary(cls.name, cls) for cls in Unary.__subclasses__() if cls is not Norm),
-    _unary("trace", Trace),
+    *(_unary(cls.name, cls) for cls in nodes.Unary.__subclasses__() if cls is not nodes.Norm),
+    _unary("trace", nodes.Trace),
     Named("sum", _reduce, keywords=_AXIS),
     Named("mean", _reduce, keywords=_AXIS),
     Named("var", _reduce, keywords=_AXIS),
@@ -190,11 +175,11 @@ _DECLARED = (
     Named("softmax", _softmax, keywords=_AXIS),
     Named("logsumexp", _logsumexp, keywords=_AXIS),
     Named("norm", _norm, arity=(1, 2)),
-    Named("outer", lambda c: Outer(c.arg(0), c.arg(1)), arity=(2, 2)),
-    Named("kron", lambda c: Kron(c.arg(0), c.arg(1)), arity=(2, 2)),
+    Named("outer", lambda c: nodes.Outer(c.arg(0), c.arg(1)), arity=(2, 2)),
+    Named("kron", lambda c: nodes.Kron(c.arg(0), c.arg(1)), arity=(2, 2)),
     Named("matrix_power", _matrix_power, arity=(2, 2)),
-    Named("eye", lambda c: Eye(c.size(0))),
-    Named("ones", lambda c: Ones(c.sizes(0))),
+    Named("eye", lambda c: nodes.Eye(c.size(0))),
+    Named("ones", lambda c: nodes.Ones(c.sizes(0))),
     Named("einsum", _einsum, arity=(2, 52)),
 )
 

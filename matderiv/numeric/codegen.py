@@ -26,35 +26,9 @@ from typing import Any
 from ..engine.index import FACTOR_KINDS, IndexExpr
 from ..engine.notation import einsum_plan
 from ..errors import NotSupportedError, ParseError, unknown_kind
-from ..language.expression import (
-    Add,
-    Const,
-    Expr,
-    Func,
-    MatMul,
-    Mul,
-    Pi,
-    Pow,
-    Size,
-    Transpose,
-    Var,
-    shape_text,
-)
-from ..language.functions import (
-    REDUCE_OPS,
-    Diag,
-    Einsum,
-    Eye,
-    KeepDims,
-    Kron,
-    LogSumExp,
-    Ones,
-    Outer,
-    Reduce,
-    ReduceOp,
-    Softmax,
-    Unary,
-)
+from ..language import nodes
+from ..language.expression import shape_text
+from ..language.functions import REDUCE_OPS, ReduceOp
 from ..language.printing import power_code
 from ..language.shapes import Dim
 from ..language.specs import CODE_HELPERS
@@ -92,7 +66,7 @@ _HELPERS = {
 ADD, MUL, UNARY, POW, ATOM = 10, 20, 25, 30, 100  # Python's operator precedence
 
 
-def argument_order(variables: Iterable[Var], args: Sequence[str] | None) -> list[Var]:
+def argument_order(variables: Iterable[nodes.Var], args: Sequence[str] | None) -> list[nodes.Var]:
     """The variables in the order of ``args`` (every variable named exactly once), or sorted by
     name when ``args`` is None."""
     by_name = {v.name: v for v in variables}
@@ -127,7 +101,7 @@ class Program:
     ``np`` unless a variable is named so: the user's names can never shadow them.
     """
 
-    def __init__(self, variables: Sequence[Var], name: str = "f") -> None:
+    def __init__(self, variables: Sequence[nodes.Var], name: str = "f") -> None:
         self.variables = list(variables)
         taken = {v.name for v in self.variables} | {name}
         prefix = "_"
@@ -136,8 +110,8 @@ class Program:
         self.P = prefix
         self.np = "np" if "np" not in taken else prefix + "np"
         self.lines: list[str] = []
-        self.names: dict[Expr, str] = {}
-        self.uses: Counter[Expr] = Counter()
+        self.names: dict[nodes.Expr, str] = {}
+        self.uses: Counter[nodes.Expr] = Counter()
         self.helpers: set[str] = set()
         self.read = {d for v in self.variables for d in v.shape if isinstance(d, str)}
         self.read = {p for d in self.read for p in d.split("*") if not p.isdigit()}
@@ -171,60 +145,64 @@ class Program:
         return template.format(np=self.np, P=self.P, **values)
 
     # common sub-expressions ----------------------------------------------------------------
-    def count(self, e: Expr) -> None:
+    def count(self, e: nodes.Expr) -> None:
         self.uses[e] += 1
         if self.uses[e] == 1:
             for child in e.children():
                 self.count(child)
 
-    def code(self, e: Expr, need: int = ATOM) -> str:
+    def code(self, e: nodes.Expr, need: int = ATOM) -> str:
         """Code for ``e`` as an operand that binds at least as tightly as ``need`` (Python's
         precedence: ``+`` < ``*``/``@`` < unary ``-`` < ``**`` < calls and attributes),
         parenthesised where it does not."""
         if e in self.names:
             return self.names[e]
         text, prec = self._code(e)
-        if self.uses[e] > 1 and not isinstance(e, Var | Const | Pi):
+        if self.uses[e] > 1 and not isinstance(e, nodes.Var | nodes.Const | nodes.Pi):
             name = f"{self.P}t{len(self.names)}"
             self.lines.append(f"{name} = {text}")
             self.names[e] = name
             return name
         return text if prec >= need else f"({text})"
 
-    def _code(self, e: Expr) -> tuple[str, int]:
+    def _code(self, e: nodes.Expr) -> tuple[str, int]:
         c, f = self.code, self.f
-        if isinstance(e, Var):
+        if isinstance(e, nodes.Var):
             return e.name, ATOM
-        if isinstance(e, Const):
+        if isinstance(e, nodes.Const):
             return repr(float(e.value)), (ATOM if e.value >= 0 else UNARY)
-        if isinstance(e, Pi):
+        if isinstance(e, nodes.Pi):
             return f("{np}.pi"), ATOM
-        if isinstance(e, Size):
+        if isinstance(e, nodes.Size):
             return self.dim(e.name), ATOM
-        if isinstance(e, Add):
+        if isinstance(e, nodes.Add):
             out = c(e.args[0], ADD)
             for a in e.args[1:]:
-                neg = isinstance(a, Mul) and isinstance(a.args[0], Const) and a.args[0].value == -1
+                neg = (
+                    isinstance(a, nodes.Mul)
+                    and isinstance(a.args[0], nodes.Const)
+                    and a.args[0].value == -1
+                )
                 if neg:
-                    assert isinstance(a, Mul)
-                    rest = a.args[1] if len(a.args) == 2 else Mul(a.args[1:])
+                    assert isinstance(a, nodes.Mul)
+                    rest = a.args[1] if len(a.args) == 2 else nodes.Mul(a.args[1:])
                     out += f" - {c(rest, ADD + 1)}"
                 else:
                     out += f" + {c(a, ADD + 1)}"
             return out, ADD
-        if isinstance(e, Mul):
+        if isinstance(e, nodes.Mul):
             return " * ".join(c(a, MUL if n == 0 else MUL + 1) for n, a in enumerate(e.args)), MUL
-        if isinstance(e, Pow):
-            if isinstance(e.exponent, Const):
+        if isinstance(e, nodes.Pow):
+            if isinstance(e.exponent, nodes.Const):
                 return f"{c(e.base)} ** {power_code(e.exponent.value)}", POW
             return f"{c(e.base)} ** {c(e.exponent, UNARY)}", POW
-        if isinstance(e, MatMul):  # diag(v) @ M and M @ diag(v) scale rows or columns
-            if isinstance(e.left, Diag) and e.left.arg.ndim == 1 and e.right.ndim == 2:
+        if isinstance(e, nodes.MatMul):  # diag(v) @ M and M @ diag(v) scale rows or columns
+            if isinstance(e.left, nodes.Diag) and e.left.arg.ndim == 1 and e.right.ndim == 2:
                 return f"{c(e.left.arg)}[:, None] * {c(e.right, MUL + 1)}", MUL
-            if isinstance(e.right, Diag) and e.right.arg.ndim == 1 and e.left.ndim == 2:
+            if isinstance(e.right, nodes.Diag) and e.right.arg.ndim == 1 and e.left.ndim == 2:
                 return f"{c(e.left, MUL)} * {c(e.right.arg)}[None, :]", MUL
             if (
-                isinstance(e.left, Add)
+                isinstance(e.left, nodes.Add)
                 and e.right.ndim == 1
                 and all(a.ndim == 2 for a in e.left.args)
             ):
@@ -232,36 +210,36 @@ class Program:
                 right = c(e.right, MUL + 1)
                 return " + ".join(f"{c(a, MUL)} @ {right}" for a in e.left.args), ADD
             return f"{c(e.left, MUL)} @ {c(e.right, MUL + 1)}", MUL
-        if isinstance(e, Transpose):
+        if isinstance(e, nodes.Transpose):
             return f"{c(e.arg)}.T", ATOM
-        if isinstance(e, Func):
+        if isinstance(e, nodes.Func):
             self.helpers.update(e.spec.helpers)
             return f(e.spec.code, x=c(e.arg, 0)), ATOM
-        if isinstance(e, Reduce):
+        if isinstance(e, nodes.Reduce):
             x = c(e.arg, 0)
             fn = _reduction_name(e.op)
             return f("{np}.{fn}({x}, axis={a})", fn=fn, x=x, a=repr(e.axes)), ATOM
-        if isinstance(e, KeepDims):
+        if isinstance(e, nodes.KeepDims):
             x = c(e.arg, 0)
             return f("{np}.expand_dims({x}, {a})", x=x, a=repr(e.axes)), ATOM
-        if isinstance(e, Softmax):
+        if isinstance(e, nodes.Softmax):
             self.helpers.add("softmax")
             return f("{P}softmax({x}, {axis})", x=c(e.arg, 0), axis=repr(e.axis)), ATOM
-        if isinstance(e, LogSumExp):
+        if isinstance(e, nodes.LogSumExp):
             self.helpers.add("logsumexp")
             x = c(e.arg, 0)
             return f("{P}logsumexp({x}, {axis})", x=x, axis=repr(e.axis)), ATOM
-        if isinstance(e, Outer | Kron):
-            name = "outer" if isinstance(e, Outer) else "kron"
+        if isinstance(e, nodes.Outer | nodes.Kron):
+            name = "outer" if isinstance(e, nodes.Outer) else "kron"
             return f("{np}.{fn}({x}, {y})", fn=name, x=c(e.left, 0), y=c(e.right, 0)), ATOM
-        if isinstance(e, Eye):
+        if isinstance(e, nodes.Eye):
             return f("{np}.eye({n})", n=self.dim(e.n)), ATOM
-        if isinstance(e, Ones):
+        if isinstance(e, nodes.Ones):
             return f("{np}.ones({shape})", shape=self.shape(e.shape)), ATOM
-        if isinstance(e, Einsum):
+        if isinstance(e, nodes.Einsum):
             args = ", ".join(c(a, 0) for a in e.args)
             return f("{P}contract({spec}, {args})", spec=repr(e.spec), args=args), ATOM
-        if isinstance(e, Unary):
+        if isinstance(e, nodes.Unary):
             return f(e.code, x=c(e.arg, 0)), ATOM
         raise NotSupportedError(f"cannot generate code for a {type(e).__name__} node")
 
@@ -304,11 +282,11 @@ class Program:
             return self.f("{np}.zeros({shape})", shape=self.shape([i.dim for i in expr.free]))
         return " + ".join(parts)
 
-    def output(self, out: Expr | IndexExpr, shape: Sequence[Dim]) -> str:
+    def output(self, out: nodes.Expr | IndexExpr, shape: Sequence[Dim]) -> str:
         """Code for one result as a float array of exactly ``shape`` (a constant such as a
         zero derivative fills every entry; a form with other size-1 axes is reshaped)."""
-        text = self.code(out, 0) if isinstance(out, Expr) else self.index(out)
-        have = tuple(out.shape) if isinstance(out, Expr) else tuple(i.dim for i in out.free)
+        text = self.code(out, 0) if isinstance(out, nodes.Expr) else self.index(out)
+        have = tuple(out.shape) if isinstance(out, nodes.Expr) else tuple(i.dim for i in out.free)
         want = tuple(shape)
         if have == want:
             return self.f("{np}.asarray({x}, dtype={np}.float64)", x=text)
@@ -325,8 +303,8 @@ class Program:
 
 def generate(
     name: str,
-    variables: Sequence[Var],
-    outputs: Sequence[tuple[Expr | IndexExpr, Sequence[Dim], str]],
+    variables: Sequence[nodes.Var],
+    outputs: Sequence[tuple[nodes.Expr | IndexExpr, Sequence[Dim], str]],
     positional: bool = False,
 ) -> str:
     """Source of ``def name(*, <variables>)`` returning the outputs (a tuple when several).
@@ -340,7 +318,7 @@ def generate(
         raise ParseError(f"function name {name!r} is not a valid identifier")
     prog = Program(variables, name)
     for out, _, _ in outputs:
-        if isinstance(out, Expr):
+        if isinstance(out, nodes.Expr):
             prog.count(out)
         else:
             for t in out.terms:

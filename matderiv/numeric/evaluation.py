@@ -14,52 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..engine import matrixform as mf
 from ..engine.index import FACTOR_KINDS, Factor, IndexExpr
-from ..engine.matrixform import (
-    SCALAR_OPS,
-    Atom,
-    Chain,
-    DiagOf,
-    Hadamard,
-    Identity,
-    KronOf,
-    MForm,
-    MSum,
-    OnesVec,
-    ScalarOf,
-    Scaled,
-    VecOf,
-    unknown_form,
-)
 from ..engine.notation import einsum_plan
 from ..errors import DomainError, NotSupportedError, ShapeError, unknown_kind
-from ..language.expression import (
-    Add,
-    Const,
-    Expr,
-    Func,
-    MatMul,
-    Mul,
-    Pi,
-    Pow,
-    Size,
-    Transpose,
-    Var,
-)
-from ..language.functions import (
-    REDUCE_OPS,
-    Einsum,
-    Eye,
-    KeepDims,
-    Kron,
-    LogSumExp,
-    Ones,
-    Outer,
-    Reduce,
-    ReduceOp,
-    Softmax,
-    Unary,
-)
+from ..language import nodes
+from ..language.functions import REDUCE_OPS, ReduceOp
 from ..language.shapes import Dim
 from ..language.specs import ELEMENTWISE
 from .binding import bind, bind_sizes, check_arguments, missing_size, size_of
@@ -105,7 +65,7 @@ class Backend:
         out: Array = ELEMENTWISE[name].numpy(np, x)
         return out
 
-    def unary(self, e: Unary, a: Array) -> Any:
+    def unary(self, e: nodes.Unary, a: Array) -> Any:
         """A named function of one array, as its declaration computes it with numpy."""
         return type(e).numpy(np, a)
 
@@ -131,13 +91,13 @@ class Evaluator:
         self.backend = backend
         self.arrays = {k: np.asarray(v, dtype=backend.dtype) for k, v in arrays.items()}
         self.sizes = dict(sizes)
-        self._memo: dict[Expr, Array] = {}
+        self._memo: dict[nodes.Expr, Array] = {}
 
     def size(self, d: Dim) -> int:
         """Return the integer size of a dimension."""
         return size_of(d, self.sizes)
 
-    def expr(self, e: Expr) -> Array:
+    def expr(self, e: nodes.Expr) -> Array:
         """Evaluate an expression."""
         hit = self._memo.get(e)
         if hit is not None:
@@ -146,83 +106,83 @@ class Evaluator:
         self._memo[e] = out
         return out
 
-    def _eval(self, e: Expr) -> Any:
+    def _eval(self, e: nodes.Expr) -> Any:
         ev = self.expr
-        if isinstance(e, Var):
+        if isinstance(e, nodes.Var):
             return self.arrays[e.name]
         bk = self.backend
-        if isinstance(e, Const):
+        if isinstance(e, nodes.Const):
             return bk.number(e.value)
-        if isinstance(e, Pi):
+        if isinstance(e, nodes.Pi):
             return bk.pi
-        if isinstance(e, Size):
+        if isinstance(e, nodes.Size):
             return bk.number(Fraction(self.size(e.name)))
-        if isinstance(e, Add):
+        if isinstance(e, nodes.Add):
             total = ev(e.args[0])
             for a in e.args[1:]:
                 total = total + ev(a)
             return total
-        if isinstance(e, Mul):
+        if isinstance(e, nodes.Mul):
             prod = ev(e.args[0])
             for a in e.args[1:]:
                 prod = prod * ev(a)
             return prod
-        if isinstance(e, Pow):
-            if isinstance(e.exponent, Const) and e.exponent.value.denominator == 1:
+        if isinstance(e, nodes.Pow):
+            if isinstance(e.exponent, nodes.Const) and e.exponent.value.denominator == 1:
                 return ev(e.base) ** int(e.exponent.value)
             return ev(e.base) ** ev(e.exponent)
-        if isinstance(e, MatMul):
+        if isinstance(e, nodes.MatMul):
             return ev(e.left) @ ev(e.right)
-        if isinstance(e, Transpose):
+        if isinstance(e, nodes.Transpose):
             return ev(e.arg).T
-        if isinstance(e, Func):
+        if isinstance(e, nodes.Func):
             return bk.func(e.name, ev(e.arg))
-        if isinstance(e, Reduce):
+        if isinstance(e, nodes.Reduce):
             return reduction(e.op)(ev(e.arg), axis=e.axes)
-        if isinstance(e, KeepDims):
+        if isinstance(e, nodes.KeepDims):
             return np.expand_dims(ev(e.arg), e.axes)
-        if isinstance(e, Unary):
+        if isinstance(e, nodes.Unary):
             return bk.unary(e, ev(e.arg))
-        if isinstance(e, Softmax):
+        if isinstance(e, nodes.Softmax):
             return bk.softmax(ev(e.arg), e.axis)
-        if isinstance(e, LogSumExp):
+        if isinstance(e, nodes.LogSumExp):
             return bk.logsumexp(ev(e.arg), e.axis)
-        if isinstance(e, Outer):
+        if isinstance(e, nodes.Outer):
             return np.outer(ev(e.left), ev(e.right))
-        if isinstance(e, Kron):
+        if isinstance(e, nodes.Kron):
             return np.kron(ev(e.left), ev(e.right))
-        if isinstance(e, Eye):
+        if isinstance(e, nodes.Eye):
             return np.eye(self.size(e.n), dtype=bk.dtype)
-        if isinstance(e, Ones):
+        if isinstance(e, nodes.Ones):
             return np.ones(tuple(self.size(d) for d in e.shape), dtype=bk.dtype)
-        if isinstance(e, Einsum):
+        if isinstance(e, nodes.Einsum):
             return np.einsum(e.spec, *(ev(a) for a in e.args), optimize=True)
         raise NotSupportedError(f"cannot evaluate a {type(e).__name__} node")
 
-    def form(self, f: MForm) -> Any:
+    def form(self, f: mf.MForm) -> Any:
         """Evaluate a matrix form, two-dimensionally (columns are n×1, scalars 0-d)."""
-        if isinstance(f, Atom):
+        if isinstance(f, mf.Atom):
             v = self.expr(f.expr)
             if v.ndim == 1:
                 return v[None, :] if f.t else v[:, None]
             return v.T if f.t else v
         dt = self.backend.dtype
-        if isinstance(f, Identity):
+        if isinstance(f, mf.Identity):
             return np.eye(self.size(f.dim), dtype=dt)
-        if isinstance(f, OnesVec):
+        if isinstance(f, mf.OnesVec):
             n = self.size(f.dim)
             return np.ones((1, n) if f.t else (n, 1), dtype=dt)
-        if isinstance(f, Chain | Hadamard):
+        if isinstance(f, mf.Chain | mf.Hadamard):
             out = self.form(f.items[0])
             for item in f.items[1:]:
-                out = out @ self.form(item) if isinstance(f, Chain) else out * self.form(item)
+                out = out @ self.form(item) if isinstance(f, mf.Chain) else out * self.form(item)
             return out
-        if isinstance(f, DiagOf):
+        if isinstance(f, mf.DiagOf):
             a = self.form(f.arg)
             if f.vector:
                 return np.diag(a)[None, :] if f.t else np.diag(a)[:, None]
             return np.diag(np.ravel(a))
-        if isinstance(f, ScalarOf):
+        if isinstance(f, mf.ScalarOf):
             match f.op:
                 case "dim":
                     return self.backend.number(Fraction(self.size(f.name)))
@@ -231,24 +191,24 @@ class Evaluator:
                     a = self.form(f.arg)
                     return np.trace(a) if f.op == "tr" else np.sum(a)
                 case _:
-                    unknown_kind(f.op, "scalar of a form", SCALAR_OPS)
-        if isinstance(f, Scaled):
+                    unknown_kind(f.op, "scalar of a form", mf.SCALAR_OPS)
+        if isinstance(f, mf.Scaled):
             bk = self.backend
             c: Any = bk.number(f.coeff)
             for s, p in f.scalars:
                 c = c * bk.scalar(self.form(s)) ** bk.number(p)
             return c if f.body is None else c * self.form(f.body)
-        if isinstance(f, KronOf):
+        if isinstance(f, mf.KronOf):
             return np.kron(self.form(f.left), self.form(f.right))
-        if isinstance(f, VecOf):
+        if isinstance(f, mf.VecOf):
             column = self.form(f.arg).reshape(-1, 1, order="F")
             return column.T if f.t else column
-        if isinstance(f, MSum):
+        if isinstance(f, mf.MSum):
             total = self.form(f.terms[0])
             for t in f.terms[1:]:
                 total = total + self.form(t)
             return total
-        raise unknown_form(f)
+        raise mf.unknown_form(f)
 
     def index(self, expr: IndexExpr) -> Array:
         """Evaluate an index form: one ``np.einsum`` per term."""
@@ -335,7 +295,7 @@ def finite_or_raise(value: Any, arrays: Mapping[str, Any], what: str) -> Any:
     return value
 
 
-def evaluate(e: Expr, /, **arrays: Any) -> Array:
+def evaluate(e: nodes.Expr, /, **arrays: Any) -> Array:
     """Evaluate an expression on arrays given by variable name.
 
     >>> import numpy as np, matderiv as md

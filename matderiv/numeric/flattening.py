@@ -23,18 +23,8 @@ from typing import Any, Literal
 
 import numpy as np
 
+from ..engine import matrixform as mf
 from ..engine.index import Factor, Idx, IndexExpr, Term
-from ..engine.matrixform import (
-    Identity,
-    KronOf,
-    MForm,
-    MSum,
-    OnesVec,
-    Scaled,
-    form_latex,
-    form_text,
-    transpose,
-)
 from ..engine.notation import index_latex, index_text
 from ..engine.reassembly import connected, reassemble, reassemble_factors
 from ..engine.result import DerivativeLike
@@ -151,7 +141,7 @@ class Flattened:
     flattening did (``statement``)."""
 
     index_expr: IndexExpr
-    form: MForm | None
+    form: mf.MForm | None
     variables: frozenset[Var]
     statement: str
     vec_out_ndim: int | None = None  # set when this is ∂vec(Y)/∂vec(X)ᵀ: Y has this many axes
@@ -159,7 +149,7 @@ class Flattened:
     @property
     def matrix(self) -> str | None:
         """The matrix form as text, or None."""
-        return None if self.form is None else form_text(self.form)
+        return None if self.form is None else mf.form_text(self.form)
 
     @property
     def index(self) -> str:
@@ -169,7 +159,7 @@ class Flattened:
 
     def latex(self) -> str:
         """The matrix form (or index form) in LaTeX."""
-        return form_latex(self.form) if self.form is not None else index_latex(self.index_expr)
+        return mf.form_latex(self.form) if self.form is not None else index_latex(self.index_expr)
 
     def evaluate(self, given: Mapping[str, Any] | None = None, /, **arrays: Any) -> Array:
         """Evaluate the flattened form."""
@@ -220,7 +210,7 @@ def kron_form(d: DerivativeLike) -> Flattened:
         raise NotSupportedError("kron_form handles outputs and variables with at most 2 axes")
     row_minor, row_major = ((*out, None, None))[:2]
     col_minor, col_major = ((*wrt, None, None))[:2]
-    pieces: list[MForm] = []
+    pieces: list[mf.MForm] = []
     for term in d.index_expr.terms:
         p_free = tuple(i for i in (row_major, col_major) if i is not None)
         q_free = tuple(i for i in (row_minor, col_minor) if i is not None)
@@ -249,23 +239,23 @@ def kron_form(d: DerivativeLike) -> Flattened:
         coeff = term.coeff * p.coeff * q.coeff * scalars.coeff
         assert p.body is not None
         assert q.body is not None
-        body: MForm = KronOf(p.body, q.body)
+        body: mf.MForm = mf.KronOf(p.body, q.body)
         if _is_one(p.body):  # 1 ⊗ Q = Q
             body = q.body
         elif _is_one(q.body):
             body = p.body
-        pieces.append(Scaled(coeff, p.scalars + q.scalars + scalars.scalars, body))
-    form: MForm = pieces[0] if len(pieces) == 1 else MSum(tuple(pieces))
+        pieces.append(mf.Scaled(coeff, p.scalars + q.scalars + scalars.scalars, body))
+    form: mf.MForm = pieces[0] if len(pieces) == 1 else mf.MSum(tuple(pieces))
     j_free = d.index_expr.free
     return Flattened(IndexExpr(d.index_expr.terms, j_free), form, d.variables | {d.wrt},
                      "∂vec(Y)/∂vec(X)ᵀ, column-major vec", len(out))  # fmt: skip
 
 
-def _is_one(f: MForm) -> bool:
-    return isinstance(f, Identity) and f.dim == 1
+def _is_one(f: mf.MForm) -> bool:
+    return isinstance(f, mf.Identity) and f.dim == 1
 
 
-def _block(factors: list[Factor], row: Idx | None, col: Idx | None) -> Scaled | None:
+def _block(factors: list[Factor], row: Idx | None, col: Idx | None) -> mf.Scaled | None:
     """A Kronecker factor as a matrix: rows ``row`` (None: one row), columns ``col``."""
 
     if row is not None and col is not None:
@@ -274,17 +264,17 @@ def _block(factors: list[Factor], row: Idx | None, col: Idx | None) -> Scaled | 
         s = reassemble_factors(factors, ())
         if s is None:
             return None
-        return Scaled(s.coeff, s.scalars, s.body if s.body is not None else Identity(1))
+        return mf.Scaled(s.coeff, s.scalars, s.body if s.body is not None else mf.Identity(1))
     only = row if row is not None else col
     assert only is not None
     s = reassemble_factors(factors, (only,))
     if s is None or s.body is None:
-        body = OnesVec(only.dim) if s is not None else None
+        body = mf.OnesVec(only.dim) if s is not None else None
         if body is None:
             return None
-        s = Scaled(s.coeff if s else Fraction(1), s.scalars if s else (), body)
+        s = mf.Scaled(s.coeff if s else Fraction(1), s.scalars if s else (), body)
     assert s.body is not None
-    return s if row is not None else Scaled(s.coeff, s.scalars, transpose(s.body))
+    return s if row is not None else mf.Scaled(s.coeff, s.scalars, mf.transpose(s.body))
 
 
 def _delta_between(
@@ -469,20 +459,20 @@ def operator(
     arrays = {**(given or {}), **arrays}
     k = kron_form(d)
     ev = Evaluator(arrays, bind_sizes(k.variables, arrays))
-    pieces = k.form.terms if isinstance(k.form, MSum) else (k.form,)
+    pieces = k.form.terms if isinstance(k.form, mf.MSum) else (k.form,)
     terms: list[tuple[float, Array, Array]] = []
     for piece in pieces:
-        assert isinstance(piece, Scaled)
+        assert isinstance(piece, mf.Scaled)
         assert piece.body is not None
         c = float(piece.coeff)
         for s, p in piece.scalars:
             c *= float(np.asarray(ev.form(s)).reshape(())) ** float(p)
         body = piece.body
-        if isinstance(body, KronOf):
+        if isinstance(body, mf.KronOf):
             P, Q = np.atleast_2d(ev.form(body.left)), np.atleast_2d(ev.form(body.right))
         else:  # 1 ⊗ Q was simplified to Q
             P, Q = np.ones((1, 1)), np.atleast_2d(ev.form(body))
-        if isinstance(body, KronOf) and isinstance(body.left, Identity):
+        if isinstance(body, mf.KronOf) and isinstance(body.left, mf.Identity):
             P = np.eye(ev.size(body.left.dim))
         terms.append((c, np.asarray(P, dtype=np.float64), np.asarray(Q, dtype=np.float64)))
     n_out = len(d.out_shape)

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from ..errors import LayoutError, ShapeError
 from ..language.shapes import Dim, Shape
@@ -45,7 +45,7 @@ __all__ = [
 Layout = Literal["tensor", "numerator", "denominator", "mixed", "mit"]
 Recipe = Literal["same", "T", "row", "col"]
 
-CONVENTIONS: tuple[Layout, ...] = ("tensor", "numerator", "denominator", "mixed", "mit")
+CONVENTIONS: tuple[Layout, ...] = get_args(Layout)
 KINDS = ("scalar", "vector", "matrix")
 
 # (out rank, wrt rank) -> recipe, for the matrix conventions
