@@ -223,11 +223,12 @@ def judge(
     )
     bound = atol * max(1.0, size) + rtol * np.maximum(np.abs(numeric), size * 1e-3) + noise
     finite = bool(np.all(np.isfinite(analytic)))
-    worst = (
-        tuple(int(i) for i in np.unravel_index(int(np.argmax(err - bound)), err.shape))
-        if err.size
-        else ()
-    )
+    with np.errstate(invalid="ignore"):  # inf - inf where the claim is not finite: named below
+        worst = (
+            tuple(int(i) for i in np.unravel_index(int(np.argmax(err - bound)), err.shape))
+            if err.size
+            else ()
+        )
     if not finite or np.any(err > bound):
         w = worst
         if not finite:
