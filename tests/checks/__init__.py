@@ -1,0 +1,1 @@
+"""Tests of matderiv.checks: inputs, numerical JVP, comparisons, exact route, check log."""
