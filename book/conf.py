@@ -135,7 +135,7 @@ napoleon_preprocess_types = True
 # internal index-form types are documented in the chapters rather than the API page.
 nitpick_ignore_regex = [
     ("py:class", r"(numpy|collections\.abc|typing)\..*"),
-    ("py:class", r"matderiv\.(index|matrixform|expression|derivative|shapes)\..*"),
+    ("py:class", r"matderiv\.((language|engine|numeric|checks)\.)?\w+\..*"),
     ("py:class", r"(Shape|Dim|Expr|Var|Layout|Array|Fn|Order|Recipe|Generator)"),
     ("py:class", r"(optional|callable|arrays)"),
 ]
