@@ -136,6 +136,6 @@ napoleon_preprocess_types = True
 nitpick_ignore_regex = [
     ("py:class", r"(numpy|collections\.abc|typing)\..*"),
     ("py:class", r"matderiv\.((language|engine|numeric|checks)\.)?\w+\..*"),
-    ("py:class", r"(Shape|Dim|Expr|Var|Layout|Array|Fn|Order|Recipe|Generator)"),
+    ("py:class", r"(Shape|Dim|Expr|Var|Layout|Array|Fn|Order|Recipe|Generator|Report)"),
     ("py:class", r"(optional|callable|arrays)"),
 ]
