@@ -17,7 +17,7 @@ import pytest
 pytest.importorskip("sphinx")
 pytest.importorskip("myst_nb")
 
-BOOK = Path(__file__).resolve().parent.parent / "book"
+BOOK = Path(__file__).resolve().parents[2] / "book"
 
 WRONG = """
 

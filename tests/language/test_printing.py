@@ -28,9 +28,9 @@ from matderiv.numeric import evaluation
 from matderiv.numeric.codegen import compile_source, generate
 from matderiv.numeric.evaluation import Evaluator, bind_sizes
 
-from .finite import central_jacobian
-from .oracle import LANGUAGE as ORACLE_LANGUAGE
-from .strategies import problems
+from ..finite import central_jacobian
+from ..oracle import LANGUAGE as ORACLE_LANGUAGE
+from ..strategies import problems
 
 SCALARS = {"a": (), "b": (), "c": ()}
 POINT = {"a": 1.3, "b": 0.7, "c": 1.9}  # positive, so every real power is defined

@@ -20,8 +20,8 @@ from matderiv.checks.finite import sample_inputs
 from matderiv.language.parsing import FUNCTIONS
 from matderiv.numeric.evaluation import Evaluator, bind_sizes
 
-from .oracle import Checked, check_problem
-from .strategies import problems, second_problems
+from ..oracle import Checked, check_problem
+from ..strategies import problems, second_problems
 
 S = {"X": (2, 3), "Y": (3, 2), "A": ("n", "n"), "x": ("n",), "t": ()}
 TOKENS = [

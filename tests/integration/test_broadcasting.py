@@ -24,7 +24,7 @@ import pytest
 
 import matderiv as md
 
-from .oracle import compare, expected_derivative, failures
+from ..oracle import compare, expected_derivative, failures
 
 SIZES = {"B": 3, "M": 4, "n": 5, "N": 2}
 
@@ -326,7 +326,7 @@ print(json.dumps([f"{o.kind}: {o.status}: {o.detail}" for o in bad]))
     ],
 )
 def test_second_derivative_is_right_under_every_hash_seed(hash_seed: str) -> None:
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     env = {**os.environ, "PYTHONHASHSEED": hash_seed, "PYTHONPATH": str(root)}
     run = subprocess.run(
         [sys.executable, "-c", _SUBPROCESS],
