@@ -128,4 +128,6 @@ def test_derivative_displays_its_result_typeset():
 def test_a_differential_displays_typeset():
     D = md.differential("x @ A @ x", "x", shapes={"x": ("n",), "A": ("n", "n")})
     assert D._repr_markdown_() == f"$${D.latex()}$$"
-    assert D._repr_latex_().startswith(r"$$d\left(")
+    assert D._repr_latex_() == (
+        r"$$d\left(x^{\top}\, A\, x\right) = \left(\left(A + A^{\top}\right)\, x\right) : dx$$"
+    )

@@ -13,61 +13,18 @@ from __future__ import annotations
 
 import numpy as np
 from hypothesis import HealthCheck, event, given, settings
-from hypothesis import strategies as st
 
 import matderiv as md
 from matderiv.checks.finite import sample_inputs
-from matderiv.language.parsing import FUNCTIONS
 from matderiv.numeric.evaluation import Evaluator, bind_sizes
 
 from ..oracle import Checked, check_problem
-from ..strategies import problems, second_problems
-
-S = {"X": (2, 3), "Y": (3, 2), "A": ("n", "n"), "x": ("n",), "t": ()}
-TOKENS = [
-    *sorted(FUNCTIONS),
-    "X",
-    "Y",
-    "A",
-    "x",
-    "t",
-    "(",
-    ")",
-    "(",
-    ")",
-    ",",
-    "@",
-    "*",
-    "+",
-    "-",
-    "/",
-    "**",
-    ".T",
-    "1",
-    "2.5",
-    "axis=0",
-    "'fro'",
-    "'ij,jk->ik'",
-    " ",
-    "[",
-    "]",
-    "lambda",
-    "^",
-    "%",
-    "==",
-    "__import__",
-    "os",
-    "eye(n)",
-    "ones((2, 3))",
-]
-
-text_soup = st.text(max_size=60)
-token_soup = st.lists(st.sampled_from(TOKENS), max_size=25).map("".join)
+from ..strategies import SOUP_SHAPES, problems, second_problems, text_soup, token_soup
 
 
 def _only_matderiv_errors(text: str) -> None:
     try:
-        e = md.parse(text, S)
+        e = md.parse(text, SOUP_SHAPES)
         for v in sorted(e.variables(), key=lambda v: v.name):
             md.derive(e, v)
     except md.MatderivError:
