@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # two full builds of the book
+
 pytest.importorskip("sphinx")
 pytest.importorskip("myst_nb")
 

@@ -79,6 +79,23 @@ def test_no_matrix_form_falls_back_to_the_index_form(text):
     assert reassemble(element(text)) is None
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("vec(s * eye(2))", id="vec-of-a-scaled-identity"),
+        pytest.param("vec(diag(ones(2) * s))", id="vec-of-a-diagonal"),
+        pytest.param("v + vec(diag(ones(2) * s))", id="found-by-the-fuzzer"),
+    ],
+)
+def test_the_vec_of_a_diagonal_is_not_a_kronecker_product(text):
+    """Σ_a F[i; a, a] is vec(I), not kron(ones, ones): it once reassembled to the latter."""
+    d = md.derive(text, "s", shapes={"s": (), "v": (4,)})
+    assert d.matrix is None
+    assert d.index == "D[i] = Σ_a F[i;a,a]"
+    a = {"s": np.float64(0.7), "v": np.zeros(4)}
+    np.testing.assert_array_equal(d.evaluate(a), [1.0, 0.0, 0.0, 1.0])
+
+
 def test_an_empty_index_form_is_zero():
     free = (Idx("i", 3),)
     form = reassemble(IndexExpr((), free))

@@ -318,6 +318,7 @@ print(json.dumps([f"{o.kind}: {o.status}: {o.detail}" for o in bad]))
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "hash_seed",
     [

@@ -147,6 +147,7 @@ def assert_same(runs: dict[Any, dict[str, Any]]) -> None:
                 )
 
 
+@pytest.mark.slow
 def test_same_texts_under_every_hash_seed_and_in_this_process():
     runs: dict[Any, dict[str, Any]] = derive_in_subprocesses(CASES, [0, 1, 2, 3, 5, 17])
     # this process has derived other things before (a different fresh-index history)
@@ -199,6 +200,7 @@ except AssertionError as exc:
 """
 
 
+@pytest.mark.slow
 def test_exact_check_counterexample_is_the_same_under_every_hash_seed():
     messages = set()
     for seed in (0, 1, 2, 3):

@@ -12,7 +12,9 @@ which is also where time is measured.
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 
 import matderiv as md
 from matderiv.checks.finite import sample_inputs
@@ -31,6 +33,7 @@ def _only_matderiv_errors(text: str) -> None:
         pass
 
 
+@pytest.mark.slow
 @settings(
     max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
 )
@@ -39,6 +42,7 @@ def test_random_text_raises_only_matderiv_errors(text):
     _only_matderiv_errors(text)
 
 
+@pytest.mark.slow
 @settings(
     max_examples=500, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
 )
@@ -47,6 +51,13 @@ def test_token_soup_raises_only_matderiv_errors(text):
     _only_matderiv_errors(text)
 
 
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(st.one_of(text_soup, token_soup))
+def test_a_few_soups_raise_only_matderiv_errors(text):
+    _only_matderiv_errors(text)
+
+
+@pytest.mark.slow
 @settings(
     max_examples=200, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
 )
@@ -93,15 +104,40 @@ DIFFERENTIAL = settings(
 )
 
 
-@settings(DIFFERENTIAL, max_examples=400)
-@given(problems(broadcast=True))
-def test_every_output_of_a_first_derivative_matches_finite_differences(problem):
+def _first(problem: tuple) -> None:
     text, shapes, wrt = problem
     _assert_every_output_right(check_problem(text, shapes, (wrt,), seed=3), problem)
 
 
+def _second(problem: tuple) -> None:
+    text, shapes, wrt, wrt2 = problem
+    _assert_every_output_right(check_problem(text, shapes, (wrt, wrt2), seed=4), problem)
+
+
+@pytest.mark.slow
+@settings(DIFFERENTIAL, max_examples=400)
+@given(problems(broadcast=True))
+def test_every_output_of_a_first_derivative_matches_finite_differences(problem):
+    _first(problem)
+
+
+@pytest.mark.slow
 @settings(DIFFERENTIAL, max_examples=150)
 @given(second_problems())
 def test_every_output_of_a_second_derivative_matches_finite_differences(problem):
-    text, shapes, wrt, wrt2 = problem
-    _assert_every_output_right(check_problem(text, shapes, (wrt, wrt2), seed=4), problem)
+    _second(problem)
+
+
+# the fast loop's representatives: the same properties on a few examples
+
+
+@settings(DIFFERENTIAL, max_examples=15)
+@given(problems(broadcast=True))
+def test_a_few_first_derivatives_match_finite_differences_in_every_output(problem):
+    _first(problem)
+
+
+@settings(DIFFERENTIAL, max_examples=5)
+@given(second_problems())
+def test_a_few_second_derivatives_match_finite_differences_in_every_output(problem):
+    _second(problem)

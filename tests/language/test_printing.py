@@ -242,6 +242,7 @@ def anything(draw: st.DrawFn, depth: int) -> str:
     return f"{draw(anything(depth - 1))} {sym} ({draw(anything(depth - 1))})"
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(anything(4))
 def test_random_expressions_print_to_their_values(text):
