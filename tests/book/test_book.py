@@ -24,7 +24,7 @@ BOOK = Path(__file__).resolve().parents[2] / "book"
 WRONG = """
 
 ```{code-cell} python
-# planted by tests/test_book.py: the gradient of xᵀAx is NOT 2Ax for a general A
+# planted by tests/book/test_book.py: the gradient of xᵀAx is NOT 2Ax for a general A
 md.check_derivative("x @ A @ x", "2 * A @ x", wrt="x", shapes={"x": (3,), "A": (3, 3)})
 ```
 """
