@@ -39,8 +39,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 
 import matderiv as md
 from tests.oracle import check_problem
-from tests.strategies import problems, second_problems
-from tests.test_fuzz import S, text_soup, token_soup
+from tests.strategies import SOUP_SHAPES, problems, second_problems, text_soup, token_soup
 
 QUIET = {"deadline": None, "database": None, "suppress_health_check": list(HealthCheck)}
 
@@ -142,7 +141,7 @@ def _blur_wrong(detail: str) -> str:
 
 
 def _derive_text(text: str) -> None:
-    e = md.parse(text, S)
+    e = md.parse(text, SOUP_SHAPES)
     for v in sorted(e.variables(), key=lambda v: v.name):
         md.derive(e, v)
 

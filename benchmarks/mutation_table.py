@@ -4,8 +4,9 @@ Run: python benchmarks/mutation_table.py [--seeds 200]
 
 Prints, per kind of bug, how many mutants were tried and caught (a mutant equal to the correct
 derivative, such as the transpose of a symmetric matrix, is not a bug and is not counted), and
-how many (identity, seed) checks of the correct derivatives passed. The same table runs in
-tests/test_mutations.py.
+how many (identity, seed) checks of the correct derivatives passed. The same mutants (written out
+again below, so that the benchmark needs no test module) run in
+tests/integration/test_mutations.py.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import argparse
 import pathlib
 import sys
 from collections import Counter
+from collections.abc import Callable
 
 import numpy as np
 
@@ -21,7 +23,50 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 
 import matderiv as md
 from matderiv.catalogue import CATALOGUE
-from tests.test_mutations import MUTANTS, _setup
+from matderiv.checks.finite import sample_inputs
+from matderiv.engine.index import IndexExpr
+
+Mutant = Callable[[np.ndarray, md.Derivative, dict], np.ndarray | None]
+
+
+def _dropped_transpose(D, d, arrays):
+    if D.ndim >= 2 and D.shape[-1] == D.shape[-2]:
+        return np.swapaxes(D, -1, -2)  # the last two axes: a matrix variable, or a Jacobian
+    return None
+
+
+def _swapped_axes(D, d, arrays):
+    if D.ndim >= 2 and D.shape == D.shape[::-1]:
+        return np.transpose(D)  # all axes reversed: output and variable axes exchanged
+    return None
+
+
+def _missing_term(D, d, arrays):
+    terms = d.index_expr.terms
+    if len(terms) < 2:
+        return None
+    partial = IndexExpr(terms[1:], d.index_expr.free)
+    step = md.Step("mutant", "", "", "", partial, variables=d.variables)
+    return step.evaluate(arrays)
+
+
+MUTANTS: dict[str, Mutant] = {
+    "dropped transpose": _dropped_transpose,
+    "factor 2": lambda D, d, a: 2 * D,
+    "swapped axes": _swapped_axes,
+    "flipped sign": lambda D, d, a: -D,
+    "missing term": _missing_term,
+    "1% scale": lambda D, d, a: 1.01 * D,
+}
+
+
+def _setup(entry, seed):
+    f = md.parse(entry.expr, entry.shapes)
+    d = entry.derive()
+    arrays = sample_inputs([f, d.wrt], rng=seed, constraints=entry.constraints)
+    if entry.wrt2 is None:
+        return f, d, arrays, entry.wrt
+    return md.derive(entry.expr, entry.wrt, shapes=entry.shapes), d, arrays, entry.wrt2
 
 
 def main() -> None:

@@ -7,7 +7,8 @@ checked are ``d.evaluate`` (matrix and index routes), ``d.compile()``, every lay
 (evaluated and compiled, mapped back with the table of :mod:`matderiv.numeric.layout`'s docstring, written
 out again here), ``d.einsum`` evaluated as Python text, and ``d.code`` parsed back.
 
-Used by tests/test_broadcasting.py, tests/test_fuzz.py and benchmarks/fuzz.py.
+Used by tests/integration/test_broadcasting.py, tests/integration/test_fuzz.py and
+benchmarks/fuzz.py.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ With ``broadcast=True`` the generators also draw what the first generators misse
 scalars and vectors broadcast against vectors and matrices, sums and means over the broadcast
 axis and over the other one (``axis=0``, ``axis=1``, ``axis=None``), softmax and logsumexp along
 either axis, size-1 dimensions, and second derivatives (:func:`second_problems`) by broadcast
-operands. The default draws are unchanged, so tests/test_properties.py sees the same examples.
+operands. The default draws are unchanged, so tests/integration/test_properties.py sees the same examples.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from __future__ import annotations
 from typing import Any
 
 from hypothesis import strategies as st
+
+from matderiv.language.parsing import FUNCTIONS
 
 Shape = tuple[int, ...]
 
@@ -262,3 +264,48 @@ def second_problems(
     wrt = draw(_pick_wrt(names, True, small))
     wrt2 = wrt if draw(st.booleans()) else draw(_pick_wrt(names, True, small))
     return text, names, wrt, wrt2
+
+
+#: Shapes of the names in the text and token soups.
+SOUP_SHAPES = {"X": (2, 3), "Y": (3, 2), "A": ("n", "n"), "x": ("n",), "t": ()}
+TOKENS = [
+    *sorted(FUNCTIONS),
+    "X",
+    "Y",
+    "A",
+    "x",
+    "t",
+    "(",
+    ")",
+    "(",
+    ")",
+    ",",
+    "@",
+    "*",
+    "+",
+    "-",
+    "/",
+    "**",
+    ".T",
+    "1",
+    "2.5",
+    "axis=0",
+    "'fro'",
+    "'ij,jk->ik'",
+    " ",
+    "[",
+    "]",
+    "lambda",
+    "^",
+    "%",
+    "==",
+    "__import__",
+    "os",
+    "eye(n)",
+    "ones((2, 3))",
+]
+
+#: Random text, and random sequences of the language's tokens (and hostile ones), for fuzzing
+#: the parser: anything but a matderiv error is a crash.
+text_soup = st.text(max_size=60)
+token_soup = st.lists(st.sampled_from(TOKENS), max_size=25).map("".join)

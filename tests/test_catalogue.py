@@ -57,12 +57,22 @@ def test_identity_matches_finite_differences(entry):
 FIRST = [e for e in CATALOGUE if e.wrt2 is None]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("entry", FIRST, ids=[e.name for e in FIRST])
 def test_identity_is_proved_exactly_on_a_small_instance(entry):
     report = md.check_derivative(entry.expr, entry.derive(), method="exact")
     assert report.method == "exact"
     assert str(report).startswith("exact check: exact for ")
     assert "simplif" in str(report)
+
+
+@pytest.mark.parametrize("name", ["logdet", "quadratic", "trace-AXB"])
+def test_a_few_identities_are_proved_exactly(name):
+    """The fast loop's representatives of the exact proofs."""
+    entry = by_name(name)
+    assert str(md.check_derivative(entry.expr, entry.derive(), method="exact")).startswith(
+        "exact check: exact for "
+    )
 
 
 def test_by_name_finds_an_entry_and_names_a_missing_one():

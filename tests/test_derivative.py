@@ -1,8 +1,7 @@
 """The engine's worked examples (issue: the derivation engine) and the traps of peer tools.
 
 Each case is checked three ways: the matrix form's text, the index form, and the numbers
-against central finite differences. Every step of every derivation must evaluate to the same
-numbers as the final result.
+against central finite differences. The steps of the same cases are checked in test_steps.py.
 """
 
 from __future__ import annotations
@@ -99,30 +98,6 @@ def test_worked_example_matches_finite_differences(name, expr, wrt, shapes, matr
         assert d.index == index
 
 
-@pytest.mark.parametrize(("name", "expr", "wrt", "shapes", "matrix", "index"), CASES, ids=IDS)
-def test_every_step_evaluates_to_the_final_numbers(name, expr, wrt, shapes, matrix, index):
-    d = md.derive(expr, wrt, shapes=shapes)
-    e = md.parse(expr, shapes)
-    arrays = sample_inputs([e, d.wrt], rng=1)
-    final = d.evaluate(via="index", **arrays)
-    if d.form is not None:
-        np.testing.assert_allclose(d.evaluate(via="matrix", **arrays), final, rtol=1e-9, atol=1e-11)
-    names = [s.name for s in d.steps]
-    assert names[0] == "element"
-    assert names[1] == "differentiate"
-    assert names[-1] == "reassemble"
-    element = d.steps[0].evaluate(**arrays)
-    from matderiv.numeric.evaluation import evaluate
-
-    np.testing.assert_allclose(element, evaluate(e, **arrays), rtol=1e-10, atol=1e-12)
-    for step in d.steps[1:]:
-        np.testing.assert_allclose(
-            step.evaluate(**arrays), final, rtol=1e-9, atol=1e-11, err_msg=step.name
-        )
-        assert step.latex
-        assert step.text
-
-
 def test_result_shape_is_output_then_variable():
     d = md.derive("sigmoid(W @ x + b)", "W", shapes={"W": (3, 4), "x": (4,), "b": (3,)})
     assert d.shape == (3, 3, 4)
@@ -186,7 +161,8 @@ def test_hessian_shape_is_output_variable_variable():
 def test_derivative_of_a_derivative_equals_hessian():
     shapes = {"x": ("n",), "A": ("n", "n")}
     d1 = md.derive(md.derive("x @ A @ x", "x", shapes=shapes), "x")
-    assert d1.matrix == md.hessian("x @ A @ x", "x", shapes=shapes).matrix
+    assert d1.matrix == "A + A^T"
+    assert md.hessian("x @ A @ x", "x", shapes=shapes).matrix == "A + A^T"
 
 
 def test_builder_variables_work_like_text():
@@ -202,8 +178,12 @@ def test_latex_and_notebook_reprs():
         "sum((X @ W - Y)**2)", "W", shapes={"X": ("B", "N"), "W": ("N", "M"), "Y": ("B", "M")}
     )
     assert d.latex() == r"\frac{\partial f}{\partial W} = 2\, X^{\top}\, \left(X\, W - Y\right)"
-    assert d._repr_latex_().startswith("$$")
-    assert "tensor layout" in d._repr_markdown_()
+    assert d._repr_latex_() == f"$${d.latex()}$$"
+    assert d._repr_markdown_() == (
+        f"$${d.latex()}$$\n\n"
+        r"index form: $D_{pq} = 2 \sum_{a} \left(X\, W - Y\right)_{aq}\, X_{ap}$"
+        "\nshape: N×M (tensor layout)"
+    )
     assert r"\delta_{" in d.steps[1].latex
 
 

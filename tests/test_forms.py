@@ -1,4 +1,4 @@
-"""The differential form dL = G : dX and the Frobenius product's rules."""
+"""The differential form dL = G : dX, the Frobenius product's rules, and value_and_grad."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import matderiv as md
+from matderiv.checks.finite import sample_inputs
 
 S = {"A": ("m", "n"), "B": ("m", "n"), "C": ("k", "m"), "D": ("k", "n")}
 RULES = [  # A:B = B:A = Bᵀ:Aᵀ, and CA:B = C:BAᵀ = A:CᵀB (here with C A : D)
@@ -35,7 +36,10 @@ def test_differential_identifies_the_gradient():
     shapes = {"X": ("B", "N"), "W": ("N", "M"), "Y": ("B", "M")}
     d = md.differential("sum((X @ W - Y)**2)", "W", shapes=shapes)
     assert d.text == "d(sum((X W - Y)**2)) = (2 X^T (X W - Y)) : dW"
-    assert d.latex().startswith(r"d\left(")
+    assert d.latex() == (
+        r"d\left(\operatorname{sum}\left(\left(X\, W - Y\right)^{\circ 2}\right)\right) = "
+        r"\left(2\, X^{\top}\, \left(X\, W - Y\right)\right) : dW"
+    )
     d.gradient.check()
     # dL = G : dW to first order, for a random direction dW
     rng = np.random.default_rng(1)
@@ -65,3 +69,34 @@ FORM_ERRORS = [
 def test_form_errors_are_clear(call, error, message):
     with pytest.raises(error, match="^" + message):
         call()
+
+
+# value_and_grad: one generated function for the value and the gradient -------------------
+
+
+def test_value_and_grad_computes_the_residual_once():
+    shapes = {"X": (6, 3), "W": (3, 2), "Y": (6, 2)}
+    f = md.value_and_grad("sum((X @ W - Y)**2)", "W", shapes=shapes)
+    assert f.__matderiv_source__.count("X @ W") == 1
+    a = sample_inputs(md.parse("X @ W - Y", shapes), rng=2)
+    value, grad = f(**a)
+    assert value == pytest.approx(np.sum((a["X"] @ a["W"] - a["Y"]) ** 2))
+    np.testing.assert_allclose(grad, 2 * a["X"].T @ (a["X"] @ a["W"] - a["Y"]))
+
+
+def test_value_and_grad_of_an_mlp_matches_the_derivative():
+    shapes = {"W1": (4, 3), "b1": (4,), "W2": (2, 4), "x": (3,), "y": (2,)}
+    L = "0.5 * norm(W2 @ tanh(W1 @ x + b1) - y)**2"
+    f = md.value_and_grad(L, "W1", shapes=shapes)
+    a = sample_inputs(md.parse(L, shapes), rng=3)
+    value, grad = f(**a)
+    r = a["W2"] @ np.tanh(a["W1"] @ a["x"] + a["b1"]) - a["y"]
+    assert value == pytest.approx(0.5 * r @ r)
+    np.testing.assert_allclose(grad, md.derive(L, "W1", shapes=shapes).evaluate(a))
+    assert f.__matderiv_source__.count("np.tanh(") == 2  # tanh(h) and its derivative, h once
+
+
+def test_value_and_grad_takes_a_size_by_name():
+    f = md.value_and_grad("t * sum(ones(n))", "t", shapes={"t": ()})
+    value, grad = f(t=2.0, n=3)
+    assert (float(value), float(grad)) == (6.0, 3.0)

@@ -3,7 +3,7 @@ four source texts, and the section of the book that *teaches* it.
 
 "Teaches" means that the section derives or explains the item in prose and equations; a result
 that the library merely prints does not count. The inventory is data (``ENTRIES``); the page
-``appendix-coverage.md`` renders it at build time and ``tests/test_coverage.py`` checks it.
+``appendix-coverage.md`` renders it at build time and ``tests/book/test_coverage.py`` checks it.
 
 Each entry's ``taught_in`` is one of
 

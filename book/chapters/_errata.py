@@ -3,7 +3,7 @@
 Every displayed formula of the sources that can be checked is an entry, whether it is right or
 wrong, together with the prose slips a reader trips over (reused index letters, swapped words,
 spelling, invalid code). The appendix page ``appendix-errata.md`` renders this table and runs
-every check while the book builds; ``tests/test_errata.py`` runs the same checks in the test
+every check while the book builds; ``tests/book/test_errata.py`` runs the same checks in the test
 suite.
 
 An entry has a ``status``:

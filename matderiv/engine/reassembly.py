@@ -95,6 +95,8 @@ def _fused(term: Term, free: tuple[Idx, ...]) -> mf.Scaled | None:
         raise _NoMatrixFormError
     majors = tuple(f.indices[1] for f in fuses)
     minors = tuple(f.indices[2] for f in fuses)
+    if set(majors) & set(minors):  # F[i; a, a] (the vec of a diagonal): not a Kronecker product
+        raise _NoMatrixFormError
     inner = set(majors) | set(minors)
     left = connected(rest, set(majors), inner)
     right = connected(rest, set(minors), inner)

@@ -14,15 +14,17 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # two full builds of the book
+
 pytest.importorskip("sphinx")
 pytest.importorskip("myst_nb")
 
-BOOK = Path(__file__).resolve().parent.parent / "book"
+BOOK = Path(__file__).resolve().parents[2] / "book"
 
 WRONG = """
 
 ```{code-cell} python
-# planted by tests/test_book.py: the gradient of xᵀAx is NOT 2Ax for a general A
+# planted by tests/book/test_book.py: the gradient of xᵀAx is NOT 2Ax for a general A
 md.check_derivative("x @ A @ x", "2 * A @ x", wrt="x", shapes={"x": (3,), "A": (3, 3)})
 ```
 """

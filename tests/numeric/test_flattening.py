@@ -173,3 +173,56 @@ FLAT_ERRORS = [
 def test_flattening_errors_say_what_to_do(call, error, message):
     with pytest.raises(error, match="^" + message):
         call()
+
+
+# Kronecker-factored Hessians act without being formed ------------------------------------
+
+HESSIANS = [
+    ("norm(X @ W - Y)**2", "W", {"X": (5, 3), "W": (3, 2), "Y": (5, 2)}, "2 kron(I, X^T X)"),
+    ("x @ A @ x", "x", {"x": (4,), "A": (4, 4)}, "A + A^T"),
+    ("tr(W.T @ A @ W @ B)", "W", {"W": (3, 2), "A": (3, 3), "B": (2, 2)}, None),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("expr", "wrt", "shapes", "text"), HESSIANS, ids=[h[0] for h in HESSIANS])
+def test_factored_hessian_acts_like_the_dense_matrix(expr, wrt, shapes, text):
+    h = md.hessian(expr, wrt, shapes=shapes)
+    a = sample_inputs(md.parse(expr, shapes), rng=4)
+    H = md.flattening.operator(h, a)
+    if text is not None:
+        assert md.flattening.kron_form(h).matrix == text
+    dense = md.flattening.to_vec_jacobian(h.evaluate(a), len(h.out_shape))
+    np.testing.assert_allclose(H.toarray(), dense, rtol=1e-12, atol=1e-12)
+    V = np.random.default_rng(5).standard_normal(shapes[wrt])
+    np.testing.assert_allclose(
+        H @ md.vec(V) if V.ndim == 2 else H @ V,
+        dense @ md.vec(V) if V.ndim == 2 else dense @ V,
+        rtol=1e-10,
+        atol=1e-12,
+    )
+    np.testing.assert_allclose(
+        H @ V,
+        (dense @ md.vec(V)).reshape(V.shape, order="F") if V.ndim == 2 else dense @ V,
+        rtol=1e-10,
+        atol=1e-12,
+    )
+    assert H.dense_size == dense.size
+
+
+def test_factored_size_is_far_below_the_dense_size():
+    h = md.hessian("norm(X @ W - Y)**2", "W", shapes={"X": (60, 50), "W": (50, 50), "Y": (60, 50)})
+    a = sample_inputs(md.parse("X @ W - Y", {"X": (60, 50), "W": (50, 50), "Y": (60, 50)}), rng=6)
+    H = md.flattening.operator(h, a)
+    assert H.dense_size == 2500**2
+    assert H.factored_size < H.dense_size / 1000
+
+
+def test_applying_the_operator_to_the_wrong_shape_is_a_shape_error():
+    H = md.flattening.operator(
+        md.hessian("x @ A @ x", "x", shapes={"x": (3,), "A": (3, 3)}), x=np.ones(3), A=np.eye(3)
+    )
+    with pytest.raises(
+        md.ShapeError,
+        match=r"^cannot apply the operator to shape \(4,\): expected the variable's shape \(3,\) or its vec \(3,\)",
+    ):
+        H @ np.ones(4)

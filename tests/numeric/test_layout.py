@@ -13,7 +13,7 @@ from matderiv.checks.finite import sample_inputs
 from matderiv.numeric import evaluation
 from matderiv.numeric.layout import CONVENTIONS, KINDS, arrange, arranged_shape, table, to_tensor
 
-from .finite import central_jacobian
+from ..finite import central_jacobian
 
 SIZES = {"m": 2, "n": 3, "p": 4, "q": 5}
 OUT = {"scalar": (), "vector": (2,), "matrix": (2, 3)}

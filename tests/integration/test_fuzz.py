@@ -12,68 +12,28 @@ which is also where time is measured.
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import matderiv as md
 from matderiv.checks.finite import sample_inputs
-from matderiv.language.parsing import FUNCTIONS
 from matderiv.numeric.evaluation import Evaluator, bind_sizes
 
-from .oracle import Checked, check_problem
-from .strategies import problems, second_problems
-
-S = {"X": (2, 3), "Y": (3, 2), "A": ("n", "n"), "x": ("n",), "t": ()}
-TOKENS = [
-    *sorted(FUNCTIONS),
-    "X",
-    "Y",
-    "A",
-    "x",
-    "t",
-    "(",
-    ")",
-    "(",
-    ")",
-    ",",
-    "@",
-    "*",
-    "+",
-    "-",
-    "/",
-    "**",
-    ".T",
-    "1",
-    "2.5",
-    "axis=0",
-    "'fro'",
-    "'ij,jk->ik'",
-    " ",
-    "[",
-    "]",
-    "lambda",
-    "^",
-    "%",
-    "==",
-    "__import__",
-    "os",
-    "eye(n)",
-    "ones((2, 3))",
-]
-
-text_soup = st.text(max_size=60)
-token_soup = st.lists(st.sampled_from(TOKENS), max_size=25).map("".join)
+from ..oracle import Checked, check_problem
+from ..strategies import SOUP_SHAPES, problems, second_problems, text_soup, token_soup
 
 
 def _only_matderiv_errors(text: str) -> None:
     try:
-        e = md.parse(text, S)
+        e = md.parse(text, SOUP_SHAPES)
         for v in sorted(e.variables(), key=lambda v: v.name):
             md.derive(e, v)
     except md.MatderivError:
         pass
 
 
+@pytest.mark.slow
 @settings(
     max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
 )
@@ -82,6 +42,7 @@ def test_random_text_raises_only_matderiv_errors(text):
     _only_matderiv_errors(text)
 
 
+@pytest.mark.slow
 @settings(
     max_examples=500, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
 )
@@ -90,6 +51,13 @@ def test_token_soup_raises_only_matderiv_errors(text):
     _only_matderiv_errors(text)
 
 
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(st.one_of(text_soup, token_soup))
+def test_a_few_soups_raise_only_matderiv_errors(text):
+    _only_matderiv_errors(text)
+
+
+@pytest.mark.slow
 @settings(
     max_examples=200, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
 )
@@ -136,15 +104,40 @@ DIFFERENTIAL = settings(
 )
 
 
-@settings(DIFFERENTIAL, max_examples=400)
-@given(problems(broadcast=True))
-def test_every_output_of_a_first_derivative_matches_finite_differences(problem):
+def _first(problem: tuple) -> None:
     text, shapes, wrt = problem
     _assert_every_output_right(check_problem(text, shapes, (wrt,), seed=3), problem)
 
 
+def _second(problem: tuple) -> None:
+    text, shapes, wrt, wrt2 = problem
+    _assert_every_output_right(check_problem(text, shapes, (wrt, wrt2), seed=4), problem)
+
+
+@pytest.mark.slow
+@settings(DIFFERENTIAL, max_examples=400)
+@given(problems(broadcast=True))
+def test_every_output_of_a_first_derivative_matches_finite_differences(problem):
+    _first(problem)
+
+
+@pytest.mark.slow
 @settings(DIFFERENTIAL, max_examples=150)
 @given(second_problems())
 def test_every_output_of_a_second_derivative_matches_finite_differences(problem):
-    text, shapes, wrt, wrt2 = problem
-    _assert_every_output_right(check_problem(text, shapes, (wrt, wrt2), seed=4), problem)
+    _second(problem)
+
+
+# the fast loop's representatives: the same properties on a few examples
+
+
+@settings(DIFFERENTIAL, max_examples=15)
+@given(problems(broadcast=True))
+def test_a_few_first_derivatives_match_finite_differences_in_every_output(problem):
+    _first(problem)
+
+
+@settings(DIFFERENTIAL, max_examples=5)
+@given(second_problems())
+def test_a_few_second_derivatives_match_finite_differences_in_every_output(problem):
+    _second(problem)

@@ -28,9 +28,9 @@ from matderiv.numeric import evaluation
 from matderiv.numeric.codegen import compile_source, generate
 from matderiv.numeric.evaluation import Evaluator, bind_sizes
 
-from .finite import central_jacobian
-from .oracle import LANGUAGE as ORACLE_LANGUAGE
-from .strategies import problems
+from ..finite import central_jacobian
+from ..oracle import LANGUAGE as ORACLE_LANGUAGE
+from ..strategies import problems
 
 SCALARS = {"a": (), "b": (), "c": ()}
 POINT = {"a": 1.3, "b": 0.7, "c": 1.9}  # positive, so every real power is defined
@@ -242,6 +242,7 @@ def anything(draw: st.DrawFn, depth: int) -> str:
     return f"{draw(anything(depth - 1))} {sym} ({draw(anything(depth - 1))})"
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(anything(4))
 def test_random_expressions_print_to_their_values(text):

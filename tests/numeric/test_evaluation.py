@@ -6,9 +6,7 @@ import numpy as np
 import pytest
 
 import matderiv as md
-from matderiv.engine.index import Idx, IndexExpr, Term
-from matderiv.engine.notation import einsum_letters
-from matderiv.numeric.evaluation import bind_sizes, contract, evaluate, result_array
+from matderiv.numeric.evaluation import contract, evaluate, result_array
 
 S = {"X": (2, 3), "Y": (3, 2), "A": (3, 3), "x": (3,), "v": (3,), "t": ()}
 
@@ -32,52 +30,12 @@ def test_evaluation_matches_numpy(text, reference, rng):
     np.testing.assert_allclose(evaluate(md.parse(text, S), **arrays), reference(arrays), rtol=1e-12)
 
 
-def test_bind_sizes_errors_name_the_array():
-    X = md.var("X", ("B", 3))
-    with pytest.raises(
-        md.ShapeError, match=r"array for 'X' has shape \(2,\), but X was declared B×3 \(2 axes\)"
-    ):
-        bind_sizes([X], {"X": np.zeros(2)})
-    with pytest.raises(
-        md.ShapeError,
-        match=r"^the array for 'X' has shape \(2, 4\), but X was declared B×3: axis 1 must have "
-        r"size 3$",
-    ):
-        bind_sizes([X], {"X": np.zeros((2, 4))})
-    with pytest.raises(
-        md.ShapeError,
-        match=r"^no array given for variable 'X' \(shape B×3\); pass it as X=\.\.\.$",
-    ):
-        bind_sizes([X], {})
-
-
-def test_more_than_52_indices_is_not_supported():
-    idx = tuple(Idx(f"i{n}", 2) for n in range(53))
-    with pytest.raises(md.NotSupportedError, match=r"more than 52 distinct indices"):
-        einsum_letters(IndexExpr((Term(1),), idx))  # type: ignore[arg-type]
-
-
 def test_matrix_form_is_refused_when_there_is_none():
     d = md.derive("inv(X)", "X", shapes={"X": (2, 2)})
     with pytest.raises(
         md.NotSupportedError, match=r"has no matrix form; evaluate it with via='index'"
     ):
         d.evaluate(via="matrix", X=np.eye(2))
-
-
-def test_a_size_can_be_given_by_name():
-    assert bind_sizes([md.var("t", ())], {"t": 1.0, "n": 4}) == {"n": 4}
-    assert bind_sizes([md.var("x", ("n",))], {"x": np.ones(3), "n": np.int64(3)}) == {"n": 3}
-    with pytest.raises(
-        md.ShapeError,
-        match=r"^the size of dimension 'n' was given as n=4, but it is 3 in the array for 'x' "
-        r"\(shape \(3,\)\)$",
-    ):
-        bind_sizes([md.var("x", ("n",))], {"x": np.ones(3), "n": 4})
-    with pytest.raises(
-        md.ShapeError, match=r"^the size of dimension 'n' must be a positive int, got -1$"
-    ):
-        bind_sizes([md.var("t", ())], {"t": 1.0, "n": -1})
 
 
 def test_a_missing_size_says_how_to_give_it():

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-PATH = Path(__file__).resolve().parent.parent / "book" / "chapters" / "_errata.py"
+PATH = Path(__file__).resolve().parents[2] / "book" / "chapters" / "_errata.py"
 
 
 def _load():

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
 import matderiv as md
-from matderiv.checks.finite import sample_inputs
 
 SHAPES = {"A": (3, 3), "x": (3,), "X": (3, 3), "W": (3, 2), "Y": (3, 2)}
 
@@ -39,18 +40,14 @@ def test_callables_are_accepted():
         lambda x: x @ A @ x, lambda x: (A + A.T) @ x, at={"x": rng.standard_normal(3)}, wrt="x"
     )
     assert report.method == "full"
-    assert "passed" in str(report)
+    assert re.fullmatch(
+        r"full check passed: 12 evaluations, max abs error \S+, max rel error \S+", str(report)
+    )
 
 
 def test_auto_picks_directional_for_large_inputs():
     d = md.derive("sum((X @ W - Y)**2)", "W", shapes={"X": (30, 40), "W": (40, 20), "Y": (30, 20)})
     assert d.check().method == "directional"
-
-
-def test_sampled_inputs_respect_the_domain():
-    arrays = sample_inputs(md.parse("logdet(X) + sum(log(x))", SHAPES), rng=0)
-    assert np.linalg.det(arrays["X"]) > 0
-    assert np.all(arrays["x"] > 0)
 
 
 def test_check_identity_passes_and_fails_loudly():
@@ -97,49 +94,3 @@ def test_float32_inputs_are_upcast_with_a_warning_and_no_false_alarm():
     ):
         report = md.check_derivative("x @ A @ x", "(A + A.T) @ x", at=at, wrt="x")
     assert report.max_rel_error < 1e-8
-
-
-CONSTRAINED = ["symmetric", "spd", "invertible", "positive", "probability", "onehot"]
-
-
-@pytest.mark.parametrize("kind", CONSTRAINED)
-def test_constraints_shape_the_sampled_inputs(kind):
-    X = sample_inputs(md.parse("sum(X)", {"X": (3, 3)}), rng=1, constraints={"X": kind})["X"]
-    if kind == "symmetric":
-        assert np.allclose(X, X.T)
-    elif kind == "spd":
-        assert np.all(np.linalg.eigvalsh(X) > 0)
-    elif kind == "invertible":
-        assert abs(np.linalg.det(X)) > 1e-3
-    elif kind == "positive":
-        assert np.all(X > 0)
-    elif kind == "probability":
-        assert np.allclose(X.sum(axis=-1), 1)
-        assert np.all(X > 0)
-    else:
-        assert np.array_equal(X.sum(axis=-1), np.ones(3))
-
-
-CONSTRAINT_ERRORS = [
-    ({"X": "orthogonal"}, ValueError, r"unknown constraint 'orthogonal' for 'X'; expected one of symmetric, spd, invertible, positive, probability, onehot"),
-    ({"Z": "spd"}, ValueError, r"constraint given for 'Z', which is not a variable of the expression"),
-    ({"v": "spd"}, md.ShapeError, r"constraint 'spd' for 'v' needs a square matrix, got shape \(3,\)"),
-    ({"s": "onehot"}, md.ShapeError, r"constraint 'onehot' for 's' needs an array, got a scalar"),
-]  # fmt: skip
-
-
-@pytest.mark.parametrize(
-    ("constraints", "error", "message"),
-    CONSTRAINT_ERRORS,
-    ids=[c[2][:30] for c in CONSTRAINT_ERRORS],
-)
-def test_constraint_errors_are_clear(constraints, error, message):
-    e = md.parse("sum(X) + sum(v) + s", {"X": (3, 3), "v": (3,), "s": ()})
-    with pytest.raises(error, match="^" + message):
-        sample_inputs(e, rng=0, constraints=constraints)
-
-
-def test_relu_arguments_are_kept_away_from_the_kink():
-    e = md.parse("sum(relu(x))", {"x": (50,)})
-    for seed in range(20):
-        assert np.min(np.abs(sample_inputs(e, rng=seed)["x"])) > 0.05

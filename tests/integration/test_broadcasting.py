@@ -24,7 +24,7 @@ import pytest
 
 import matderiv as md
 
-from .oracle import compare, expected_derivative, failures
+from ..oracle import compare, expected_derivative, failures
 
 SIZES = {"B": 3, "M": 4, "n": 5, "N": 2}
 
@@ -35,7 +35,7 @@ class Case:
     wrts: tuple[str, ...]
     shapes: dict[str, tuple[Any, ...]]
     f: Callable[[dict[str, np.ndarray]], Any]  # the same function, by hand in numpy
-    matrix: tuple[str, ...] = ()  # the matrix text, where the issue fixes it (any of these)
+    matrix: str | None = None  # the matrix text, where the issue fixes it
     at: dict[str, Any] = field(default_factory=dict)  # fixed values for some variables
 
 
@@ -45,7 +45,7 @@ def case(
     wrts: str | tuple[str, ...],
     shapes: dict[str, tuple[Any, ...]],
     f: Callable[[dict[str, np.ndarray]], Any],
-    matrix: tuple[str, ...] = (),
+    matrix: str | None = None,
     at: dict[str, Any] | None = None,
 ) -> Any:
     wrts = (wrts,) if isinstance(wrts, str) else wrts
@@ -78,7 +78,7 @@ ISSUE = [
         "t",
         {"x": ("n",), "t": ()},
         lambda a: np.sum(a["x"] + a["t"]),
-        matrix=("n",),
+        matrix="n",
     ),
     case(
         "issue-sum-X-plus-b",
@@ -86,7 +86,7 @@ ISSUE = [
         "b",
         XM,
         lambda a: np.sum(a["X"] + a["b"]),
-        matrix=("B ones(M)",),
+        matrix="B ones(M)",
     ),
     case(
         "issue-mean-X-minus-m-axis0",
@@ -94,7 +94,7 @@ ISSUE = [
         "m",
         XN,
         lambda a: np.mean(a["X"] - a["m"], axis=0),
-        matrix=("-I",),
+        matrix="-I",
     ),
     case(
         "issue-hessian-sum-sq-X-minus-m",
@@ -102,7 +102,7 @@ ISSUE = [
         ("m", "m"),
         XN,
         lambda a: np.sum((a["X"] - a["m"]) ** 2),
-        matrix=("2 B I", "2B I"),
+        matrix="2 B I",
     ),
     case(
         "issue-power-of-power-negative-base",
@@ -261,8 +261,8 @@ def _derive(c: Case) -> md.Derivative:
 @pytest.mark.parametrize("c", ISSUE + BROADCAST)
 def test_every_output_matches_finite_differences(c: Case) -> None:
     d = _derive(c)
-    if c.matrix:
-        assert d.matrix in c.matrix
+    if c.matrix is not None:
+        assert d.matrix == c.matrix
     arrays, sizes = _arrays(c)
     expected = expected_derivative(c.f, arrays, c.wrts)
     found = compare(d, arrays, sizes, expected)
@@ -318,6 +318,7 @@ print(json.dumps([f"{o.kind}: {o.status}: {o.detail}" for o in bad]))
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "hash_seed",
     [
@@ -326,7 +327,7 @@ print(json.dumps([f"{o.kind}: {o.status}: {o.detail}" for o in bad]))
     ],
 )
 def test_second_derivative_is_right_under_every_hash_seed(hash_seed: str) -> None:
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     env = {**os.environ, "PYTHONHASHSEED": hash_seed, "PYTHONPATH": str(root)}
     run = subprocess.run(
         [sys.executable, "-c", _SUBPROCESS],

@@ -6,6 +6,7 @@ Anything the engine cannot do must raise NotSupportedError; a wrong value is a f
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 
 import matderiv as md
@@ -13,7 +14,7 @@ from matderiv.checks.finite import sample_inputs
 from matderiv.language.printing import to_code
 from matderiv.numeric.evaluation import evaluate
 
-from .strategies import problems
+from ..strategies import problems
 
 SETTINGS = settings(
     max_examples=300,
@@ -23,6 +24,7 @@ SETTINGS = settings(
 )
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(problems())
 def test_random_expression_derivative_matches_finite_differences(problem):
@@ -55,6 +57,7 @@ def test_random_hessian_matches_finite_differences_of_the_gradient(problem):
     md.check_derivative(g, h, at=arrays, wrt=wrt, method="full", rtol=1e-5, atol=1e-7)
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None, derandomize=True)
 @given(problems())
 def test_printed_code_parses_back_to_the_same_numbers(problem):
