@@ -2,12 +2,12 @@
 
 Run: python benchmarks/fuzz.py [--n 20000] [--seed 1] [--workers 2] [--texts 2000]
 
-- expressions (``--n``): random well-typed expressions from tests/strategies.py with broadcasting,
-  reductions over either axis, softmax/logsumexp along either axis and size-1 dimensions; one in
-  five is a second derivative (a Hessian or mixed, by broadcast operands). Each is derived and
+- expressions (``--n``): random well-typed expressions from matderiv.testing.strategies, with
+  broadcasting, reductions over either axis, softmax/logsumexp along either axis and size-1
+  dimensions; one in five is a second derivative (a Hessian or mixed, by broadcast operands). Each is derived and
   every output (``d.evaluate`` by both routes, ``d.compile()``, each layout evaluated and
   compiled then mapped back to the tensor layout, ``d.einsum`` run as text, ``d.code`` parsed
-  back) is compared with central differences of the function's value (tests/oracle.py). A
+  back) is compared with central differences of the function's value (matderiv.testing.oracle). A
   "wrong" is confirmed by a second finite difference with another step; where the two estimates
   disagree the output is counted "unsure", not wrong.
 - texts (``--texts``): random text and token soups through parse and derive. Anything but a
@@ -38,8 +38,14 @@ from hypothesis import strategies as st
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 
 import matderiv as md
-from tests.oracle import check_problem
-from tests.strategies import SOUP_SHAPES, problems, second_problems, text_soup, token_soup
+from matderiv.testing.oracle import check_problem
+from matderiv.testing.strategies import (
+    SOUP_SHAPES,
+    problems,
+    second_problems,
+    text_soup,
+    token_soup,
+)
 
 QUIET = {"deadline": None, "database": None, "suppress_health_check": list(HealthCheck)}
 

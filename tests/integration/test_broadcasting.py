@@ -1,7 +1,7 @@
 """Broadcasting, reductions over the broadcast axis, and the other silent wrong answers of issue 10.
 
 Every case is written a second time by hand in plain numpy; the expected derivative is central
-differences of that function (tests/oracle.py), never another output of matderiv. Each case
+differences of that function (matderiv.testing.oracle), never another output of matderiv. Each case
 compares ``d.evaluate`` (matrix and index routes), ``d.compile()``, every layout convention mapped
 back to the tensor layout (evaluated and compiled), ``d.einsum`` run as Python text and ``d.code``
 parsed back, and checks the matrix text where the issue states it.
@@ -23,8 +23,7 @@ import numpy as np
 import pytest
 
 import matderiv as md
-
-from ..oracle import compare, expected_derivative, failures
+from matderiv.testing.oracle import compare, expected_derivative, failures
 
 SIZES = {"B": 3, "M": 4, "n": 5, "N": 2}
 
@@ -306,7 +305,7 @@ _SUBPROCESS = """
 import json, sys
 import numpy as np
 import matderiv as md
-from tests.oracle import compare, expected_derivative, failures, value_fn
+from matderiv.testing.oracle import compare, expected_derivative, failures, value_fn
 shapes = {"M0": (2, 2), "M1": (2, 2), "Q0": (2, 2), "s0": ()}
 text = "tr(kron(M0, exp(M1 * s0 @ Q0 @ M1)))"
 d = md.hessian(text, "s0", shapes=shapes)

@@ -167,7 +167,7 @@ def test_same_texts_after_deriving_other_things_first():
 def test_random_expressions_give_the_same_texts_under_every_hash_seed():
     from hypothesis import HealthCheck, given, settings
 
-    from tests.strategies import problems
+    from matderiv.testing.strategies import problems
 
     drawn: list[tuple[str, dict[str, Any], str]] = []
 

@@ -3,7 +3,7 @@ output of every generated derivative agrees with finite differences.
 
 The differential tests compare, for each generated expression, ``d.evaluate``, ``d.compile()``,
 every layout mapped back to the tensor layout, ``d.einsum`` run as Python text and ``d.code``
-parsed back with central differences of the function's value (tests/oracle.py). Refusals
+parsed back with central differences of the function's value (matderiv.testing.oracle). Refusals
 (NotSupportedError) are allowed and counted as Hypothesis events
 (``pytest --hypothesis-show-statistics``). The same generators run longer in benchmarks/fuzz.py,
 which is also where time is measured.
@@ -19,9 +19,14 @@ from hypothesis import strategies as st
 import matderiv as md
 from matderiv.checks.finite import sample_inputs
 from matderiv.numeric.evaluation import Evaluator, bind_sizes
-
-from ..oracle import Checked, check_problem
-from ..strategies import SOUP_SHAPES, problems, second_problems, text_soup, token_soup
+from matderiv.testing.oracle import Checked, check_problem
+from matderiv.testing.strategies import (
+    SOUP_SHAPES,
+    problems,
+    second_problems,
+    text_soup,
+    token_soup,
+)
 
 
 def _only_matderiv_errors(text: str) -> None:

@@ -13,8 +13,7 @@ import matderiv as md
 from matderiv.checks.finite import sample_inputs
 from matderiv.language.printing import to_code
 from matderiv.numeric.evaluation import evaluate
-
-from ..strategies import problems
+from matderiv.testing.strategies import problems
 
 SETTINGS = settings(
     max_examples=300,

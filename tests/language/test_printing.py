@@ -27,10 +27,10 @@ from matderiv.language.printing import to_code, to_latex, to_text
 from matderiv.numeric import evaluation
 from matderiv.numeric.codegen import compile_source, generate
 from matderiv.numeric.evaluation import Evaluator, bind_sizes
+from matderiv.testing.oracle import LANGUAGE as ORACLE_LANGUAGE
+from matderiv.testing.strategies import problems
 
 from ..finite import central_jacobian
-from ..oracle import LANGUAGE as ORACLE_LANGUAGE
-from ..strategies import problems
 
 SCALARS = {"a": (), "b": (), "c": ()}
 POINT = {"a": 1.3, "b": 0.7, "c": 1.9}  # positive, so every real power is defined

@@ -4,8 +4,9 @@
 Nothing here reads a derivative computed by matderiv to decide what is right: the expected numbers
 come from central differences (with a Richardson step) of the function's *value*. The outputs
 checked are ``d.evaluate`` (matrix and index routes), ``d.compile()``, every layout convention
-(evaluated and compiled, mapped back with the table of :mod:`matderiv.numeric.layout`'s docstring, written
-out again here), ``d.einsum`` evaluated as Python text, and ``d.code`` parsed back.
+(evaluated and compiled, mapped back with the table of the docstring of
+:mod:`matderiv.numeric.layout`, written out again here), ``d.einsum`` evaluated as Python
+text, and ``d.code`` parsed back.
 
 Used by tests/integration/test_broadcasting.py, tests/integration/test_fuzz.py and
 benchmarks/fuzz.py.
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -114,7 +116,8 @@ LANGUAGE: dict[str, Any] = {
 def run_text(text: str, arrays: Mapping[str, Any], sizes: Mapping[str, int]) -> Any:
     """Evaluate printed Python/numpy text with the variables and named dimension sizes bound."""
     with np.errstate(all="ignore"):
-        return eval(text, {"__builtins__": {}, **LANGUAGE, **sizes, **arrays})
+        # matderiv's own printed output (never user text), run as a user would run it
+        return eval(text, {"__builtins__": {}, **LANGUAGE, **sizes, **arrays})  # noqa: S307
 
 
 # Finite differences ----------------------------------------------------------------------
@@ -139,7 +142,8 @@ def fd_jacobian(
     differences; with ``richardson`` the O(h²) error is cancelled: (4 D(h/2) − D(h)) / 3."""
     if not richardson:
         return _central(fn, arrays, wrt, h)
-    return (4 * _central(fn, arrays, wrt, h / 2) - _central(fn, arrays, wrt, h)) / 3
+    out: np.ndarray = (4 * _central(fn, arrays, wrt, h / 2) - _central(fn, arrays, wrt, h)) / 3
+    return out
 
 
 def value_fn(expr: md.Expr) -> Fn:
@@ -241,7 +245,7 @@ def outputs(
                 raise _ShapeError(str(exc)) from None
 
         yield f"layout:{name}", arranged
-        yield f"compile:{name}", lambda a=arranged: a(compiled=True)
+        yield f"compile:{name}", partial(arranged, compiled=True)
 
 
 class _SkipError(Exception):

@@ -9,7 +9,8 @@ With ``broadcast=True`` the generators also draw what the first generators misse
 scalars and vectors broadcast against vectors and matrices, sums and means over the broadcast
 axis and over the other one (``axis=0``, ``axis=1``, ``axis=None``), softmax and logsumexp along
 either axis, size-1 dimensions, and second derivatives (:func:`second_problems`) by broadcast
-operands. The default draws are unchanged, so tests/integration/test_properties.py sees the same examples.
+operands. The default draws are unchanged, so tests/integration/test_properties.py sees the
+same examples.
 """
 
 from __future__ import annotations
@@ -47,10 +48,18 @@ def expressions(
 
     if depth <= 0 or draw(st.integers(0, 5)) == 0:
         return leaf()
-    sub = lambda s: draw(expressions(s, depth - 1, names, broadcast))  # noqa: E731
-    dim = lambda: draw(st.integers(2, 4))  # noqa: E731
+
+    def sub(s: Shape) -> str:
+        return draw(expressions(s, depth - 1, names, broadcast))
+
+    def dim() -> int:
+        return draw(st.integers(2, 4))
+
     if broadcast:
-        dim = lambda: draw(st.sampled_from([1, 2, 2, 3, 3, 4]))  # noqa: E731
+
+        def dim() -> int:
+            return draw(st.sampled_from([1, 2, 2, 3, 3, 4]))
+
         if draw(st.integers(0, 2)) == 0:
             return draw(_broadcast_node(shape, depth, names))
     options = ["add", "sub", "mul", "func", "scale"]
@@ -149,7 +158,9 @@ def _broadcast_node(draw: st.DrawFn, shape: Shape, depth: int, names: dict[str, 
             return draw(expressions(s, 0, names, True))
         return sub(s)
 
-    dim = lambda: draw(st.sampled_from([1, 2, 3, 4]))  # noqa: E731
+    def dim() -> int:
+        return draw(st.sampled_from([1, 2, 3, 4]))
+
     sym = draw(st.sampled_from(["+", "-", "*", "+"]))
 
     def against(s: Shape) -> str:
@@ -179,10 +190,10 @@ def _broadcast_node(draw: st.DrawFn, shape: Shape, depth: int, names: dict[str, 
         if not shape:  # over everything: axis=None, or an axis of a vector
             arg_shape: Shape = draw(st.sampled_from([(dim(),), (dim(), dim())]))
             inner = against(arg_shape) if op == "reduce_bcast" else sub(arg_shape)
-            axis = draw(
+            axis_text = draw(
                 st.sampled_from(["", ", axis=None"] + ([", axis=0"] * (len(arg_shape) == 1)))
             )
-            return f"{fn}({inner}{axis})"
+            return f"{fn}({inner}{axis_text})"
         axis = draw(st.integers(0, len(shape)))  # where the reduced axis goes
         k = dim()
         arg_shape = (*shape[:axis], k, *shape[axis:])
