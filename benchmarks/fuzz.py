@@ -4,12 +4,12 @@ Run: python benchmarks/fuzz.py [--n 20000] [--seed 1] [--workers 2] [--texts 200
 
 - expressions (``--n``): random well-typed expressions from matderiv.testing.strategies, with
   broadcasting, reductions over either axis, softmax/logsumexp along either axis and size-1
-  dimensions; one in five is a second derivative (a Hessian or mixed, by broadcast operands).
-  Each is derived and every output (``d.evaluate`` by both routes, ``d.compile()``, each layout evaluated and
-  compiled then mapped back to the tensor layout, ``d.einsum`` run as text, ``d.code`` parsed
-  back) is compared with central differences of the function's value (matderiv.testing.oracle). A
-  "wrong" is confirmed by a second finite difference with another step; where the two estimates
-  disagree the output is counted "unsure", not wrong.
+  dimensions; one in five is a second derivative (a Hessian or mixed, by broadcast operands). Each
+  is derived and every output (``d.evaluate`` by both routes, ``d.compile()``, each layout
+  evaluated and compiled then mapped back to the tensor layout, ``d.einsum`` run as text,
+  ``d.code`` parsed back) is compared with central differences of the function's value
+  (matderiv.testing.oracle). A "wrong" is confirmed by a second finite difference with another
+  step; where the two estimates disagree the output is counted "unsure", not wrong.
 - texts (``--texts``): random text and token soups through parse and derive. Anything but a
   matderiv error is a crash.
 Anything taking over ``--timeout`` seconds is a hang. Refusals (NotSupportedError) are counted
