@@ -120,6 +120,14 @@ else:
         file=sys.stderr,
     )
 
+# -- playground (book/playground.md) ----------------------------------------------------------
+# The extension in _playground.py ships Pyodide's core files (from book/node_modules/pyodide,
+# pinned in package-lock.json) and matderiv's pure-Python wheel, built from this checkout, into
+# _static at the end of the build. Without node_modules/pyodide the page says the playground is
+# unavailable and the build still passes.
+sys.path.insert(0, str(HERE))
+extensions.append("_playground")
+
 # -- HTML ---------------------------------------------------------------------------------------
 html_theme = "sphinx_book_theme"
 html_title = "matderiv: matrix calculus, checked"

@@ -1,0 +1,163 @@
+"""The playground's build step (book/playground.md): a Sphinx extension that ships Pyodide and
+matderiv's own wheel in the site, so the page derives in the reader's browser with no server.
+
+At the end of an HTML build it writes into ``_static/``:
+
+- ``pyodide/``: the Pyodide core files, copied from ``book/node_modules/pyodide`` (installed by
+  ``npm ci --prefix book``, pinned in book/package-lock.json); nothing else of the package;
+- ``playground/``: the page's JS, CSS and Python driver (from book/_static/playground), the
+  pure-Python wheel of matderiv built from this checkout, and ``config.json``, which tells the
+  page whether the playground is available and which wheel to load.
+
+Without ``node_modules/pyodide`` the build still passes: config.json says the playground is
+unavailable and why, and the page shows that sentence. The wheel is written with ``zipfile``
+(the package is pure Python and has no build step), so the build needs no network and no build
+backend.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import shutil
+import sys
+import zipfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+PYODIDE = HERE / "node_modules" / "pyodide"
+SOURCES = HERE / "_static" / "playground"
+
+#: The only files of the npm package the site ships (no console pages, types or source maps).
+PYODIDE_CORE = (
+    "pyodide.mjs",
+    "pyodide.asm.mjs",
+    "pyodide.asm.wasm",
+    "python_stdlib.zip",
+    "pyodide-lock.json",
+)
+
+#: What the playground is allowed to ship from book/_static/playground.
+ASSETS = (".js", ".mjs", ".css", ".py")
+
+#: Fixed timestamp for wheel entries, so that two builds of one checkout give the same bytes.
+_EPOCH = (2026, 1, 1, 0, 0, 0)
+
+
+def _record_hash(data: bytes) -> str:
+    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+    return f"sha256={digest}"
+
+
+def build_wheel(package: Path, version: str, dest: Path) -> Path:
+    """Write the pure-Python wheel ``matderiv-<version>-py3-none-any.whl`` into ``dest``.
+
+    Every ``.py`` file of ``package`` and its ``py.typed`` marker, plus the dist-info
+    (METADATA, WHEEL, RECORD with sha256 hashes), in a fixed order with fixed timestamps.
+    """
+    if not (package / "__init__.py").is_file():
+        raise FileNotFoundError(f"no Python package at {package} (expected __init__.py)")
+    name = package.name
+    files = sorted(
+        p
+        for p in package.rglob("*")
+        if p.is_file()
+        and (p.suffix == ".py" or p.name == "py.typed")
+        and "__pycache__" not in p.parts
+    )
+    info = f"{name}-{version}.dist-info"
+    entries: list[tuple[str, bytes]] = [
+        (p.relative_to(package.parent).as_posix(), p.read_bytes()) for p in files
+    ]
+    entries.append(
+        (f"{info}/METADATA", f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n".encode())
+    )
+    entries.append(
+        (
+            f"{info}/WHEEL",
+            b"Wheel-Version: 1.0\nGenerator: matderiv-book\nRoot-Is-Purelib: true\n"
+            b"Tag: py3-none-any\n",
+        )
+    )
+    record = "".join(f"{path},{_record_hash(data)},{len(data)}\n" for path, data in entries)
+    record += f"{info}/RECORD,,\n"
+    entries.append((f"{info}/RECORD", record.encode()))
+
+    dest.mkdir(parents=True, exist_ok=True)
+    wheel = dest / f"{name}-{version}-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for path, data in entries:
+            zinfo = zipfile.ZipInfo(path, date_time=_EPOCH)
+            zinfo.compress_type = zipfile.ZIP_DEFLATED
+            zinfo.external_attr = 0o644 << 16
+            zf.writestr(zinfo, data)
+    return wheel
+
+
+def install(static: Path, pyodide: Path, package: Path, version: str) -> dict[str, Any]:
+    """Ship the playground into a built site's ``_static`` directory; return its config.
+
+    The config (also written as ``_static/playground/config.json``) has ``available`` and,
+    when the playground is unavailable, ``reason``, a sentence the page shows the reader.
+    """
+    out = static / "playground"
+    out.mkdir(parents=True, exist_ok=True)
+    for src in sorted(SOURCES.iterdir()):
+        if src.suffix in ASSETS:
+            shutil.copyfile(src, out / src.name)
+
+    missing = [f for f in PYODIDE_CORE if not (pyodide / f).is_file()]
+    config: dict[str, Any]
+    if missing:
+        config = {
+            "available": False,
+            "reason": "This build of the book has no Pyodide (it was built without "
+            "`npm ci --prefix book`), so the playground is unavailable. "
+            "Every other page works as usual.",
+        }
+    else:
+        target = static / "pyodide"
+        target.mkdir(parents=True, exist_ok=True)
+        for f in PYODIDE_CORE:
+            shutil.copyfile(pyodide / f, target / f)
+        npm = (
+            json.loads((pyodide / "package.json").read_text())
+            if (pyodide / "package.json").is_file()
+            else {}
+        )
+        lock = json.loads((pyodide / "pyodide-lock.json").read_text())
+        wheel = build_wheel(package, version, out)
+        config = {
+            "available": True,
+            "wheel": wheel.name,
+            "version": version,
+            "pyodide": npm.get("version", "unknown"),
+            "python": lock.get("info", {}).get("python", "unknown"),
+        }
+    (out / "config.json").write_text(json.dumps(config, indent=1) + "\n")
+    return config
+
+
+def _on_build_finished(app: Sphinx, exception: BaseException | None) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    config = install(Path(app.outdir) / "_static", PYODIDE, ROOT / "matderiv", app.config.release)
+    if config["available"]:
+        print(f"matderiv book: playground ships Pyodide {config['pyodide']} and {config['wheel']}")
+    else:
+        print(
+            "matderiv book: the playground is unavailable (no book/node_modules/pyodide; "
+            "run `npm ci --prefix book` first); the rest of the book is unaffected",
+            file=sys.stderr,
+        )
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("build-finished", _on_build_finished)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

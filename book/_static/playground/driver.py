@@ -1,0 +1,117 @@
+"""The playground's Python side: it runs inside Pyodide, in a Web Worker (worker.mjs).
+
+``run(request_json)`` derives one request and returns JSON for the page. It needs no numpy:
+``import matderiv`` and the symbolic pipeline (derive, hessian, layouts, steps, LaTeX, einsum
+text, generated source) are pure Python. The book's tests also run it in CPython.
+"""
+
+import json
+import re
+import time
+
+import matderiv as md
+from matderiv.engine.notation import index_latex
+
+LAYOUTS = ("tensor", "numerator", "denominator", "mixed", "mit")
+_NAME = re.compile(r"[A-Za-z_]\w*\Z")
+
+
+class RequestError(ValueError):
+    """A malformed request field (the shapes text), reported like the library's errors."""
+
+
+def parse_shapes(text):
+    """``"X=B,N; W=N,M; b=M; s="`` -> ``{"X": ("B", "N"), ..., "s": ()}`` (ints stay ints)."""
+    shapes = {}
+    for part in text.replace("\n", ";").split(";"):
+        part = part.strip()
+        if not part:
+            continue
+        name, eq, dims = part.partition("=")
+        name = name.strip()
+        if not eq or not _NAME.match(name):
+            raise RequestError(
+                f"cannot read the shape {part!r}: write NAME=DIM,DIM (such as X=B,N), "
+                "or NAME= for a scalar"
+            )
+        if name in shapes:
+            raise RequestError(f"the shape of {name!r} is given twice")
+        out = []
+        for dim in dims.strip().strip("()").split(","):
+            dim = dim.strip()
+            if not dim:
+                continue
+            if dim.isdigit():
+                out.append(int(dim))
+            elif _NAME.match(dim):
+                out.append(dim)
+            else:
+                raise RequestError(
+                    f"cannot read the dimension {dim!r} of {name!r}: use a name (N) or a size (3)"
+                )
+        shapes[name] = tuple(out)
+    return shapes
+
+
+def _gathered(latex):
+    """MathJax 3 breaks ``\\\\`` only inside an environment."""
+    return r"\begin{gathered}" + latex + r"\end{gathered}" if r"\\" in latex else latex
+
+
+def _index_latex(d):
+    free = list(d.index_expr.free)
+    if d.layout != "tensor" and d.arrangement == "T":
+        free.reverse()
+    lhs = "D_{" + "".join(i.name for i in free) + "}" if free else "D"
+    return f"{lhs} = {index_latex(d.index_expr)}"
+
+
+def derive(request):
+    """One derivation: ``request`` has expr, shapes (text), wrt, wrt2 (may be empty), layout."""
+    expr = request.get("expr", "").strip()
+    wrt = request.get("wrt", "").strip()
+    wrt2 = request.get("wrt2", "").strip()
+    layout = request.get("layout", "tensor") or "tensor"
+    if not expr:
+        raise RequestError("type an expression, such as sum((X @ W - Y)**2)")
+    if not wrt:
+        raise RequestError("say which variable to differentiate by, such as W")
+    if layout not in LAYOUTS:
+        raise RequestError(f"unknown layout {layout!r}: use one of {', '.join(LAYOUTS)}")
+    shapes = parse_shapes(request.get("shapes", ""))
+    start = time.perf_counter()
+    d = md.hessian(expr, wrt, wrt2, shapes=shapes) if wrt2 else md.derive(expr, wrt, shapes=shapes)
+    if layout != d.layout:
+        d = d.to_layout(layout)
+    steps = [{"title": s.title, "latex": _gathered(s.latex)} for s in d.steps]
+    result = {
+        "ok": True,
+        "matrix": d.matrix,
+        "latex": d.latex(),
+        "index": d.index,
+        "index_latex": _index_latex(d),
+        "steps": steps,
+        "shape": list(d.shape),
+        "layout": d.layout,
+        "einsum": d.einsum,
+        "code": d.code,
+        "source": d.to_source(),
+    }
+    result["ms"] = round((time.perf_counter() - start) * 1000, 2)
+    return result
+
+
+def run(request_json):
+    """JSON in, JSON out; an error becomes ``{"ok": false, "error": TYPE, "message": ...}``."""
+    try:
+        return json.dumps(derive(json.loads(request_json)))
+    except (md.MatderivError, RequestError) as err:
+        return json.dumps({"ok": False, "error": type(err).__name__, "message": str(err)})
+    except Exception as err:  # a bug: say so, loudly, with the type
+        return json.dumps(
+            {
+                "ok": False,
+                "error": type(err).__name__,
+                "message": f"internal error (please report it): {err}",
+            }
+        )
