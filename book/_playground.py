@@ -17,14 +17,20 @@ backend.
 
 from __future__ import annotations
 
+import ast
 import base64
 import hashlib
+import importlib.util
 import json
 import shutil
 import sys
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+from docutils import nodes
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -144,6 +150,129 @@ def install(static: Path, pyodide: Path, package: Path, version: str) -> dict[st
     return config
 
 
+# -- "Open in the playground" under the chapters' code cells ----------------------------------
+
+
+def _driver() -> Any:
+    spec = importlib.util.spec_from_file_location("playground_driver", SOURCES / "driver.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def shapes_text(shapes: dict[str, tuple[str | int, ...]]) -> str:
+    """``{"X": ("B", "N"), "s": ()}`` -> ``"X=B,N; s="``, the playground's shapes field."""
+    return "; ".join(f"{name}=" + ",".join(str(d) for d in dims) for name, dims in shapes.items())
+
+
+def _literal(node: ast.expr | None) -> Any:
+    if node is None:
+        return None
+    try:
+        return ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return None
+
+
+def _request(call: ast.Call, env: dict[str, Any]) -> dict[str, str] | None:
+    """The playground request of a ``md.derive``/``md.hessian`` call whose arguments are
+    literals (or a shapes dict assigned earlier on the page); None for any other call."""
+    func = call.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+    if name not in ("derive", "hessian"):
+        return None
+    keywords = {k.arg: k.value for k in call.keywords if k.arg is not None}
+    names = ["expr", "wrt", "wrt2", "shapes"] if name == "hessian" else ["expr", "wrt", "shapes"]
+    args = dict(zip(names, call.args, strict=False))
+    args.update({k: v for k, v in keywords.items() if k in (*names, "layout")})
+    shapes_node = args.get("shapes")
+    shapes = env.get(shapes_node.id) if isinstance(shapes_node, ast.Name) else _literal(shapes_node)
+    expr, wrt, wrt2 = (_literal(args.get(k)) for k in ("expr", "wrt", "wrt2"))
+    layout = _literal(args.get("layout")) or "tensor"
+    if not (isinstance(expr, str) and isinstance(wrt, str) and isinstance(shapes, dict)):
+        return None
+    if wrt2 is not None and not isinstance(wrt2, str):
+        return None
+    try:
+        text = shapes_text(shapes)
+    except TypeError:
+        return None
+    request = {"expr": expr, "shapes": text, "wrt": wrt, "wrt2": wrt2 or "", "layout": layout}
+    return request
+
+
+def requests_in(source: str, env: dict[str, Any]) -> Iterator[dict[str, str]]:
+    """The playground requests of one code cell, in order; ``env`` carries the dict literals
+    assigned so far on the page (``shapes = {...}``) from cell to cell."""
+    # IPython's magics and shell escapes are not Python: blank them, keeping the line numbers
+    lines = ["" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines()]
+    try:
+        tree = ast.parse("\n".join(lines))
+    except SyntaxError:
+        return
+    for stmt in tree.body:
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Call) and (request := _request(node, env)) is not None:
+                yield request
+        if isinstance(stmt, ast.Assign):
+            value = _literal(stmt.value)
+            for target in stmt.targets:
+                if isinstance(target, ast.Name):
+                    if isinstance(value, dict):
+                        env[target.id] = value
+                    else:
+                        env.pop(target.id, None)
+
+
+def _add_links(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """After each code cell that derives something the playground can derive (checked here,
+    at build time, with the driver the page runs), a line of links that prefill it."""
+    if app.builder.format != "html" or docname == "playground" or not _pyodide_present():
+        return
+    driver = _driver()
+    env: dict[str, Any] = {}
+    base = app.builder.get_relative_uri(docname, "playground")
+    for cell in list(doctree.findall(nodes.container)):
+        if cell.get("nb_element") != "cell_code":
+            continue
+        source = "".join(
+            block.astext()
+            for block in cell.findall(nodes.literal_block)
+            if isinstance(block.parent, nodes.container)
+            and block.parent.get("nb_element") == "cell_code_source"
+        )
+        seen: list[dict[str, str]] = []
+        for request in requests_in(source, env):
+            if request in seen:
+                continue
+            try:
+                driver.derive(request)
+            except Exception:  # what the playground cannot derive gets no link
+                continue
+            seen.append(request)
+        if not seen:
+            continue
+        para = nodes.paragraph(classes=["mdp-open"])
+        label = "在 playground 中打开：" if docname.endswith("-zh") else "Open in the playground: "
+        para += nodes.Text(label)
+        for i, request in enumerate(seen):
+            if i:
+                para += nodes.Text(" · ")
+            query = urlencode({k: v for k, v in request.items() if v and v != "tensor"})
+            by = request["wrt"] + (f", {request['wrt2']}" if request["wrt2"] else "")
+            ref = nodes.reference("", "", refuri=f"{base}?{query}", internal=True)
+            ref += nodes.literal(request["expr"], request["expr"])
+            ref += nodes.Text(f" by {by}")
+            para += ref
+        cell.parent.insert(cell.parent.index(cell) + 1, para)
+
+
+def _pyodide_present() -> bool:
+    return all((PYODIDE / f).is_file() for f in PYODIDE_CORE)
+
+
 def _on_build_finished(app: Sphinx, exception: BaseException | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
@@ -159,5 +288,6 @@ def _on_build_finished(app: Sphinx, exception: BaseException | None) -> None:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("doctree-resolved", _add_links)
     app.connect("build-finished", _on_build_finished)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -113,6 +113,42 @@ def test_with_pyodide_only_its_core_files_and_the_wheel_are_shipped(tmp_path):
     }
 
 
+CELL = """\
+shapes = {"X": ("B", "N"), "W": ("N", "M")}
+d = md.derive("sum(X @ W)", "W", shapes=shapes)
+%timeit d.matrix
+h = md.hessian("x @ A @ x", "x", "x", shapes={"x": (3,), "A": (3, 3)})
+for e in exprs:
+    md.derive(e, "x", shapes=shapes)
+e = md.derive("sum(X)", wrt="X", shapes=shapes, layout="numerator")
+shapes = make_shapes()
+f = md.derive("sum(X)", "X", shapes=shapes)
+g = md.derive(d, "X")
+"""
+
+
+def test_links_are_found_for_derivations_with_literal_arguments():
+    env: dict[str, Any] = {}
+    requests = list(build.requests_in(CELL, env))
+    common = {"wrt2": "", "layout": "tensor"}
+    assert requests == [
+        {"expr": "sum(X @ W)", "shapes": "X=B,N; W=N,M", "wrt": "W", **common},
+        {"expr": "x @ A @ x", "shapes": "x=3; A=3,3", "wrt": "x", "wrt2": "x", "layout": "tensor"},
+        {"expr": "sum(X)", "shapes": "X=B,N; W=N,M", "wrt": "X", "wrt2": "", "layout": "numerator"},
+    ]
+    assert env == {}  # `shapes` was reassigned to something that is not a literal
+
+
+def test_a_cell_that_is_not_python_gives_no_link():
+    assert list(build.requests_in("d = md.derive('x', 'x', shapes={'x': ()}\n", {})) == []
+
+
+def test_shapes_text_is_what_the_playground_reads():
+    shapes = {"X": ("B", "N"), "b": (3,), "s": ()}
+    assert build.shapes_text(shapes) == "X=B,N; b=3; s="
+    assert driver.parse_shapes(build.shapes_text(shapes)) == shapes
+
+
 # -- the driver, in CPython -----------------------------------------------------------------
 
 
@@ -466,3 +502,18 @@ def test_playground_says_when_it_is_unavailable(server, offline):
     assert page.text_content("#mdp-status") == reason
     assert page.is_hidden("#mdp-form")
     assert page.get_attribute("#mdp", "data-ready") == "false"
+
+
+@in_browser
+@needs_pyodide
+def test_a_chapter_example_opens_in_the_playground(server, offline):
+    page = offline.page()
+    page.goto(f"{server}/chapters/05-layouts.html")
+    links = page.locator("p.mdp-open a")
+    assert links.count() >= 5
+    assert links.first.text_content() == "x @ A @ x by x"
+    links.first.click()
+    page.wait_for_selector('#mdp[data-ready="true"]', state="attached")
+    _wait_results(page, 1)
+    assert page.input_value("#mdp-shapes") == "A=3,3; x=3"
+    assert page.text_content("#mdp-matrix-text") == "(A + A^T) x"
