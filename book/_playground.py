@@ -176,6 +176,21 @@ def _literal(node: ast.expr | None) -> Any:
         return None
 
 
+def _dict_value(node: ast.expr | None, env: dict[str, Any]) -> Any:
+    """A dict literal, a name assigned one earlier on the page, or ``{**known, "k": (...)}``."""
+    if isinstance(node, ast.Name):
+        return env.get(node.id)
+    if isinstance(node, ast.Dict) and None in node.keys:
+        out: dict[Any, Any] = {}
+        for key, value in zip(node.keys, node.values, strict=True):
+            part = _dict_value(value, env) if key is None else {_literal(key): _literal(value)}
+            if not isinstance(part, dict) or None in part or None in part.values():
+                return None
+            out.update(part)
+        return out
+    return _literal(node)
+
+
 def _request(call: ast.Call, env: dict[str, Any]) -> dict[str, str] | None:
     """The playground request of a ``md.derive``/``md.hessian`` call whose arguments are
     literals (or a shapes dict assigned earlier on the page); None for any other call."""
@@ -187,8 +202,7 @@ def _request(call: ast.Call, env: dict[str, Any]) -> dict[str, str] | None:
     names = ["expr", "wrt", "wrt2", "shapes"] if name == "hessian" else ["expr", "wrt", "shapes"]
     args = dict(zip(names, call.args, strict=False))
     args.update({k: v for k, v in keywords.items() if k in (*names, "layout")})
-    shapes_node = args.get("shapes")
-    shapes = env.get(shapes_node.id) if isinstance(shapes_node, ast.Name) else _literal(shapes_node)
+    shapes = _dict_value(args.get("shapes"), env)
     expr, wrt, wrt2 = (_literal(args.get(k)) for k in ("expr", "wrt", "wrt2"))
     layout = _literal(args.get("layout")) or "tensor"
     if not (isinstance(expr, str) and isinstance(wrt, str) and isinstance(shapes, dict)):
@@ -217,7 +231,7 @@ def requests_in(source: str, env: dict[str, Any]) -> Iterator[dict[str, str]]:
             if isinstance(node, ast.Call) and (request := _request(node, env)) is not None:
                 yield request
         if isinstance(stmt, ast.Assign):
-            value = _literal(stmt.value)
+            value = _dict_value(stmt.value, env)
             for target in stmt.targets:
                 if isinstance(target, ast.Name):
                     if isinstance(value, dict):

@@ -139,6 +139,16 @@ def test_links_are_found_for_derivations_with_literal_arguments():
     assert env == {}  # `shapes` was reassigned to something that is not a literal
 
 
+def test_links_follow_a_dict_merged_from_one_defined_earlier():
+    cell = (
+        'S = {"X": ("B", "N")}\n'
+        'd = md.derive("sum(X @ W)", "W", shapes={**S, "W": ("N", "M")})\n'
+        'e = md.derive("sum(X @ W)", "W", shapes={**unknown, "W": ("N", "M")})\n'
+    )
+    requests = list(build.requests_in(cell, {}))
+    assert [r["shapes"] for r in requests] == ["X=B,N; W=N,M"]
+
+
 def test_a_cell_that_is_not_python_gives_no_link():
     assert list(build.requests_in("d = md.derive('x', 'x', shapes={'x': ()}\n", {})) == []
 
