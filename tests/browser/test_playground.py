@@ -397,6 +397,7 @@ def _open(page: Any, url: str) -> float:
 
 def _shot(page: Any, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
+    page.evaluate("document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0)")
     page.screenshot(path=str(ARTIFACTS / f"playground-{name}.png"), full_page=True)
 
 
@@ -527,3 +528,4 @@ def test_a_chapter_example_opens_in_the_playground(server, offline):
     _wait_results(page, 1)
     assert page.input_value("#mdp-shapes") == "A=3,3; x=3"
     assert page.text_content("#mdp-matrix-text") == "(A + A^T) x"
+    _shot(page, "from-chapter-5")
