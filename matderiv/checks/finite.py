@@ -132,7 +132,7 @@ def check_derivative(
     ...     "x @ A @ x", "(A + A.T) @ x", wrt="x", shapes=shapes, method="exact"
     ... )
     >>> print(r)
-    exact check: exact for A 3×3, x 3: all 3 entries simplify to 0 (a proof for these sizes only)
+    exact check passed on A 3×3, x 3: all 3 entries simplify to 0 (a proof for these sizes only)
     """
     check_options(layout, method)
     seed, gen = seeded(rng)
@@ -174,7 +174,7 @@ def check_identity(
     >>> md.check_identity("tr(A @ B)", "tr(B @ A)", s).method
     'identity'
     >>> print(md.check_identity("tr(A @ B)", "tr(B @ A)", s, method="exact"))
-    exact check: exact for A 2×3, B 3×2: the entry simplifies to 0 (a proof for these sizes only)
+    exact check passed on A 2×3, B 3×2: the entry simplifies to 0 (a proof for these sizes only)
     """
     seed, gen = seeded(rng)
     left, right = as_expression(lhs, shapes), as_expression(rhs, shapes)
