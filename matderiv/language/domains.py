@@ -16,7 +16,10 @@ from dataclasses import dataclass
 from .expression import Expr, Func, Pow, Var
 from .functions import Det, Inv, LogDet
 
-__all__ = ["Domains", "input_domains", "kink_arguments"]
+__all__ = ["CONSTRAINTS", "Domains", "input_domains", "kink_arguments"]
+
+#: Per-variable constraints that sampled inputs honour (``sample_inputs(constraints=...)``).
+CONSTRAINTS = ("symmetric", "spd", "invertible", "positive", "probability", "onehot")
 
 
 @dataclass(frozen=True)

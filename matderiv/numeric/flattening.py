@@ -19,9 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Literal
-
-import numpy as np
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..engine import matrixform as mf
 from ..engine.index import Factor, Idx, IndexExpr, Term
@@ -30,7 +28,9 @@ from ..engine.reassembly import connected, reassemble, reassemble_factors
 from ..engine.result import DerivativeLike
 from ..errors import LayoutError, NotSupportedError, ShapeError
 from ..language.expression import Var
-from .evaluation import Array, Evaluator, bind_sizes, result_array
+
+if TYPE_CHECKING:  # numpy loads on the first number asked for, not when this module is imported
+    from .evaluation import Array
 
 __all__ = [
     "Flattened",
@@ -67,6 +67,8 @@ def vec(a: Any, order: Order = "F") -> Array:
     >>> vec(np.array([[1, 2], [3, 4]]))
     array([1., 3., 2., 4.])
     """
+    import numpy as np
+
     arr = np.asarray(a, dtype=np.float64)
     return arr.reshape(-1, order=_order(order))
 
@@ -78,6 +80,8 @@ def unvec(v: Any, shape: Sequence[int], order: Order = "F") -> Array:
     array([[1., 2.],
            [3., 4.]])
     """
+    import numpy as np
+
     arr = np.asarray(v, dtype=np.float64)
     if arr.ndim != 1 or arr.size != int(np.prod(shape)):
         raise ShapeError(
@@ -92,6 +96,8 @@ def vech(a: Any) -> Array:
     >>> vech([[1, 2], [2, 3]])
     array([1., 2., 3.])
     """
+    import numpy as np
+
     arr = np.asarray(a, dtype=np.float64)
     if arr.ndim != 2 or arr.shape[0] != arr.shape[1]:
         raise ShapeError(f"vech needs a square matrix, got shape {arr.shape}")
@@ -107,6 +113,8 @@ def commutation(m: int, n: int) -> Array:
     >>> bool(np.array_equal(commutation(2, 3) @ vec(A), vec(A.T)))
     True
     """
+    import numpy as np
+
     if m < 1 or n < 1:
         raise ShapeError(f"commutation(m, n) needs positive sizes, got ({m}, {n})")
     K = np.zeros((m * n, m * n))
@@ -126,6 +134,8 @@ def to_vec_jacobian(D: Any, out_ndim: int, order: Order = "F") -> Array:
     >>> to_vec_jacobian(np.zeros((2, 3, 4, 5)), out_ndim=2).shape
     (6, 20)
     """
+    import numpy as np
+
     arr = np.asarray(D, dtype=np.float64)
     if not 0 <= out_ndim <= arr.ndim:
         raise ShapeError(
@@ -163,6 +173,10 @@ class Flattened:
 
     def evaluate(self, given: Mapping[str, Any] | None = None, /, **arrays: Any) -> Array:
         """Evaluate the flattened form."""
+        import numpy as np
+
+        from .evaluation import Evaluator, bind_sizes, result_array
+
         arrays = {**(given or {}), **arrays}
         ev = Evaluator(arrays, bind_sizes(self.variables, arrays))
         if self.vec_out_ndim is not None:  # the matrix ∂vec(Y)/∂vec(X)ᵀ
@@ -403,6 +417,8 @@ class KroneckerOperator:
     @property
     def shape(self) -> tuple[int, int]:
         """The shape of the dense matrix ∂vec(Y)/∂vec(X)ᵀ."""
+        import numpy as np
+
         return int(np.prod(self.out_shape)), int(np.prod(self.in_shape))
 
     @property
@@ -417,6 +433,8 @@ class KroneckerOperator:
         return sum(p.size + q.size for _, p, q in self.terms)
 
     def __matmul__(self, v: Any) -> Array:
+        import numpy as np
+
         arr = np.asarray(v, dtype=np.float64)
         flat = arr.ndim == 1 and arr.shape != self.in_shape
         if flat and arr.size == self.shape[1]:
@@ -438,6 +456,8 @@ class KroneckerOperator:
 
     def toarray(self) -> Array:
         """The dense matrix ∂vec(Y)/∂vec(X)ᵀ."""
+        import numpy as np
+
         dense = np.zeros(self.shape)
         for c, P, Q in self.terms:
             dense = dense + c * np.kron(P, Q)
@@ -455,6 +475,10 @@ def operator(
     >>> (H @ np.eye(3, 2)).shape, H.dense_size, H.factored_size
     ((3, 2), 36, 13)
     """
+
+    import numpy as np
+
+    from .evaluation import Evaluator, bind_sizes
 
     arrays = {**(given or {}), **arrays}
     k = kron_form(d)

@@ -114,6 +114,8 @@ def as_tensor(value: Any, name: str = "the array") -> Tensor:
     """A Tensor from a number, nested lists or tuples (ragged ones raise), or a Tensor."""
     if isinstance(value, Tensor):
         return value
+    if hasattr(value, "tolist"):  # an array of another library
+        value = value.tolist()
     if isinstance(value, bool):
         raise ShapeError(f"the value for {name!r} is a bool, not a number")
     data: list[float] = []
