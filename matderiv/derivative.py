@@ -208,7 +208,6 @@ class Derivative:
 
         from .numeric.evaluation import Evaluator, bind_sizes, finite_or_raise, result_array
 
-
         sizes = bind_sizes(self.variables | {self.wrt}, arrays)
         ev = Evaluator(arrays, sizes)
         shape = tuple(ev.size(d) for d in self.tensor_shape)

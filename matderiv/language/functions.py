@@ -163,7 +163,7 @@ class Unary(Expr):
     the numpy code (a template with ``{np}`` and ``{x}``), the numpy evaluation ``(np, a)``,
     the SymPy evaluation ``(sp, np, a)`` on an object array (by default the numpy one, which
     suits functions that only rearrange or add entries), the pure-Python evaluation ``(la, a)``
-    (``la`` is the pure backend's :data:`~matderiv.numeric.pure_arrays.LINALG`, ``a`` its array;
+    (``la`` is the pure backend's :data:`~matderiv.numeric.pure_linalg.LINALG`, ``a`` its array;
     None: the pure backend refuses the function), and the result's shape: ``square``
     for a function of a square matrix, else the class's own :meth:`result_shape`. The parser,
     the printers, the evaluator, the exact backend and the code generator read it; the

@@ -16,6 +16,7 @@ repeat. This module turns it into something a person can read and a computer can
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -29,7 +30,7 @@ from ..engine.result import DerivativeLike
 from ..errors import LayoutError, NotSupportedError, ShapeError
 from ..language.expression import Var
 
-if TYPE_CHECKING:  # numpy loads on the first number asked for, not when this module is imported
+if TYPE_CHECKING:  # numpy loads on the first number asked for, not on import
     from .evaluation import Array
 
 __all__ = [
@@ -147,8 +148,7 @@ def to_vec_jacobian(D: Any, out_ndim: int, order: Order = "F") -> Array:
 
 @dataclass(frozen=True)
 class Flattened:
-    """A flattened derivative: an index form, its matrix form where one exists, and what the
-    flattening did (``statement``)."""
+    """A flattened derivative: index form, matrix form (if any), what it did (``statement``)."""
 
     index_expr: IndexExpr
     form: mf.MForm | None
@@ -157,13 +157,11 @@ class Flattened:
     vec_out_ndim: int | None = None  # set when this is ∂vec(Y)/∂vec(X)ᵀ: Y has this many axes
 
     @property
-    def matrix(self) -> str | None:
-        """The matrix form as text, or None."""
+    def matrix(self) -> str | None:  # the matrix form as text, or None
         return None if self.form is None else mf.form_text(self.form)
 
     @property
-    def index(self) -> str:
-        """The index form as text."""
+    def index(self) -> str:  # the index form as text
         lhs = "C[" + ",".join(i.name for i in self.index_expr.free) + "]"
         return index_text(self.index_expr, lhs if self.index_expr.free else "C")
 
@@ -189,7 +187,7 @@ class Flattened:
         if not self.index_expr.free:
             return value.reshape(())
         shape = tuple(ev.size(i.dim) for i in self.index_expr.free)
-        return result_array(value, shape) if value.size == int(np.prod(shape)) else value
+        return result_array(value, shape) if value.size == math.prod(shape) else value
 
     def __str__(self) -> str:
         return f"{self.matrix if self.matrix is not None else self.index}  ({self.statement})"
@@ -417,9 +415,7 @@ class KroneckerOperator:
     @property
     def shape(self) -> tuple[int, int]:
         """The shape of the dense matrix ∂vec(Y)/∂vec(X)ᵀ."""
-        import numpy as np
-
-        return int(np.prod(self.out_shape)), int(np.prod(self.in_shape))
+        return math.prod(self.out_shape), math.prod(self.in_shape)
 
     @property
     def dense_size(self) -> int:

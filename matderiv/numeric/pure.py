@@ -11,7 +11,7 @@ loops are meant for checking a formula on a small instance, not for numbers at s
 Functions come from their declarations, as in the numpy backend: an elementwise function's
 ``numpy(np, x)`` is called with :data:`~.pure_arrays.SCALAR_MATH` (numpy's elementwise
 functions on one float, from the ``math`` module) and one float; a named function (``det``)
-with its ``Unary`` class's ``pure(la, a)``.
+with its ``Unary`` class's ``pure(la, a)``, ``la`` being :data:`~.pure_linalg.LINALG`.
 """
 
 from __future__ import annotations
@@ -32,7 +32,8 @@ from ..language.specs import ELEMENTWISE
 from . import pure_arrays as pa
 from .binding import bind_sizes, size_of
 from .layout import recipe
-from .pure_arrays import LINALG, MAX_SIZE, SCALAR_MATH, Tensor, as_tensor, power
+from .pure_arrays import MAX_SIZE, SCALAR_MATH, Tensor, as_tensor, power
+from .pure_linalg import LINALG
 
 __all__ = [
     "PureEvaluator",
@@ -220,7 +221,8 @@ class PureEvaluator:
             operands = [self._factor_array(f) for f in plan.operands]
             operands += [pa.full((self.size(i.dim),), 1.0) for i in plan.missing]
             term = pa.einsum(plan.spec, *operands) if operands else Tensor((), [1.0])
-            total = pa.broadcast(total, term, lambda a, b, c=coeff: a + c * b)
+            scaled = Tensor(term.shape, [coeff * x for x in term.data])
+            total = pa.broadcast(total, scaled, lambda a, b: a + b)
         return total
 
     def _factor_array(self, f: Factor) -> Tensor:
