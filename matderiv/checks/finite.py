@@ -47,7 +47,7 @@ from .proof import exact_derivative_check, exact_identity_check
 from .report import CheckRecord, Report, record_check
 
 if TYPE_CHECKING:  # this module loads no numpy: without it, the checks run in pure Python
-    import numpy as np
+    import numpy
 
     from ..numeric.sampling import sample_inputs
     from .compare import FULL_LIMIT
@@ -86,7 +86,7 @@ def check_derivative(
     method: Method = "auto",
     rtol: float = 1e-6,
     atol: float = 1e-8,
-    rng: np.random.Generator | int | None = None,
+    rng: numpy.random.Generator | int | None = None,
     directions: int = 3,
     shapes: Mapping[str, Any] | None = None,
     constraints: Mapping[str, str] | None = None,
@@ -187,7 +187,7 @@ def check_identity(
     trials: int = 3,
     rtol: float = 1e-9,
     atol: float = 1e-10,
-    rng: np.random.Generator | int | None = None,
+    rng: numpy.random.Generator | int | None = None,
     method: Literal["numeric", "exact"] = "numeric",
     constraints: Mapping[str, str] | None = None,
 ) -> Report:
