@@ -14,16 +14,12 @@ from typing import Any
 import numpy as np
 
 from ..errors import ShapeError
-from ..language.domains import input_domains, kink_arguments
+from ..language.domains import CONSTRAINTS, KINK_MARGIN, input_domains, kink_arguments
 from ..language.expression import Expr, Size, Var
 from ..language.shapes import dim_names, resolve_dim
 from .evaluation import Array, Evaluator
 
 __all__ = ["CONSTRAINTS", "sample_inputs"]
-
-#: Per-variable constraints understood by :func:`sample_inputs`.
-CONSTRAINTS = ("symmetric", "spd", "invertible", "positive", "probability", "onehot")
-KINK_MARGIN = 0.05
 
 
 def _domains(exprs: Sequence[Expr]) -> dict[str, str]:
