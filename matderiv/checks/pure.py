@@ -29,6 +29,7 @@ from ..numeric import pure_arrays as pa
 from ..numeric.binding import bind_sizes
 from ..numeric.pure import PureEvaluator, to_tensor
 from ..numeric.pure_arrays import MAX_SIZE, Tensor, as_tensor
+from .options import not_finite
 from .report import Report
 
 __all__ = ["pure_check_derivative", "pure_check_identity"]
@@ -356,10 +357,13 @@ def pure_check_identity(
         tensors = {k: v for k, v in arrays.items() if isinstance(v, Tensor)}
         a = PureEvaluator(tensors, sizes).expr(left)
         b = PureEvaluator(tensors, sizes).expr(right)
+        not_finite(
+            [math.isfinite(x) for x in a.data], [math.isfinite(x) for x in b.data], a, b, seed
+        )
         err = [abs(x - y) for x, y in zip(a.data, b.data, strict=True)]
         size = max([1.0, *map(abs, a.data), *map(abs, b.data)])
         bad = [k for k, e in enumerate(err) if e > atol + rtol * size]
-        if bad or not all(math.isfinite(x) for x in a.data):
+        if bad:
             w = max(range(len(err)), key=lambda k: err[k] if math.isfinite(err[k]) else math.inf)
             idx = list(pa.entries(a.shape))[w]
             raise AssertionError(
