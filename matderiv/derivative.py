@@ -184,7 +184,9 @@ class Derivative:
 
         Returns an array of shape ``out.shape + wrt.shape`` (tensor layout). Matrix forms are
         evaluated with ``@``, index forms with ``np.einsum`` and a precomputed path; ``via``
-        forces one of the two (``"matrix"`` raises when there is no matrix form). The arrays
+        forces one of the two (``"matrix"`` raises when there is no matrix form). Where numpy
+        cannot be imported, and only there, small instances (every axis at most 4) are
+        evaluated in pure Python and returned as nested lists. The arrays
         may also be passed as one dict (needed for a variable named ``via``). A named size that
         no array's shape gives (the ``n`` of ``ones(n)``) is passed by name as an int:
 
@@ -194,11 +196,17 @@ class Derivative:
         """
         # numeric imports wait for the first numeric call: `import matderiv` and every
         # symbolic derivation run without numpy (downward imports, so no cycle)
+        from .numeric.pure import numpy_available
+
+        arrays = {**(given or {}), **arrays}
+        if not numpy_available():  # nested lists, from the pure-Python backend (small sizes)
+            from .numeric.pure import evaluate_derivative
+
+            nested: Array = evaluate_derivative(self, arrays, via)
+            return nested
         import numpy as np
 
         from .numeric.evaluation import Evaluator, bind_sizes, finite_or_raise, result_array
-
-        arrays = {**(given or {}), **arrays}
 
         sizes = bind_sizes(self.variables | {self.wrt}, arrays)
         ev = Evaluator(arrays, sizes)

@@ -14,9 +14,8 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import cache
 from typing import Any
-
-import numpy as np
 
 from ..engine.result import is_derivative
 from ..errors import NotSupportedError
@@ -25,48 +24,57 @@ from ..language.expression import Expr, Var, shape_text
 from ..language.functions import Unary
 from ..language.shapes import resolve_dim
 from ..language.specs import ELEMENTWISE
-from ..numeric.evaluation import Backend, Evaluator
 
-__all__ = ["ExactResult", "SympyBackend", "instance_sizes", "prove_equal"]
+__all__ = ["ExactResult", "instance_sizes", "prove_equal", "sympy_backend"]
 
 #: Largest number of entries (output entries × variable entries) an exact check handles.
 MAX_ENTRIES = 400
 
 
-class SympyBackend(Backend):
-    """Arithmetic on numpy object arrays of SymPy expressions."""
+@cache
+def sympy_backend() -> Any:
+    """The evaluator's backend for arithmetic on numpy object arrays of SymPy expressions
+    (built on first use: this module loads neither numpy nor SymPy when imported)."""
+    import numpy as np
 
-    name = "sympy"
-    dtype = object
+    from ..numeric.evaluation import Backend
 
-    def __init__(self) -> None:
-        import sympy as sp
+    class SympyBackend(Backend):
+        """Arithmetic on numpy object arrays of SymPy expressions."""
 
-        self.sp = sp
-        self.pi = sp.pi
+        name = "sympy"
+        dtype = object
 
-    def _map(self, fn: Any, x: Any) -> Any:
-        return np.frompyfunc(fn, 1, 1)(np.asarray(x, dtype=object))
+        def __init__(self) -> None:
+            import sympy as sp
 
-    def number(self, value: Fraction) -> Any:
-        return self.sp.Rational(value.numerator, value.denominator)
+            self.sp = sp
+            self.pi = sp.pi
 
-    def scalar(self, value: Any) -> Any:
-        return np.asarray(value, dtype=object).reshape(())[()]
+        def _map(self, fn: Any, x: Any) -> Any:
+            return np.frompyfunc(fn, 1, 1)(np.asarray(x, dtype=object))
 
-    def func(self, name: str, x: Any) -> Any:
-        sympy = ELEMENTWISE[name].sympy
-        return self._map(lambda v: sympy(self.sp, v), x)
+        def number(self, value: Fraction) -> Any:
+            return self.sp.Rational(value.numerator, value.denominator)
 
-    def unary(self, e: Unary, a: Any) -> Any:
-        return type(e).sympy(self.sp, np, a)
+        def scalar(self, value: Any) -> Any:
+            return np.asarray(value, dtype=object).reshape(())[()]
 
-    def softmax(self, x: Any, axis: int | None) -> Any:
-        e = self._map(self.sp.exp, x)
-        return e / np.sum(e, axis=axis, keepdims=True)
+        def func(self, name: str, x: Any) -> Any:
+            sympy = ELEMENTWISE[name].sympy
+            return self._map(lambda v: sympy(self.sp, v), x)
 
-    def logsumexp(self, x: Any, axis: int | None) -> Any:
-        return self._map(self.sp.log, np.sum(self._map(self.sp.exp, x), axis=axis))
+        def unary(self, e: Unary, a: Any) -> Any:
+            return type(e).sympy(self.sp, np, a)
+
+        def softmax(self, x: Any, axis: int | None) -> Any:
+            e = self._map(self.sp.exp, x)
+            return e / np.sum(e, axis=axis, keepdims=True)
+
+        def logsumexp(self, x: Any, axis: int | None) -> Any:
+            return self._map(self.sp.log, np.sum(self._map(self.sp.exp, x), axis=axis))
+
+    return SympyBackend()
 
 
 def instance_sizes(variables: Iterable[Var]) -> dict[str, int]:
@@ -95,6 +103,7 @@ def symbols_for(
     variables: Iterable[Var], sizes: Mapping[str, int], positive: set[str]
 ) -> dict[str, Any]:
     """An object array of fresh real SymPy symbols for every variable."""
+    import numpy as np
     import sympy as sp
 
     arrays: dict[str, Any] = {}
@@ -125,6 +134,7 @@ def prove_equal(
 ) -> tuple[tuple[tuple[int, ...], float, float] | None, tuple[tuple[int, ...], ...]]:
     """Compare two object arrays entry by entry: a numeric counterexample, or the entries SymPy
     could not simplify to 0."""
+    import numpy as np
     import sympy as sp
 
     rng = np.random.default_rng(seed)
@@ -170,7 +180,10 @@ def _is_zero(diff: Any, deadline: float) -> bool:
 
 def exact_derivative(f: Expr, claimed: Any, wrt: Var, seed: int) -> ExactResult:
     """Prove ``claimed`` = ∂f/∂wrt on a small instance. ``claimed`` is an Expr or a Derivative."""
+    import numpy as np
     import sympy as sp
+
+    from ..numeric.evaluation import Evaluator
 
     exprs: list[Expr] = [f, wrt]
     if isinstance(claimed, Expr):
@@ -190,7 +203,7 @@ def exact_derivative(f: Expr, claimed: Any, wrt: Var, seed: int) -> ExactResult:
     domains = input_domains(exprs)
     invertible = set(domains.invertible)
     symbols = symbols_for(variables, sizes, set(domains.positive))
-    ev = Evaluator(symbols, sizes, SympyBackend())
+    ev = Evaluator(symbols, sizes, sympy_backend())
     value = np.asarray(ev.expr(f), dtype=object)
     w = symbols[wrt.name]
     true = np.empty(value.shape + w.shape, dtype=object)
@@ -222,11 +235,15 @@ def exact_derivative(f: Expr, claimed: Any, wrt: Var, seed: int) -> ExactResult:
 
 def exact_identity(lhs: Expr, rhs: Expr, seed: int) -> ExactResult:
     """Prove ``lhs == rhs`` entry by entry on a small instance."""
+    import numpy as np
+
+    from ..numeric.evaluation import Evaluator
+
     variables = lhs.variables() | rhs.variables()
     sizes = instance_sizes(variables)
     domains = input_domains([lhs, rhs])
     symbols = symbols_for(variables, sizes, set(domains.positive))
-    ev = Evaluator(symbols, sizes, SympyBackend())
+    ev = Evaluator(symbols, sizes, sympy_backend())
     a, b = np.asarray(ev.expr(lhs), dtype=object), np.asarray(ev.expr(rhs), dtype=object)
     counter, unproved = prove_equal(a, b, symbols, seed, set(domains.invertible))
     return ExactResult(

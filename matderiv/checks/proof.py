@@ -25,10 +25,10 @@ def proved(entries: int, instance: str, seed: int | None) -> Report:
     """The report of a proof: ``entries`` entries simplified to 0 on ``instance``.
 
     >>> print(proved(3, "x 3", 0))
-    exact check: exact for x 3: all 3 entries simplify to 0 (a proof for these sizes only)
+    exact check passed on x 3: all 3 entries simplify to 0 (a proof for these sizes only)
     """
     what = "the entry simplifies" if entries == 1 else f"all {entries} entries simplify"
-    detail = f"exact for {instance}: {what} to 0 (a proof for these sizes only)"
+    detail = f"on {instance}: {what} to 0 (a proof for these sizes only)"
     return Report("exact", entries, 0.0, 0.0, (), (0.0, 0.0), seed, detail)
 
 

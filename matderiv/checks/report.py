@@ -40,7 +40,7 @@ class Report:
 
     def __str__(self) -> str:
         if self.method == "exact":
-            return f"exact check: {self.detail}"
+            return f"exact check passed {self.detail}"
         return (
             f"{self.method} check passed: {self.evaluations} evaluations, max abs error "
             f"{self.max_abs_error:.2e}, max rel error {self.max_rel_error:.2e}"

@@ -12,19 +12,19 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
 from ..engine.result import DerivativeLike, is_derivative
-from ..errors import LayoutError, ShapeError
+from ..errors import ShapeError
 from ..language.expression import Expr, Var
 from ..language.inputs import as_expression
 from ..language.shapes import normalize_shape
 from ..numeric.evaluation import Array, Evaluator, bind_sizes
-from ..numeric.layout import CONVENTIONS
 from ..numeric.sampling import sample_inputs
 from .jvp import Fn
+from .options import METHODS, Method, check_options
 
 __all__ = [
     "METHODS",
@@ -37,27 +37,6 @@ __all__ = [
     "seeded",
     "upcast",
 ]
-
-Method = Literal["auto", "directional", "full", "exact"]
-METHODS: tuple[Method, ...] = ("auto", "directional", "full", "exact")
-
-
-def check_options(layout: str, method: str) -> None:
-    """Refuse an unknown layout or method.
-
-    >>> check_options("tensor", "sideways")
-    Traceback (most recent call last):
-    ...
-    ValueError: unknown method 'sideways'; expected 'auto', 'directional', 'full' or 'exact'
-    """
-    if layout not in CONVENTIONS:
-        raise LayoutError(
-            f"unknown layout {layout!r}; expected one of {', '.join(map(repr, CONVENTIONS))}"
-        )
-    if method not in METHODS:
-        raise ValueError(
-            f"unknown method {method!r}; expected 'auto', 'directional', 'full' or 'exact'"
-        )
 
 
 def seeded(rng: np.random.Generator | int | None) -> tuple[int | None, np.random.Generator]:

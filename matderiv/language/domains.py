@@ -16,7 +16,14 @@ from dataclasses import dataclass
 from .expression import Expr, Func, Pow, Var
 from .functions import Det, Inv, LogDet
 
-__all__ = ["Domains", "input_domains", "kink_arguments"]
+__all__ = ["CONSTRAINTS", "KINK_MARGIN", "Domains", "input_domains", "kink_arguments"]
+
+#: Per-variable constraints that sampled inputs honour (``sample_inputs(constraints=...)``).
+CONSTRAINTS = ("symmetric", "spd", "invertible", "positive", "probability", "onehot")
+
+
+#: How far sampled arguments of a kinked function stay from its kink at 0.
+KINK_MARGIN = 0.05
 
 
 @dataclass(frozen=True)

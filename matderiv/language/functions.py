@@ -156,12 +156,15 @@ class Unary(Expr):
 
         class Det(Unary, name="det", latex=r"\\det", code="{np}.linalg.det({x})",
                   numpy=lambda np, a: np.linalg.det(a), square="scalar",
-                  sympy=lambda sp, np, a: sp.Matrix(a).det()): ...
+                  sympy=lambda sp, np, a: sp.Matrix(a).det(),
+                  pure=lambda la, a: la.det(a)): ...
 
     The declaration holds the name, the LaTeX (an operator name, or a template with ``{x}``),
     the numpy code (a template with ``{np}`` and ``{x}``), the numpy evaluation ``(np, a)``,
     the SymPy evaluation ``(sp, np, a)`` on an object array (by default the numpy one, which
-    suits functions that only rearrange or add entries), and the result's shape: ``square``
+    suits functions that only rearrange or add entries), the pure-Python evaluation ``(la, a)``
+    (``la`` is the pure backend's :data:`~matderiv.numeric.pure_linalg.LINALG`, ``a`` its array;
+    None: the pure backend refuses the function), and the result's shape: ``square``
     for a function of a square matrix, else the class's own :meth:`result_shape`. The parser,
     the printers, the evaluator, the exact backend and the code generator read it; the
     derivative rule is the class's entry in :mod:`matderiv.engine.rules`.
@@ -174,6 +177,7 @@ class Unary(Expr):
     code: ClassVar[str]
     numpy: ClassVar[Numeric]
     sympy: ClassVar[Numeric]
+    pure: ClassVar[Callable[[Any, Any], Any] | None]
     square: ClassVar[SquareResult | None]
 
     def __init_subclass__(
@@ -184,6 +188,7 @@ class Unary(Expr):
         code: str,
         numpy: Numeric,
         sympy: Numeric | None = None,
+        pure: Callable[[Any, Any], Any] | None = None,
         square: SquareResult | None = None,
         **kwargs: Any,
     ) -> None:
@@ -191,6 +196,7 @@ class Unary(Expr):
         cls.name, cls.latex, cls.code, cls.square = name, latex, code, square
         cls.numpy = staticmethod(numpy)
         cls.sympy = staticmethod(sympy or (lambda sp, np, a: numpy(np, a)))
+        cls.pure = None if pure is None else staticmethod(pure)
 
     def result_shape(self) -> Shape:
         """The result's shape; raises ShapeError for an argument the function does not take."""
@@ -210,6 +216,7 @@ class Trace(
     latex=r"\operatorname{tr}",
     code="{np}.trace({x})",
     numpy=lambda np, a: np.trace(a),
+    pure=lambda la, a: la.trace(a),
     square="scalar",
 ):
     """Trace of a square matrix."""
@@ -221,6 +228,7 @@ class Det(
     latex=r"\det",
     code="{np}.linalg.det({x})",
     numpy=lambda np, a: np.linalg.det(a),
+    pure=lambda la, a: la.det(a),
     sympy=lambda sp, np, a: sp.Matrix(a).det(),
     square="scalar",
 ):
@@ -233,6 +241,7 @@ class LogDet(
     latex=r"\log\det",
     code="{np}.linalg.slogdet({x})[1]",
     numpy=lambda np, a: np.linalg.slogdet(a)[1],
+    pure=lambda la, a: la.logdet(a),
     sympy=lambda sp, np, a: sp.log(sp.Matrix(a).det()),
     square="scalar",
 ):
@@ -245,6 +254,7 @@ class Inv(
     latex=r"{x}^{{-1}}",
     code="{np}.linalg.inv({x})",
     numpy=lambda np, a: np.linalg.inv(a),
+    pure=lambda la, a: la.inv(a),
     sympy=lambda sp, np, a: np.array(sp.Matrix(a).inv(), dtype=object),
     square="same",
 ):
@@ -299,6 +309,7 @@ class Diag(
     latex=r"\operatorname{diag}",
     code="{np}.diag({x})",
     numpy=lambda np, a: np.diag(a),
+    pure=lambda la, a: la.diag(a),
 ):
     """numpy's ``diag``: the diagonal of a square matrix, or the diagonal matrix of a vector."""
 
@@ -320,6 +331,7 @@ class Norm(
     latex=r"\left\lVert {x} \right\rVert",
     code="{np}.linalg.norm({x})",
     numpy=lambda np, a: np.linalg.norm(a),
+    pure=lambda la, a: la.norm(a),
     sympy=lambda sp, np, a: sp.sqrt(np.sum(np.asarray(a, dtype=object) ** 2)),
 ):
     """2-norm of a vector, Frobenius norm of a matrix."""
@@ -373,6 +385,7 @@ class Vec(
     latex=r"\operatorname{vec}",
     code="{np}.reshape({x}, -1, order='F')",
     numpy=lambda np, a: a.reshape(-1, order="F"),
+    pure=lambda la, a: la.vec(a),
 ):
     """Column-major vectorisation: the columns of a matrix stacked into one vector."""
 

@@ -6,10 +6,9 @@ through here, so a wrong shape is the same clear :class:`ShapeError` everywhere.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from numbers import Integral
 from typing import TYPE_CHECKING, Any
-
-import numpy as np
 
 from ..errors import ShapeError
 from ..language.expression import Var, shape_text
@@ -17,16 +16,16 @@ from ..language.shapes import Dim, Shape, resolve_dim
 
 __all__ = ["bind", "bind_sizes", "check_arguments", "missing_size", "size_of"]
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # this module loads no numpy: the pure-Python backend binds through it too
+    import numpy as np
     from numpy.typing import NDArray
 
     Array = NDArray[np.float64]
-else:
-    Array = np.ndarray
 
 
 def _is_size(value: Any) -> bool:
-    return isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_)
+    """An int or a numpy integer (both are ``numbers.Integral``), not a bool."""
+    return isinstance(value, Integral) and not isinstance(value, bool)
 
 
 def missing_size(name: str) -> ShapeError:
@@ -52,9 +51,11 @@ def bind(
     arrays: Mapping[str, Any],
     given: Mapping[str, Any] | None = None,
     dtype: Any = None,
+    asarray: Callable[[Any, str], Any] | None = None,
 ) -> tuple[dict[str, Any], dict[str, int]]:
-    """Check arrays against declared shapes; return them as numpy arrays, and the size of every
-    named dimension.
+    """Check arrays against declared shapes; return them as numpy arrays (or as what
+    ``asarray(value, name)`` makes of them: anything with a ``shape`` and an ``ndim``), and the
+    size of every named dimension.
 
     ``given`` holds sizes passed by name (``n=4``): needed for a dimension that no array's axis
     is declared with, and checked against the arrays where one is. ``None`` values are ignored.
@@ -63,13 +64,19 @@ def bind(
     origin: dict[str, str] = {}
     out: dict[str, Any] = {}
     products: list[tuple[str, Shape, tuple[int, ...], int, str]] = []
+    if asarray is None:
+        import numpy as np
+
+        def asarray(value: Any, name: str) -> Any:
+            return np.asarray(value) if dtype is None else np.asarray(value, dtype=dtype)
+
     for name, shape in declared:
         if name not in arrays:
             raise ShapeError(
                 f"no array given for variable {name!r} (shape {shape_text(shape)}); "
                 f"pass it as {name}=..."
             )
-        arr = np.asarray(arrays[name]) if dtype is None else np.asarray(arrays[name], dtype=dtype)
+        arr = asarray(arrays[name], name)
         out[name] = arr
         declared_as = f"{name} was declared {shape_text(shape)}"
         if arr.ndim != len(shape):
@@ -117,7 +124,11 @@ def bind(
     return out, sizes
 
 
-def bind_sizes(variables: Iterable[Var], arrays: Mapping[str, Any]) -> dict[str, int]:
+def bind_sizes(
+    variables: Iterable[Var],
+    arrays: Mapping[str, Any],
+    asarray: Callable[[Any, str], Any] | None = None,
+) -> dict[str, int]:
     """Check arrays against the variables' shapes and return the size of every named dimension.
 
     A dimension that no variable's axis is declared with (the ``n`` of ``ones(n)``) takes its
@@ -132,7 +143,7 @@ def bind_sizes(variables: Iterable[Var], arrays: Mapping[str, Any]) -> dict[str,
     declared = sorted(((v.name, v.shape) for v in variables), key=lambda p: p[0])
     names = {name for name, _ in declared}
     given = {k: v for k, v in arrays.items() if k not in names and _is_size(v)}
-    return bind(declared, arrays, given)[1]
+    return bind(declared, arrays, given, asarray=asarray)[1]
 
 
 def check_arguments(
@@ -141,7 +152,7 @@ def check_arguments(
     """For generated code: the arguments as float arrays, checked against their declared
     shapes, and the size of every named dimension (``given``: sizes passed by name)."""
     arrays = {name: value for (name, _), value in zip(declared, values, strict=True)}
-    out, sizes = bind(declared, arrays, given, np.float64)
+    out, sizes = bind(declared, arrays, given, "float64")
     for d, value in given.items():
         if value is None and d not in sizes:
             raise missing_size(d)

@@ -16,12 +16,11 @@ repeat. This module turns it into something a person can read and a computer can
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Literal
-
-import numpy as np
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..engine import matrixform as mf
 from ..engine.index import Factor, Idx, IndexExpr, Term
@@ -30,7 +29,9 @@ from ..engine.reassembly import connected, reassemble, reassemble_factors
 from ..engine.result import DerivativeLike
 from ..errors import LayoutError, NotSupportedError, ShapeError
 from ..language.expression import Var
-from .evaluation import Array, Evaluator, bind_sizes, result_array
+
+if TYPE_CHECKING:  # numpy loads on the first number asked for, not on import
+    from .evaluation import Array
 
 __all__ = [
     "Flattened",
@@ -67,6 +68,8 @@ def vec(a: Any, order: Order = "F") -> Array:
     >>> vec(np.array([[1, 2], [3, 4]]))
     array([1., 3., 2., 4.])
     """
+    import numpy as np
+
     arr = np.asarray(a, dtype=np.float64)
     return arr.reshape(-1, order=_order(order))
 
@@ -78,6 +81,8 @@ def unvec(v: Any, shape: Sequence[int], order: Order = "F") -> Array:
     array([[1., 2.],
            [3., 4.]])
     """
+    import numpy as np
+
     arr = np.asarray(v, dtype=np.float64)
     if arr.ndim != 1 or arr.size != int(np.prod(shape)):
         raise ShapeError(
@@ -92,6 +97,8 @@ def vech(a: Any) -> Array:
     >>> vech([[1, 2], [2, 3]])
     array([1., 2., 3.])
     """
+    import numpy as np
+
     arr = np.asarray(a, dtype=np.float64)
     if arr.ndim != 2 or arr.shape[0] != arr.shape[1]:
         raise ShapeError(f"vech needs a square matrix, got shape {arr.shape}")
@@ -107,6 +114,8 @@ def commutation(m: int, n: int) -> Array:
     >>> bool(np.array_equal(commutation(2, 3) @ vec(A), vec(A.T)))
     True
     """
+    import numpy as np
+
     if m < 1 or n < 1:
         raise ShapeError(f"commutation(m, n) needs positive sizes, got ({m}, {n})")
     K = np.zeros((m * n, m * n))
@@ -126,6 +135,8 @@ def to_vec_jacobian(D: Any, out_ndim: int, order: Order = "F") -> Array:
     >>> to_vec_jacobian(np.zeros((2, 3, 4, 5)), out_ndim=2).shape
     (6, 20)
     """
+    import numpy as np
+
     arr = np.asarray(D, dtype=np.float64)
     if not 0 <= out_ndim <= arr.ndim:
         raise ShapeError(
@@ -137,8 +148,7 @@ def to_vec_jacobian(D: Any, out_ndim: int, order: Order = "F") -> Array:
 
 @dataclass(frozen=True)
 class Flattened:
-    """A flattened derivative: an index form, its matrix form where one exists, and what the
-    flattening did (``statement``)."""
+    """A flattened derivative: index form, matrix form (if any), what it did (``statement``)."""
 
     index_expr: IndexExpr
     form: mf.MForm | None
@@ -147,13 +157,11 @@ class Flattened:
     vec_out_ndim: int | None = None  # set when this is ∂vec(Y)/∂vec(X)ᵀ: Y has this many axes
 
     @property
-    def matrix(self) -> str | None:
-        """The matrix form as text, or None."""
+    def matrix(self) -> str | None:  # the matrix form as text, or None
         return None if self.form is None else mf.form_text(self.form)
 
     @property
-    def index(self) -> str:
-        """The index form as text."""
+    def index(self) -> str:  # the index form as text
         lhs = "C[" + ",".join(i.name for i in self.index_expr.free) + "]"
         return index_text(self.index_expr, lhs if self.index_expr.free else "C")
 
@@ -163,6 +171,10 @@ class Flattened:
 
     def evaluate(self, given: Mapping[str, Any] | None = None, /, **arrays: Any) -> Array:
         """Evaluate the flattened form."""
+        import numpy as np
+
+        from .evaluation import Evaluator, bind_sizes, result_array
+
         arrays = {**(given or {}), **arrays}
         ev = Evaluator(arrays, bind_sizes(self.variables, arrays))
         if self.vec_out_ndim is not None:  # the matrix ∂vec(Y)/∂vec(X)ᵀ
@@ -175,7 +187,7 @@ class Flattened:
         if not self.index_expr.free:
             return value.reshape(())
         shape = tuple(ev.size(i.dim) for i in self.index_expr.free)
-        return result_array(value, shape) if value.size == int(np.prod(shape)) else value
+        return result_array(value, shape) if value.size == math.prod(shape) else value
 
     def __str__(self) -> str:
         return f"{self.matrix if self.matrix is not None else self.index}  ({self.statement})"
@@ -403,7 +415,7 @@ class KroneckerOperator:
     @property
     def shape(self) -> tuple[int, int]:
         """The shape of the dense matrix ∂vec(Y)/∂vec(X)ᵀ."""
-        return int(np.prod(self.out_shape)), int(np.prod(self.in_shape))
+        return math.prod(self.out_shape), math.prod(self.in_shape)
 
     @property
     def dense_size(self) -> int:
@@ -417,6 +429,8 @@ class KroneckerOperator:
         return sum(p.size + q.size for _, p, q in self.terms)
 
     def __matmul__(self, v: Any) -> Array:
+        import numpy as np
+
         arr = np.asarray(v, dtype=np.float64)
         flat = arr.ndim == 1 and arr.shape != self.in_shape
         if flat and arr.size == self.shape[1]:
@@ -438,6 +452,8 @@ class KroneckerOperator:
 
     def toarray(self) -> Array:
         """The dense matrix ∂vec(Y)/∂vec(X)ᵀ."""
+        import numpy as np
+
         dense = np.zeros(self.shape)
         for c, P, Q in self.terms:
             dense = dense + c * np.kron(P, Q)
@@ -455,6 +471,10 @@ def operator(
     >>> (H @ np.eye(3, 2)).shape, H.dense_size, H.factored_size
     ((3, 2), 36, 13)
     """
+
+    import numpy as np
+
+    from .evaluation import Evaluator, bind_sizes
 
     arrays = {**(given or {}), **arrays}
     k = kron_form(d)

@@ -14,16 +14,12 @@ from typing import Any
 import numpy as np
 
 from ..errors import ShapeError
-from ..language.domains import input_domains, kink_arguments
-from ..language.expression import Expr, Size
+from ..language.domains import CONSTRAINTS, KINK_MARGIN, input_domains, kink_arguments
+from ..language.expression import Expr, Size, Var
 from ..language.shapes import dim_names, resolve_dim
 from .evaluation import Array, Evaluator
 
 __all__ = ["CONSTRAINTS", "sample_inputs"]
-
-#: Per-variable constraints understood by :func:`sample_inputs`.
-CONSTRAINTS = ("symmetric", "spd", "invertible", "positive", "probability", "onehot")
-KINK_MARGIN = 0.05
 
 
 def _domains(exprs: Sequence[Expr]) -> dict[str, str]:
@@ -43,8 +39,10 @@ def _constrained(kind: str, a: Array, name: str, gen: np.random.Generator) -> An
         return (a + a.T) / 2
     if kind == "spd":
         return a @ a.T / a.shape[0] + np.eye(a.shape[0])
-    if kind == "invertible":
-        return a / np.sqrt(a.shape[0]) + 2.0 * np.eye(a.shape[0])
+    if kind == "invertible":  # strictly diagonally dominant by 1 with a positive diagonal:
+        # every eigenvalue has real part >= 1 (Gershgorin), so det > 0 and it is well conditioned
+        rows = np.maximum(np.abs(a).sum(axis=1, keepdims=True), 1e-12)
+        return 2.0 * np.eye(a.shape[0]) + a / rows
     if kind == "positive":
         return 0.5 + np.abs(a)
     if a.ndim == 0:
@@ -70,9 +68,12 @@ def sample_inputs(
     ``inv``/``det``/``logdet`` are made diagonally dominant, arguments of ``log``, ``sqrt`` and
     powers positive. ``constraints`` (``{name: kind}``, a kind being one of symmetric, spd,
     invertible, positive, probability or onehot) override both. Arguments of ``relu`` and
-    ``abs`` are kept at least 0.05 from the kink (by redrawing), so finite differences never
-    straddle it. A dimension that only the expression names (the ``n`` of ``ones(n)``) is
-    returned as an int under its name, the way evaluation takes such sizes.
+    ``abs`` are kept at least 0.05 from the kink, so finite differences never straddle it: a
+    variable that is such an argument by construction, any other argument by redrawing (when 50
+    draws cannot keep every entry of a large argument that far, the draw farthest from the kink
+    is used; its distance is still far larger than a finite-difference step). A dimension that
+    only the expression names (the ``n`` of ``ones(n)``) is returned as an int under its name,
+    the way evaluation takes such sizes.
 
     >>> import matderiv as md
     >>> arrays = sample_inputs(md.parse("logdet(X)", {"X": ("n", "n")}), rng=0)
@@ -101,19 +102,30 @@ def sample_inputs(
     dims.update(sizes or {})
     named_sizes = {n: dims[n] for n in unbound}
     kinks = kink_arguments(exprs)
+    # a variable that is itself a kinked argument keeps the margin by construction
+    kinked = {k.name for k in kinks if isinstance(k, Var) and k.name not in kinds}
+    best: tuple[float, dict[str, Array]] | None = None
     for _ in range(50):
         arrays: dict[str, Array] = {}
         for v in sorted(variables, key=lambda v: v.name):
             shape = tuple(resolve_dim(d, dims) for d in v.shape)
             a = gen.standard_normal(shape)
             wanted = kinds.get(v.name)
-            arrays[v.name] = _constrained(wanted, a, v.name, gen) if wanted else a
+            if wanted:
+                a = _constrained(wanted, a, v.name, gen)
+            elif v.name in kinked:
+                a = np.where(a < 0, -1.0, 1.0) * (2 * KINK_MARGIN + np.abs(a))
+            arrays[v.name] = a
         if not kinks:
             return {**arrays, **named_sizes}
         ev = Evaluator(arrays, dims)
-        if all(np.min(np.abs(ev.expr(k)), initial=np.inf) > KINK_MARGIN for k in kinks):
+        gap = min(float(np.min(np.abs(ev.expr(k)), initial=np.inf)) for k in kinks)
+        if gap > KINK_MARGIN:
             return {**arrays, **named_sizes}
-    return {**arrays, **named_sizes}
+        if best is None or gap > best[0]:
+            best = (gap, arrays)
+    assert best is not None
+    return {**best[1], **named_sizes}
 
 
 def _expression_dims(exprs: Sequence[Expr]) -> set[str]:

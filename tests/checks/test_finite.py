@@ -94,3 +94,25 @@ def test_float32_inputs_are_upcast_with_a_warning_and_no_false_alarm():
     ):
         report = md.check_derivative("x @ A @ x", "(A + A.T) @ x", at=at, wrt="x")
     assert report.max_rel_error < 1e-8
+
+
+NOT_FINITE = [
+    pytest.param("sum(x)", "sum(log(x - 10))", AssertionError, r"right side nan, which is not", id="right"),
+    pytest.param("sum(log(x - 10))", "sum(x)", AssertionError, r"left side is nan and the right side", id="left"),
+    pytest.param("sum(log(x - 10))", "2 * sum(log(x - 10)) / 2", md.DomainError, r"outside the domain of both sides", id="both"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("lhs", "rhs", "error", "message"), NOT_FINITE)
+def test_an_identity_with_a_side_that_is_not_finite_never_passes(lhs, rhs, error, message):
+    with pytest.raises(error, match=message):
+        md.check_identity(lhs, rhs, {"x": (3,)})
+
+
+@pytest.mark.parametrize(("lhs", "rhs", "error", "message"), NOT_FINITE)
+def test_the_pure_python_route_refuses_a_side_that_is_not_finite_too(lhs, rhs, error, message):
+    from matderiv.checks.pure import pure_check_identity
+
+    left, right = md.parse(lhs, {"x": (3,)}), md.parse(rhs, {"x": (3,)})
+    with pytest.raises(error, match=message):
+        pure_check_identity(left, right, 3, 1e-9, 1e-12, 0, "auto", None)

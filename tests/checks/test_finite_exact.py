@@ -15,7 +15,7 @@ def test_a_proof_reports_the_instance_and_the_number_of_entries():
     assert instance == "A 3×3, x 3"
     assert report == proved(3, instance, 0)
     assert str(report) == (
-        "exact check: exact for A 3×3, x 3: all 3 entries simplify to 0 (a proof for these "
+        "exact check passed on A 3×3, x 3: all 3 entries simplify to 0 (a proof for these "
         "sizes only)"
     )
 
@@ -28,7 +28,7 @@ def test_a_derivative_is_proved_in_both_of_its_forms():
 
 def test_one_entry_is_reported_in_the_singular():
     assert proved(1, "x 1", None).detail == (
-        "exact for x 1: the entry simplifies to 0 (a proof for these sizes only)"
+        "on x 1: the entry simplifies to 0 (a proof for these sizes only)"
     )
 
 
