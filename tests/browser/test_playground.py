@@ -258,6 +258,45 @@ def test_driver_reports_the_library_message(request_, error, message):
         raise ValueError(r["message"])
 
 
+def test_driver_checks_the_result_and_the_readers_formula():
+    base = {"expr": LOSS, "shapes": SHAPES, "wrt": "W"}
+    r = _run(**base, action="check")
+    assert (r["ok"], r["passed"]) == (True, True)
+    assert r["message"].startswith("full check passed")
+    r = _run(**base, action="claim", claim="2 * X.T @ (X @ W - Y)")
+    assert (r["ok"], r["passed"]) == (True, True)
+    r = _run(**base, action="claim", claim="2 * (X.T @ (X @ W - Y)).T")
+    assert (r["ok"], r["passed"]) == (True, False)
+    # the sampled sizes decide how it shows: a wrong shape, or a wrong entry when B = N = M
+    assert "derivative check failed" in r["message"]
+    assert "expected (" in r["message"] or "at index" in r["message"]
+    r = _run(**base, action="claim", claim="2 * X.T @ (X @ W + Y)")
+    assert (r["ok"], r["passed"]) == (True, False)
+    assert "at index" in r["message"]
+    hessian = {"expr": "x @ A @ x", "shapes": "x=n; A=n,n", "wrt": "x", "wrt2": "x"}
+    assert _run(**hessian, action="claim", claim="A + A.T")["passed"] is True
+    assert _run(**hessian, action="claim", claim="A")["passed"] is False
+
+
+@pytest.mark.parametrize(
+    ("request_", "error", "message"),
+    [
+        pytest.param(
+            {"action": "claim", "claim": ""}, "RequestError", r"type your formula", id="empty"
+        ),
+        pytest.param(
+            {"action": "claim", "claim": "2 * X.T @ (X"}, "ParseError", r"column 11", id="bad"
+        ),
+        pytest.param({"action": "transmogrify"}, "RequestError", r"unknown action", id="action"),
+    ],
+)
+def test_driver_reports_errors_of_a_check(request_, error, message):
+    r = _run(expr=LOSS, shapes=SHAPES, wrt="W", **request_)
+    assert (r["ok"], r["error"]) == (False, error)
+    with pytest.raises(ValueError, match=message):
+        raise ValueError(r["message"])
+
+
 def test_driver_needs_no_numpy():
     """What runs in Pyodide, run in a fresh CPython: the derivation loads neither numpy nor
     SymPy (neither is in the browser)."""
@@ -268,6 +307,9 @@ def test_driver_needs_no_numpy():
         f"r = json.loads(d.run(json.dumps({{'expr': {LOSS!r}, 'shapes': {SHAPES!r}, 'wrt': 'W', 'wrt2': 'W'}})))\n"
         "assert r['ok'], r\n"
         "print(sorted(m for m in ('numpy', 'sympy') if m in sys.modules))\n"
+        "sys.modules['numpy'] = None  # as in Pyodide: the checks take the pure-Python route\n"
+        f"r = json.loads(d.run(json.dumps({{'expr': {LOSS!r}, 'shapes': {SHAPES!r}, 'wrt': 'W', 'action': 'claim', 'claim': '2 * X.T @ (X @ W - Y)'}})))\n"
+        "assert r['passed'] and 'pure Python' in r['message'], r\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", script],
@@ -452,6 +494,44 @@ def test_playground_shows_a_parse_error_with_its_column(server, offline):
     assert page.text_content("#mdp-error-marker") == "sum((X @ W - Y)**2\n   ^"
     assert page.is_hidden("#mdp-result")
     _shot(page, "parse-error")
+
+
+@in_browser
+@needs_pyodide
+def test_playground_checks_the_readers_formula(server, offline):
+    page = offline.page()
+    _open(page, f"{server}/playground.html")
+    page.click("#mdp-check-derived")
+    page.wait_for_selector('#mdp[data-checks="1"]', state="attached")
+    assert page.get_attribute("#mdp-check", "data-verdict") == "right"
+    assert "pure Python" in page.text_content("#mdp-check-message")
+
+    page.fill("#mdp-claim", "2 * X.T @ (X @ W - Y)")
+    page.click("#mdp-check-claim")
+    page.wait_for_selector('#mdp[data-checks="2"]', state="attached")
+    assert page.get_attribute("#mdp-check", "data-verdict") == "right"
+    assert page.text_content("#mdp-check-title").startswith("Right")
+
+    page.fill("#mdp-claim", "2 * (X.T @ (X @ W - Y)).T")  # transposed
+    page.click("#mdp-check-claim")
+    page.wait_for_selector('#mdp[data-checks="3"]', state="attached")
+    assert page.get_attribute("#mdp-check", "data-verdict") == "wrong"
+    assert "expected (4, 3)" in page.text_content("#mdp-check-message")
+
+    page.fill("#mdp-expr", "sum(W * (A @ W))")  # square: a transposed answer differs entrywise
+    page.fill("#mdp-shapes", "W=n,n; A=n,n")
+    page.fill("#mdp-claim", "W.T @ (A + A.T)")  # the transpose of (A + A^T) W
+    page.click("#mdp-check-claim")
+    page.wait_for_selector('#mdp[data-checks="4"]', state="attached")
+    assert page.get_attribute("#mdp-check", "data-verdict") == "wrong"
+    assert "at index" in page.text_content("#mdp-check-message")
+    _shot(page, "claim-wrong")
+
+    page.fill("#mdp-claim", "A.T @ W + (A @ W")
+    page.click("#mdp-check-claim")
+    page.wait_for_selector('#mdp[data-checks="5"]', state="attached")
+    assert page.get_attribute("#mdp-check", "data-verdict") == "error"
+    assert page.text_content("#mdp-check-marker").endswith("\n          ^")
 
 
 @in_browser

@@ -1,8 +1,11 @@
 """The playground's Python side: it runs inside Pyodide, in a Web Worker (worker.mjs).
 
-``run(request_json)`` derives one request and returns JSON for the page. It needs no numpy:
-``import matderiv`` and the symbolic pipeline (derive, hessian, layouts, steps, LaTeX, einsum
-text, generated source) are pure Python. The book's tests also run it in CPython.
+``run(request_json)`` answers one request and returns JSON for the page: ``"derive"`` (the
+default), ``"check"`` (the derived result against finite differences on a small random
+instance) or ``"claim"`` (the reader's own formula, checked the same way). It needs no numpy:
+``import matderiv`` and the symbolic pipeline are pure Python, and without numpy the checks run
+on matderiv's pure-Python backend (every axis at most 4). The book's tests also run it in
+CPython.
 """
 
 import json
@@ -66,8 +69,7 @@ def _index_latex(d):
     return f"{lhs} = {index_latex(d.index_expr)}"
 
 
-def derive(request):
-    """One derivation: ``request`` has expr, shapes (text), wrt, wrt2 (may be empty), layout."""
+def _fields(request):
     expr = request.get("expr", "").strip()
     wrt = request.get("wrt", "").strip()
     wrt2 = request.get("wrt2", "").strip()
@@ -78,11 +80,19 @@ def derive(request):
         raise RequestError("say which variable to differentiate by, such as W")
     if layout not in LAYOUTS:
         raise RequestError(f"unknown layout {layout!r}: use one of {', '.join(LAYOUTS)}")
-    shapes = parse_shapes(request.get("shapes", ""))
-    start = time.perf_counter()
+    return expr, parse_shapes(request.get("shapes", "")), wrt, wrt2, layout
+
+
+def _derivative(expr, shapes, wrt, wrt2, layout):
     d = md.hessian(expr, wrt, wrt2, shapes=shapes) if wrt2 else md.derive(expr, wrt, shapes=shapes)
-    if layout != d.layout:
-        d = d.to_layout(layout)
+    return d.to_layout(layout) if layout != d.layout else d
+
+
+def derive(request):
+    """One derivation: ``request`` has expr, shapes (text), wrt, wrt2 (may be empty), layout."""
+    fields = _fields(request)
+    start = time.perf_counter()
+    d = _derivative(*fields)
     steps = [{"title": s.title, "latex": _gathered(s.latex)} for s in d.steps]
     result = {
         "ok": True,
@@ -101,10 +111,40 @@ def derive(request):
     return result
 
 
+def check(request):
+    """The derived result against central finite differences on a small random instance (or
+    the reader's formula, ``request["claim"]``, when the action is ``"claim"``)."""
+    expr, shapes, wrt, wrt2, layout = _fields(request)
+    start = time.perf_counter()
+    if request.get("action") == "claim":
+        claim = request.get("claim", "").strip()
+        if not claim:
+            raise RequestError(
+                "type your formula for the derivative, such as 2 * X.T @ (X @ W - Y)"
+            )
+        f = md.derive(expr, wrt, shapes=shapes) if wrt2 else expr
+        by = wrt2 or wrt
+        try:
+            report = md.check_derivative(f, claim, wrt=by, shapes=shapes, layout=layout)
+        except AssertionError as err:
+            return {"ok": True, "passed": False, "message": str(err)}
+    else:
+        report = _derivative(expr, shapes, wrt, wrt2, layout).check()
+    ms = round((time.perf_counter() - start) * 1000, 2)
+    return {"ok": True, "passed": True, "message": str(report), "ms": ms}
+
+
+ACTIONS = {"derive": derive, "check": check, "claim": check}
+
+
 def run(request_json):
     """JSON in, JSON out; an error becomes ``{"ok": false, "error": TYPE, "message": ...}``."""
     try:
-        return json.dumps(derive(json.loads(request_json)))
+        request = json.loads(request_json)
+        action = request.get("action", "derive")
+        if action not in ACTIONS:
+            raise RequestError(f"unknown action {action!r}: use one of {', '.join(ACTIONS)}")
+        return json.dumps(ACTIONS[action](request))
     except (md.MatderivError, RequestError) as err:
         return json.dumps({"ok": False, "error": type(err).__name__, "message": str(err)})
     except Exception as err:  # a bug: say so, loudly, with the type

@@ -1,17 +1,19 @@
 // The playground page (book/playground.md): the form, the URL state, the output, typesetting.
 // Python runs in worker.mjs; this file never blocks on it. Test hooks on #mdp:
 // data-ready="true" once Python is loaded, data-state ("loading", "busy", "done", "error",
-// "unavailable") and data-results (how many answers have arrived).
+// "unavailable"), data-results (how many derivations have arrived) and data-checks (how many
+// checks); #mdp-check has data-verdict ("right", "wrong" or "error").
 
 const root = document.getElementById("mdp");
 const $ = (id) => document.getElementById(id);
-const FIELDS = ["expr", "shapes", "wrt", "wrt2", "layout"];
+const FIELDS = ["expr", "shapes", "wrt", "wrt2", "layout", "claim"];
 const DEFAULTS = {
   expr: "sum((X @ W - Y)**2)",
   shapes: "X=B,N; W=N,M; Y=B,M",
   wrt: "W",
   wrt2: "",
   layout: "tensor",
+  claim: "",
 };
 
 function setStatus(text, state) {
@@ -105,6 +107,40 @@ async function show(result, request) {
   await typeset(math);
 }
 
+async function check(action) {
+  if (root.dataset.ready !== "true") return;
+  const request = { ...readForm(), action };
+  const url = stateURL(request);
+  window.history.replaceState(null, "", url);
+  $("mdp-link").href = url.href;
+  const box = $("mdp-check");
+  box.hidden = true;
+  const result = await derive(request);
+  let verdict;
+  let title;
+  if (!result.ok) {
+    verdict = "error";
+    title = result.error;
+  } else if (result.passed) {
+    verdict = "right";
+    title = action === "claim"
+      ? "Right: your formula agrees with finite differences."
+      : "Checked: the result agrees with finite differences.";
+  } else {
+    verdict = "wrong";
+    title = "Wrong: your formula differs from finite differences.";
+  }
+  box.dataset.verdict = verdict;
+  $("mdp-check-title").textContent = title;
+  $("mdp-check-message").textContent = result.message;
+  const marker = result.ok ? "" : columnMarker(result.message, action === "claim" ? request.claim : request.expr);
+  $("mdp-check-marker").textContent = marker;
+  $("mdp-check-marker").hidden = !marker;
+  box.hidden = false;
+  root.dataset.checks = String(Number(root.dataset.checks || 0) + 1);
+  setStatus("Ready.", "done");
+}
+
 let worker = null;
 let counter = 0;
 const pending = new Map();
@@ -120,6 +156,7 @@ async function submit(event) {
   if (event) event.preventDefault();
   if (root.dataset.ready !== "true") return;
   const request = readForm();
+  $("mdp-check").hidden = true; // a verdict on the previous derivation would be stale
   const url = stateURL(request);
   window.history.replaceState(null, "", url);
   $("mdp-link").href = url.href;
@@ -155,6 +192,8 @@ async function main() {
   fillForm(new URLSearchParams(window.location.search));
   $("mdp-form").addEventListener("submit", submit);
   $("mdp-copy").addEventListener("click", copySource);
+  $("mdp-check-derived").addEventListener("click", () => check("check"));
+  $("mdp-check-claim").addEventListener("click", () => check("claim"));
   if (window.location.protocol === "file:") {
     unavailable("The playground runs Python in a Web Worker, which browsers do not start from "
       + "file:// pages. Serve the book, for example with `python -m http.server -d book/_build/html`.");
@@ -178,7 +217,7 @@ async function main() {
     if (msg.type === "ready") {
       root.dataset.ready = "true";
       root.dataset.loadMs = String(msg.info.loadMs);
-      $("mdp-derive").disabled = false;
+      for (const id of ["mdp-derive", "mdp-check-derived", "mdp-check-claim"]) $(id).disabled = false;
       $("mdp-version").textContent = `matderiv ${msg.info.version} on Pyodide ${msg.info.pyodide}, loaded in ${(msg.info.loadMs / 1000).toFixed(1)} s`;
       await submit(null);
     } else if (msg.type === "failed") {
