@@ -525,6 +525,8 @@ def test_playground_checks_the_readers_formula(server, offline):
     page.wait_for_selector('#mdp[data-checks="4"]', state="attached")
     assert page.get_attribute("#mdp-check", "data-verdict") == "wrong"
     assert "at index" in page.text_content("#mdp-check-message")
+    # the result shown is the new expression's, derived before the check
+    assert page.text_content("#mdp-matrix-text") == "(A + A^T) W"
     _shot(page, "claim-wrong")
 
     page.fill("#mdp-claim", "A.T @ W + (A @ W")

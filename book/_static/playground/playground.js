@@ -109,6 +109,8 @@ async function show(result, request) {
 
 async function check(action) {
   if (root.dataset.ready !== "true") return;
+  // the shown result always belongs to the fields above: derive first if they changed
+  if (derivationKey(readForm()) !== shownKey) await submit(null);
   const request = { ...readForm(), action };
   const url = stateURL(request);
   window.history.replaceState(null, "", url);
@@ -152,6 +154,10 @@ function derive(request) {
   return new Promise((resolve) => pending.set(id, resolve));
 }
 
+// what the shown result was derived from (the derivation fields: not the reader's formula)
+const derivationKey = (request) => JSON.stringify(FIELDS.filter((f) => f !== "claim").map((f) => request[f]));
+let shownKey = null;
+
 async function submit(event) {
   if (event) event.preventDefault();
   if (root.dataset.ready !== "true") return;
@@ -162,6 +168,7 @@ async function submit(event) {
   $("mdp-link").href = url.href;
   const result = await derive(request);
   await show(result, request);
+  shownKey = derivationKey(request);
   root.dataset.results = String(Number(root.dataset.results || 0) + 1);
   setStatus(result.ok ? "Ready." : "The library raised an error.", result.ok ? "done" : "error");
 }
