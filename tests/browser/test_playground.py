@@ -95,6 +95,28 @@ def test_without_pyodide_the_playground_says_it_is_unavailable(tmp_path):
     assert not list((tmp_path / "_static" / "playground").glob("*.whl"))
 
 
+def test_a_sphinx_build_without_pyodide_passes_and_says_so(tmp_path, monkeypatch, capsys):
+    """The extension in a real (tiny) Sphinx build, warnings as errors, with no Pyodide."""
+    sphinx = pytest.importorskip("sphinx.application", reason="Sphinx is in the book extra")
+
+    monkeypatch.setitem(sys.modules, "_playground", build)
+    monkeypatch.setattr(build, "PYODIDE", tmp_path / "node_modules" / "pyodide")
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "conf.py").write_text('extensions = ["_playground"]\n')
+    (src / "index.rst").write_text("Book\n====\n\n.. code-block:: python\n\n   d = 1\n")
+    out = tmp_path / "html"
+    app = sphinx.Sphinx(
+        src, src, out, tmp_path / "doctrees", "html", warningiserror=True, status=None
+    )
+    app.build()
+    assert app.statuscode == 0
+    config = json.loads((out / "_static" / "playground" / "config.json").read_text())
+    assert config["available"] is False
+    assert not (out / "_static" / "pyodide").exists()
+    assert "the playground is unavailable" in capsys.readouterr().err
+
+
 def test_with_pyodide_only_its_core_files_and_the_wheel_are_shipped(tmp_path):
     fake = tmp_path / "node_modules" / "pyodide"
     fake.mkdir(parents=True)
