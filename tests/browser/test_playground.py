@@ -480,6 +480,10 @@ def test_playground_derives_least_squares_with_typeset_steps(server, offline):
     assert page.locator("mjx-merror").count() == 0
     assert "def derivative(*, W, X, Y):" in page.text_content("#mdp-source")
     assert page.text_content("#mdp-shape").startswith("(N, M)")
+    offline.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server)
+    page.click("#mdp-copy")
+    page.wait_for_selector("#mdp-copy:text('Copied')")
+    assert page.evaluate("navigator.clipboard.readText()") == page.text_content("#mdp-source")
     _shot(page, "least-squares")
 
     # timing for the report (never asserted): derive the same request again several times
