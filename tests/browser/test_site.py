@@ -234,7 +234,7 @@ def test_math_is_typeset_by_the_vendored_mathjax(open_page, name, site):
     assert page.locator("mjx-merror").count() == 0, "MathJax reported an error"
     prose = page.evaluate(
         "() => { const m = document.querySelector('main').cloneNode(true);"
-        " m.querySelectorAll('pre, script, style, mjx-container, .cell').forEach(e => e.remove());"
+        " m.querySelectorAll('pre, code, script, style, mjx-container, .cell').forEach(e => e.remove());"
         " return m.innerText; }"
     )
     assert not re.search(r"\\(frac|partial|sum|lVert|operatorname)\b", prose), "raw TeX in text"
