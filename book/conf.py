@@ -8,9 +8,10 @@ from clean, as the README says: an incremental ``-W`` build can hide an earlier 
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import matderiv
 
@@ -77,6 +78,7 @@ def _count_checks(app: Sphinx, exception: BaseException | None) -> None:
 
 def setup(app: Sphinx) -> None:
     app.connect("build-finished", _count_checks)
+    _site_setup(app)
 
 
 # -- MyST ---------------------------------------------------------------------------------------
@@ -103,14 +105,39 @@ MACROS = {
 }
 mathjax3_config = {"tex": {"macros": MACROS}}
 
-# -- MathJax for offline reading ----------------------------------------------------------------
-# `npm ci --prefix book` installs the version pinned in book/package-lock.json; the build then
-# ships it in _static, so the pages typeset without a network. Without it, Sphinx's default
-# (a CDN) is used, and the build says so.
+# -- HTML ---------------------------------------------------------------------------------------
+html_theme = "sphinx_book_theme"
+html_title = "matderiv: matrix calculus, checked"
+html_theme_options = {"show_toc_level": 2, "use_download_button": True}
+language = "en"
+
+# == site: a book that reads on a phone, offline, and stays small ================================
+# Everything the site ships besides the pages: the phone-width CSS, the copy button, the per-page
+# language, the notebook downloads, the vendored MathJax and the pruning of build by-products.
+# (tests/browser/test_site.py checks all of it in Chromium.)
+
+# -- phone widths: equations, tables and code scroll inside their own box (book/_static) -------
+html_static_path: list[str] = ["_static"]
+html_css_files = ["matderiv-site.css"]
+
+# -- the copy button copies code, not prompts or printed output ---------------------------------
+# In a doctest-style block only the lines after `>>> ` or `... ` are copied, without the prompt;
+# a block without prompts (a notebook cell) is copied whole.
+copybutton_prompt_text = r">>> |\.\.\. "
+copybutton_prompt_is_regexp = True
+copybutton_only_copy_prompt_lines = True
+
+# -- MathJax, vendored: only the files the pages load -------------------------------------------
+# `npm ci --prefix book` installs the version pinned in book/package-lock.json (24 MB, most of it
+# components the book never loads). The build ships only the combined TeX-to-CHTML component and
+# its web fonts (about 1.5 MB), so the pages typeset without a network. A TeX extension that
+# MathJax would autoload for a new macro is not shipped: the browser test fails on the 404, and
+# the file goes into _MATHJAX_FILES. Without npm, Sphinx's default (a CDN) is used, and the build
+# says so.
 _MATHJAX = HERE / "node_modules" / "mathjax"
-html_static_path: list[str] = []
-if (_MATHJAX / "es5" / "tex-chtml.js").exists():
-    html_static_path.append(str(_MATHJAX))
+_MATHJAX_FILES = ["es5/tex-chtml.js", "es5/output/chtml/fonts/woff-v2"]
+_VENDOR_MATHJAX = (_MATHJAX / "es5" / "tex-chtml.js").exists()
+if _VENDOR_MATHJAX:
     mathjax_path = "es5/tex-chtml.js"
     print("matderiv book: MathJax vendored from book/node_modules (offline reading works)")
 else:
@@ -128,11 +155,70 @@ else:
 sys.path.insert(0, str(HERE))
 extensions.append("_playground")
 
-# -- HTML ---------------------------------------------------------------------------------------
-html_theme = "sphinx_book_theme"
-html_title = "matderiv: matrix calculus, checked"
-html_theme_options = {"show_toc_level": 2, "use_download_button": True}
-language = "en"
+def _vendor_mathjax(app: Sphinx, exception: BaseException | None) -> None:
+    """Copy the MathJax files the pages load into ``_static`` (after a successful build)."""
+    if exception is not None or app.builder.format != "html" or not _VENDOR_MATHJAX:
+        return
+    static = Path(app.outdir) / "_static"
+    for name in _MATHJAX_FILES:
+        source, target = _MATHJAX / name, static / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_dir():
+            shutil.copytree(source, target, dirs_exist_ok=True)
+        else:
+            shutil.copy2(source, target)
+
+
+# -- per-page language: the Chinese chapter is <html lang="zh"> ---------------------------------
+# A page sets its language in its front matter (`html_lang: zh`); the rest are `language`.
+def _page_language(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    lang = app.env.metadata.get(pagename, {}).get("html_lang")
+    if lang:
+        context["language"] = str(lang)
+
+
+# -- downloads: every executed page as .ipynb, next to its .md source ---------------------------
+# MyST-NB writes each executed notebook to <outdir>/../jupyter_execute; sphinx-book-theme offers
+# an `.ipynb` download for a page whose context names one (`ipynb_source`). It only does that
+# itself when launch buttons are configured, so the book copies the notebook into _sources and
+# names it, before the theme builds its download menu (priority 501).
+def _notebook_download(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    executed = Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb"
+    if app.builder.format != "html" or not executed.exists():
+        return
+    target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(executed, target)
+    context["ipynb_source"] = f"{pagename}.ipynb"
+
+
+# -- what the site does not ship: doctrees, source maps, the theme's unused message catalogues ---
+# Sphinx keeps its doctrees in <outdir>/.doctrees unless `-d` puts them elsewhere (the README's
+# command does not); they and the theme's source maps are build by-products, not pages.
+def _prune_output(app: Sphinx, exception: BaseException | None) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    out = Path(app.outdir)
+    doctrees = Path(app.doctreedir)
+    if doctrees.is_relative_to(out):
+        shutil.rmtree(doctrees, ignore_errors=True)
+    for source_map in out.rglob("*.map"):
+        source_map.unlink()
+    shutil.rmtree(out / "_static" / "locales", ignore_errors=True)
+
+
+def _site_setup(app: Sphinx) -> None:
+    app.connect("html-page-context", _page_language)
+    app.connect("html-page-context", _notebook_download, priority=400)
+    app.connect("build-finished", _vendor_mathjax)
+    app.connect("build-finished", _prune_output)
+
+
+# == end of the site section ===================================================================
 
 # -- API reference ------------------------------------------------------------------------------
 autodoc_typehints = "description"

@@ -404,8 +404,8 @@ class KroneckerOperator:
     ``H @ V`` applies it without forming the matrix, through ``(P ⊗ Q) vec(V) = vec(Q V Pᵀ)``:
     ``V`` is an array of the variable's shape (the result has the output's shape) or its
     ``vec`` (the result is a vec). ``toarray()`` builds the dense matrix only when asked. With
-    row-major vec the same operator reads ``Σ c_k (Q_k ⊗ P_k)``: for ‖XW − Y‖²_F the Hessian is
-    ``I ⊗ 2XᵀX`` here and ``2XᵀX ⊗ I`` in row-major texts.
+    row-major vec the same operator reads ``Σ c_k (Q_k ⊗ P_k)``: for ‖XW − Y‖² (Frobenius
+    norm) the Hessian is ``I ⊗ 2XᵀX`` here and ``2XᵀX ⊗ I`` in row-major texts.
     """
 
     terms: tuple[tuple[float, Array, Array], ...]
