@@ -155,6 +155,7 @@ else:
 sys.path.insert(0, str(HERE))
 extensions.append("_playground")
 
+
 def _vendor_mathjax(app: Sphinx, exception: BaseException | None) -> None:
     """Copy the MathJax files the pages load into ``_static`` (after a successful build)."""
     if exception is not None or app.builder.format != "html" or not _VENDOR_MATHJAX:
