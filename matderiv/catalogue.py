@@ -13,7 +13,8 @@ Sources (see the book's bibliography):
 - ``zou``: Yuze Zou, "向量, 矩阵与张量梯度的理论推导" (blog post);
 - ``cv``: the Cross Validated question on dL/dW for Y = XW + B with row vectors;
 - ``mit``: MIT 6.390 "Explanatory Notes", appendix "Matrix Derivatives" (Fall 2024);
-- ``magnus``: J. R. Magnus, H. Neudecker, *Matrix Differential Calculus* (3rd ed.).
+- ``magnus``: J. R. Magnus, H. Neudecker, *Matrix Differential Calculus* (3rd ed.);
+- ``higham2008``: N. J. Higham, *Functions of Matrices: Theory and Computation* (SIAM, 2008).
 """
 
 from __future__ import annotations
@@ -53,6 +54,9 @@ class Identity:
     wrt2: str | None = None
     note: str = ""
     constraints: Mapping[str, str] = field(default_factory=dict)
+    #: False for an identity whose functions the exact SymPy check cannot evaluate (matrix and
+    #: spectral functions): it is checked against finite differences only.
+    exact: bool = True
 
     def derive(self) -> Derivative:
         """Derive the entry with matderiv."""
@@ -91,6 +95,13 @@ CATALOGUE: tuple[Identity, ...] = (
     _I("trace-exp", "traces", "exp(tr(X))", "X", SQ, "exp(tr(X)) * eye(n)", "cookbook §2.5.1 with the chain rule"),
     _I("trace-squared", "traces", "tr(eye(n) - A)**2", "A", SQ, "-2 * tr(eye(n) - A) * eye(n)", "cookbook §2.5.1 with the chain rule"),
     _I("trace-kron", "traces", "tr(kron(X, X))", "X", SQ, "2 * tr(X) * eye(n)", "magnus ch. 2: tr(A ⊗ B) = tr A tr B"),
+    # traces of matrix functions and sums of eigenvalues (issue 14): ∂ tr f(X) = f′(X)ᵀ
+    _I("trace-expm", "traces", "tr(expm(X))", "X", SQ, "expm(X).T", "higham2008 §3.2 (tr L_f(X, E) = tr(f′(X) E)); cookbook §2.5.4", exact=False),
+    _I("trace-logm", "traces", "tr(logm(X))", "X", SQ, "inv(X).T", "higham2008 ch. 11 (tr log X = log det X); cookbook §2.1.2", exact=False),
+    _I("trace-sqrtm", "traces", "tr(sqrtm(X))", "X", SQ, "0.5 * inv(sqrtm(X)).T", "higham2008 §3.2 and ch. 6", exact=False),
+    _I("trace-sinm", "traces", "tr(sinm(X))", "X", SQ, "cosm(X).T", "cookbook §2.5.4; higham2008 ch. 12", exact=False),
+    _I("trace-cosm", "traces", "tr(cosm(X))", "X", SQ, "-sinm(X).T", "cookbook §2.5.4; higham2008 ch. 12", exact=False),
+    _I("sum-of-eigenvalues", "traces", "sum(eigvalsh(S))", "S", {"S": ("n", "n")}, "eye(n)", "magnus ch. 8 (dλ = uᵀ dX u), summed: Σ u_k u_kᵀ = I", constraints={"S": "symmetric"}, exact=False),
     # determinants ---------------------------------------------------------------------
     _I("det", "determinants", "det(X)", "X", SQ, "det(X) * inv(X).T", "cookbook §2.1.2"),
     _I("logdet", "determinants", "logdet(X)", "X", SQ, "inv(X).T", "cookbook §2.1.2"),
@@ -151,6 +162,10 @@ CATALOGUE: tuple[Identity, ...] = (
     _I("upstream-right", "neural networks", "sum(G * (A @ B))", "B", {"G": ("m", "n"), "A": ("m", "k"), "B": ("k", "n")}, "A.T @ G", "zou: C = AB ⇒ ∂f/∂B = Aᵀ ∂f/∂C"),
     _I("upstream-left", "neural networks", "sum(G * (A @ B))", "A", {"G": ("m", "n"), "A": ("m", "k"), "B": ("k", "n")}, "G @ B.T", "zou: the twin ∂f/∂A = ∂f/∂C Bᵀ"),
     _I("mit-dZ-dA", "neural networks", "W.T @ a", "a", {"W": ("m", "n"), "a": ("m",)}, "W.T", "mit: Z = WᵀA, ∂Z/∂A = W in their layout"),
+    # spectral and nonsmooth norms (issue 14)
+    _I("nuclear-norm", "norms", "norm(X, 'nuc')", "X", {"X": (4, 3)}, "X @ inv(sqrtm(X.T @ X))", "magnus ch. 8 via the SVD: ∂‖X‖_* = U Vᵀ = X (XᵀX)^(-1/2), full column rank", exact=False),
+    _I("sum-of-singular-values", "norms", "sum(svdvals(X))", "X", {"X": (3, 4)}, "inv(sqrtm(X @ X.T)) @ X", "magnus ch. 8: ∂σ_k = u_k v_kᵀ, summed: U Vᵀ = (XXᵀ)^(-1/2) X, full row rank", exact=False),
+    _I("one-norm", "norms", "norm(x, 1)", "x", {"x": ("n",)}, "sign(x)", "∂|x_i| = sign(x_i) away from 0; the 1-norm's kinks raise DomainError", exact=False),
     # hessians -------------------------------------------------------------------------
     _I("hessian-quadratic", "hessians", "x @ A @ x", "x", VEC, "A + A.T", "cookbook §2.4.2", wrt2="x"),
     _I("hessian-least-squares", "hessians", "norm(A @ x - b)**2", "x", {"A": ("m", "n"), "x": ("n",), "b": ("m",)}, "2 * A.T @ A", "cookbook §2.4.2", wrt2="x"),

@@ -60,6 +60,10 @@ FIRST = [e for e in CATALOGUE if e.wrt2 is None]
 @pytest.mark.slow
 @pytest.mark.parametrize("entry", FIRST, ids=[e.name for e in FIRST])
 def test_identity_is_proved_exactly_on_a_small_instance(entry):
+    if not entry.exact:  # matrix and spectral functions: finite differences only, said clearly
+        with pytest.raises(md.NotSupportedError, match=r"the exact SymPy check cannot evaluate"):
+            md.check_derivative(entry.expr, entry.derive(), method="exact")
+        return
     report = md.check_derivative(entry.expr, entry.derive(), method="exact")
     assert report.method == "exact"
     assert str(report).startswith("exact check passed on ")

@@ -14,7 +14,8 @@ from fractions import Fraction
 
 from ..errors import unknown_kind
 from ..language.expression import Add, Const, Expr, Mul
-from ..language.functions import KeepDims, Ones, Reduce
+from ..language.functions import KeepDims, Ones, Reduce, Unary
+from ..language.matfun import TRACED
 from .index import FACTOR_KINDS, Factor, Idx, IndexExpr, Term, canonical_key, normalize_term
 from .lowering import dim_term
 
@@ -40,6 +41,8 @@ def _rewrite(term: Term, pos: int, freeset: set[Idx]) -> tuple[Term, Idx | None]
         case "fuse":
             return _rewrite_fuse(term, f, rest, freeset)
         case "tensor":
+            if type(f.node) in TRACED:
+                return _traced_frechet(term, pos, freeset)
             if not isinstance(f.node, Ones):
                 return None
             simpler = _sift_ones(f, rest, freeset)
@@ -50,6 +53,21 @@ def _rewrite(term: Term, pos: int, freeset: set[Idx]) -> tuple[Term, Idx | None]
             return None
         case _:
             unknown_kind(f.kind, "factor kind", FACTOR_KINDS)
+
+
+def _traced_frechet(term: Term, pos: int, freeset: set[Idx]) -> tuple[Term, Idx | None] | None:
+    """Σ_k L_f(X)[k, k, a, b] = f′(X)_ba: the trace of a Fréchet derivative (tr L_f(X, E) =
+    tr(f′(X) E) for a primary matrix function; Higham 2008, §3.2), when k is summed and no
+    other factor carries it."""
+    f = term.factors[pos]
+    k, k2, a, b = f.indices
+    rest = term.factors[:pos] + term.factors[pos + 1 :]
+    if k != k2 or k in freeset or f.power != 1 or any(k in g.indices for g in rest):
+        return None
+    assert isinstance(f.node, Unary)
+    coeff, prime = TRACED[type(f.node)]
+    new = Factor("tensor", (b, a), prime(f.node.arg))
+    return Term(term.coeff * coeff, (*rest, new)), k
 
 
 def _rewrite_fuse(

@@ -17,6 +17,7 @@ from fractions import Fraction
 
 from ..errors import NotSupportedError
 from ..language import nodes
+from ..language.matfun import FRECHET
 from .index import Idx, Term, fresh, multiply
 from .lowering import as_factor, delta, lower, operand_indices, tensor
 
@@ -108,6 +109,74 @@ def _norm(e: nodes.Expr, idx: Sequence[Idx], dlower: DLower) -> list[Term]:
     return multiply(as_factor(e.arg, inner), [tensor(e, (), Fraction(-1))], dlower(e.arg, inner))
 
 
+# matrix functions and spectral functions (language/matfun.py, language/spectral.py) ----------
+
+
+def _matfun(e: nodes.Expr, idx: Sequence[Idx], dlower: DLower) -> list[Term]:
+    """∂f(X)_ij = Σ_ab L_f(X)[i, j, a, b] ∂X_ab: the opaque Fréchet factor."""
+    assert isinstance(e, nodes.Unary)
+    n = e.shape[0]
+    a, b = fresh(n), fresh(n)
+    frechet = FRECHET[type(e)](e.arg)
+    return multiply([tensor(frechet, (idx[0], idx[1], a, b))], dlower(e.arg, (a, b)))
+
+
+def _pair(
+    left: nodes.Expr, right: nodes.Expr, k: Idx | None, arg: nodes.Expr
+) -> Callable[[DLower], list[Term]]:
+    """Σ_ab left[a(, k)] right[b(, k)] ∂arg_ab: the derivative of a singular value (or of
+    the spectral norm, with no k) through its singular vectors."""
+
+    def terms(dlower: DLower) -> list[Term]:
+        a, b = fresh(arg.shape[0]), fresh(arg.shape[1])
+        ia, ib = ((a, k), (b, k)) if k is not None else ((a,), (b,))
+        return multiply([tensor(left, ia)], [tensor(right, ib)], dlower(arg, (a, b)))
+
+    return terms
+
+
+def _eigvalsh(e: nodes.Expr, idx: Sequence[Idx], dlower: DLower) -> list[Term]:
+    """∂λ_k = Σ_ab U_ak U_bk W_ab ∂S_ab, W weighting the lower triangle numpy reads."""
+    assert isinstance(e, nodes.Eigvalsh)
+    u = nodes.EighVectors(e.arg)
+    n = e.arg.shape[0]
+    a, b = fresh(n), fresh(n)
+    weights = [tensor(nodes.LowerWeights(e.arg), (a, b))]
+    pair = [tensor(u, (a, idx[0]))], [tensor(u, (b, idx[0]))]
+    return multiply(*pair, weights, dlower(e.arg, (a, b)))
+
+
+def _svdvals(e: nodes.Expr, idx: Sequence[Idx], dlower: DLower) -> list[Term]:
+    assert isinstance(e, nodes.Svdvals)
+    return _pair(nodes.SvdU(e.arg), nodes.SvdV(e.arg), idx[0], e.arg)(dlower)
+
+
+def _spectral_norm(e: nodes.Expr, idx: Sequence[Idx], dlower: DLower) -> list[Term]:
+    assert isinstance(e, nodes.SpectralNorm)
+    return _pair(nodes.TopU(e.arg), nodes.TopV(e.arg), None, e.arg)(dlower)
+
+
+def _through(
+    factor: type[nodes.Unary],
+) -> Callable[[nodes.Expr, Sequence[Idx], DLower], list[Term]]:
+    """∂g(x) = Σ_a factor(x)[a...] ∂x[a...]: a scalar whose gradient is one factor."""
+
+    def rule(e: nodes.Expr, idx: Sequence[Idx], dlower: DLower) -> list[Term]:
+        assert isinstance(e, nodes.Unary)
+        inner = [fresh(d) for d in e.arg.shape]
+        return multiply([tensor(factor(e.arg), inner)], dlower(e.arg, inner))
+
+    return rule
+
+
+def _no_second(e: nodes.Expr, idx: Sequence[Idx], dlower: DLower) -> list[Term]:
+    raise NotSupportedError(
+        f"{e} is a factor of the derivative of a matrix or spectral function; second "
+        "derivatives of matrix functions, spectral functions and nonsmooth norms are not "
+        "supported"
+    )
+
+
 def _constant(e: nodes.Expr, idx: Sequence[Idx], dlower: DLower) -> list[Term]:
     return []
 
@@ -130,6 +199,21 @@ RULES: dict[type, Callable[[nodes.Expr, Sequence[Idx], DLower], list[Term]]] = {
     nodes.Pi: _constant,
     nodes.Size: _constant,
     nodes.Const: _constant,
+    # matrix functions and spectral functions
+    **dict.fromkeys(FRECHET, _matfun),
+    **dict.fromkeys(FRECHET.values(), _no_second),
+    nodes.Eigvalsh: _eigvalsh,
+    nodes.Svdvals: _svdvals,
+    nodes.SpectralNorm: _spectral_norm,
+    nodes.NuclearNorm: _through(nodes.Polar),
+    nodes.Norm1: _through(nodes.KinkSign),
+    nodes.NormInf: _through(nodes.MaxSign),
+    nodes.LowerWeights: _constant,
+    **dict.fromkeys(
+        (nodes.EighVectors, nodes.SvdU, nodes.SvdV, nodes.TopU, nodes.TopV, nodes.Polar),
+        _no_second,
+    ),
+    **dict.fromkeys((nodes.KinkSign, nodes.MaxSign), _no_second),
 }
 
 

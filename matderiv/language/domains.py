@@ -1,11 +1,13 @@
 """Where an expression's inputs must lie: the one analysis that both the sampler (random
 inputs for finite-difference checks) and the exact checks (SymPy symbols and instances) read.
 
-- a square matrix under ``inv``, ``det`` or ``logdet`` must be invertible;
+- a square matrix under ``inv``, ``det`` or ``logdet`` must be invertible, and one under
+  ``logm`` or ``sqrtm`` (declared ``domain="invertible"``) gets its spectrum in the right
+  half-plane, which the invertible samples have;
 - a variable that is the argument of a function declared ``domain="positive"`` (``log``,
   ``sqrt``, ``log1p``) or the base of a power must be positive;
-- the arguments of functions declared with a ``kink`` (``relu``, ``abs``) must stay away from
-  0, where they are not differentiable.
+- the arguments of functions declared with a ``kink`` (``relu``, ``abs``, ``norm(x, 1)``) must
+  stay away from 0, where they are not differentiable.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .expression import Expr, Func, Pow, Var
-from .functions import Det, Inv, LogDet
+from .functions import Det, Inv, LogDet, Unary
 
 __all__ = ["CONSTRAINTS", "KINK_MARGIN", "Domains", "input_domains", "kink_arguments"]
 
@@ -46,7 +48,9 @@ def input_domains(exprs: Iterable[Expr]) -> Domains:
     invertible: set[str] = set()
     positive: set[str] = set()
     for node in (n for e in exprs for n in e.walk()):
-        if isinstance(node, Inv | Det | LogDet):
+        if isinstance(node, Inv | Det | LogDet) or (
+            isinstance(node, Unary) and node.domain == "invertible"
+        ):
             invertible.update(
                 v.name for v in node.variables() if v.ndim == 2 and v.shape[0] == v.shape[1]
             )
@@ -61,4 +65,9 @@ def input_domains(exprs: Iterable[Expr]) -> Domains:
 
 def kink_arguments(exprs: Iterable[Expr]) -> list[Expr]:
     """The arguments of functions with a kink at 0 (``relu``, ``abs``), in walk order."""
-    return [n.arg for e in exprs for n in e.walk() if isinstance(n, Func) and n.spec.kink]
+    return [
+        n.arg
+        for e in exprs
+        for n in e.walk()
+        if (isinstance(n, Func) and n.spec.kink) or (isinstance(n, Unary) and n.kink)
+    ]

@@ -167,7 +167,8 @@ class Unary(Expr):
     None: the pure backend refuses the function), and the result's shape: ``square``
     for a function of a square matrix, else the class's own :meth:`result_shape`. The parser,
     the printers, the evaluator, the exact backend and the code generator read it; the
-    derivative rule is the class's entry in :mod:`matderiv.engine.rules`.
+    derivative rule is the class's entry in :mod:`matderiv.engine.rules`. Options: ``user``,
+    ``spelled``, ``helpers``, ``domain``, ``kink`` (see :mod:`matderiv.language.matfun`).
     """
 
     arg: Expr
@@ -179,6 +180,11 @@ class Unary(Expr):
     sympy: ClassVar[Numeric]
     pure: ClassVar[Callable[[Any, Any], Any] | None]
     square: ClassVar[SquareResult | None]
+    user: ClassVar[bool]
+    spelled: ClassVar[str | None]
+    helpers: ClassVar[tuple[str, ...]]
+    domain: ClassVar[Literal["real", "invertible"]]
+    kink: ClassVar[bool]
 
     def __init_subclass__(
         cls,
@@ -190,10 +196,17 @@ class Unary(Expr):
         sympy: Numeric | None = None,
         pure: Callable[[Any, Any], Any] | None = None,
         square: SquareResult | None = None,
+        user: bool = True,
+        spelled: str | None = None,
+        helpers: tuple[str, ...] = (),
+        domain: Literal["real", "invertible"] = "real",
+        kink: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init_subclass__(**kwargs)
         cls.name, cls.latex, cls.code, cls.square = name, latex, code, square
+        cls.user, cls.spelled, cls.helpers = user, spelled, helpers
+        cls.domain, cls.kink = domain, kink
         cls.numpy = staticmethod(numpy)
         cls.sympy = staticmethod(sympy or (lambda sp, np, a: numpy(np, a)))
         cls.pure = None if pure is None else staticmethod(pure)

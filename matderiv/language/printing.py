@@ -273,6 +273,13 @@ class Printer:
     def p_Unary(self, e: nodes.Unary) -> tuple[str, int]:
         if self.style == "latex" and "{x}" in e.latex:
             return e.latex.format(x=self.p(e.arg)[0]), ATOM
+        if self.style != "latex" and e.spelled is not None:
+            return e.spelled.format(x=self.p(e.arg)[0]), ATOM
+        if self.style == "code" and not e.user:
+            raise NotSupportedError(
+                f"{e.name}({to_text(e.arg)}) is a factor of a derivative that the expression "
+                "language cannot spell; evaluate or compile the derivative instead"
+            )
         return self._unary(e.name, e.latex, e.arg)
 
     def p_Inv(self, e: nodes.Inv) -> tuple[str, int]:

@@ -7,8 +7,8 @@ declaration, then calls ``build``. The elementwise functions are declared in
 :mod:`matderiv.language.specs` and the named array functions by their node classes
 (:class:`~matderiv.language.functions.Unary`); this module only lists them.
 
-Matrix functions under scipy.linalg's names (``expm``, ``logm``, ...) are known here only to
-say that they are not supported yet.
+Matrix functions under scipy.linalg's names that are not declared (``tanhm``, ``funm``, ...)
+are known here only to say that they are not supported yet.
 """
 
 from __future__ import annotations
@@ -140,33 +140,48 @@ def _matrix_power(c: Call) -> Expr:
     return matrix_power(c.arg(0), k)
 
 
+#: norm(x, ord) for each order and rank (1: vector, 2: matrix), as numpy's ``norm`` means it.
+_NORMS: dict[tuple[object, int], Callable[[Expr], Expr]] = {
+    (2, 1): nodes.Norm,
+    ("fro", 2): nodes.Norm,
+    (2, 2): nodes.SpectralNorm,
+    ("nuc", 2): nodes.NuclearNorm,
+    (1, 1): nodes.Norm1,
+    ("inf", 1): nodes.NormInf,
+}
+
+
 def _norm(c: Call) -> Expr:
     inner = c.arg(0)
     if c.count() == 1:
         return nodes.Norm(inner)
-    order = c.literal(1)
-    if order not in ("fro", 2) or isinstance(order, bool):
+    order = "inf" if c.text(1) in ("inf", "np.inf") else c.literal(1)
+    if isinstance(order, bool) or order not in (1, 2, "fro", "nuc", "inf"):
         raise c.fail(
             1,
             f"norm order {c.text(1)} is not supported",
-            "use norm(x) or norm(X, 'fro')",
+            "use norm(x), norm(x, 1), norm(x, inf), norm(X, 'fro'), norm(X, 2) or norm(X, 'nuc')",
             cls=NotSupportedError,
         )
-    if order == "fro" and inner.ndim != 2:
-        raise c.fail(1, "norm(x, 'fro') needs a matrix", cls=ShapeError)
-    if order == 2 and inner.ndim != 1:
-        raise c.fail(
-            1,
-            "norm(X, 2) of a matrix (the spectral norm) is not supported",
-            "use norm(X, 'fro')",
-            cls=NotSupportedError,
-        )
-    return nodes.Norm(inner)
+    build = _NORMS.get((order, inner.ndim))
+    if build is None:
+        vector = order in (1, "inf")
+        if vector and inner.ndim == 2:
+            raise c.fail(
+                1,
+                f"norm(X, {c.text(1)}) of a matrix (an induced norm) is not supported",
+                f"for the vector norm of the entries use norm(vec(X), {c.text(1)})",
+                cls=NotSupportedError,
+            )
+        need = f"norm(X, {c.text(1)}) needs a vector" if vector else ""
+        need = need or f"norm(x, {c.text(1)}) needs a matrix"
+        raise c.fail(1, need, cls=ShapeError)
+    return build(inner)
 
 
 _DECLARED = (
     *(_elementwise(name) for name in USER_ELEMENTWISE),
-    *(_unary(cls.name, cls) for cls in nodes.Unary.__subclasses__() if cls is not nodes.Norm),
+    *(_unary(c.name, c) for c in nodes.Unary.__subclasses__() if c.user and c is not nodes.Norm),
     _unary("trace", nodes.Trace),
     Named("sum", _reduce, keywords=_AXIS),
     Named("mean", _reduce, keywords=_AXIS),
@@ -192,11 +207,6 @@ FUNCTIONS = frozenset(NAMED)
 #: Matrix functions, under scipy.linalg's names, that matderiv does not support yet: what each
 #: one is, and the hint that ends the error (the elementwise function a user may have meant).
 MATRIX_FUNCTIONS: dict[str, tuple[str, str]] = {
-    "expm": ("the matrix exponential", "for the elementwise exponential use exp(...)"),
-    "logm": ("the matrix logarithm", "for the elementwise logarithm use log(...)"),
-    "sqrtm": ("the matrix square root", "for the elementwise square root use sqrt(...)"),
-    "cosm": ("the matrix cosine", "for the elementwise cosine use cos(...)"),
-    "sinm": ("the matrix sine", "for the elementwise sine use sin(...)"),
     "tanhm": (
         "the matrix hyperbolic tangent",
         "for the elementwise hyperbolic tangent use tanh(...)",

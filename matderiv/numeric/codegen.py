@@ -53,6 +53,7 @@ _HELPERS = {
         "    s = {np}.log({np}.sum({np}.exp(x - m), axis=axis, keepdims=True)) + m\n"
         "    return s if keepdims else {np}.squeeze(s, axis=axis)\n"
     ),
+    "kernels": "import matderiv.language.kernels as {P}mk\n",
     "fuse": (
         "def {P}fuse(whole, major, minor):\n"
         "    f = {np}.zeros((whole, major, minor))\n"
@@ -240,6 +241,7 @@ class Program:
             args = ", ".join(c(a, 0) for a in e.args)
             return f("{P}contract({spec}, {args})", spec=repr(e.spec), args=args), ATOM
         if isinstance(e, nodes.Unary):
+            self.helpers.update(e.helpers)
             return f(e.code, x=c(e.arg, 0)), ATOM
         raise NotSupportedError(f"cannot generate code for a {type(e).__name__} node")
 

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 import matderiv as md
+from matderiv.language import kernels
 
 Arrays = dict[str, np.ndarray]
 Fn = Callable[[Mapping[str, np.ndarray]], Any]
@@ -102,7 +103,11 @@ LANGUAGE: dict[str, Any] = {
     "logdet": lambda a: np.linalg.slogdet(a)[1],
     "inv": np.linalg.inv,
     "diag": np.diag,
-    "norm": lambda x, *_: np.sqrt(np.sum(np.asarray(x) ** 2)),
+    "norm": lambda x, order=None: np.linalg.norm(x, order),
+    "inf": np.inf,
+    **{name: getattr(kernels, name) for name in ("expm", "logm", "sqrtm", "sinm", "cosm")},
+    "eigvalsh": np.linalg.eigvalsh,
+    "svdvals": lambda a: np.linalg.svd(a, compute_uv=False),
     "outer": np.outer,
     "kron": np.kron,
     "vec": lambda a: np.asarray(a).reshape(-1, order="F"),

@@ -11,6 +11,12 @@ axis and over the other one (``axis=0``, ``axis=1``, ``axis=None``), softmax and
 either axis, size-1 dimensions, and second derivatives (:func:`second_problems`) by broadcast
 operands. The default draws are unchanged, so tests/integration/test_properties.py sees the
 same examples.
+
+With ``spectral=True`` (issue 14) they also draw matrix functions (``expm``, ``sinm``, ``cosm``
+of any square sub-expression; ``logm``, ``sqrtm`` of a variable, which the sampler keeps in
+their domain) and spectral functions and norms (``eigvalsh``, ``svdvals``, ``norm(X, 2)``,
+``norm(X, 'nuc')``, ``norm(x, 1)``, ``norm(x, inf)``). Off by default, so the default draws stay
+the same.
 """
 
 from __future__ import annotations
@@ -37,7 +43,12 @@ def _name(shape: Shape) -> str:
 
 @st.composite
 def expressions(
-    draw: st.DrawFn, shape: Shape, depth: int, names: dict[str, Shape], broadcast: bool = False
+    draw: st.DrawFn,
+    shape: Shape,
+    depth: int,
+    names: dict[str, Shape],
+    broadcast: bool = False,
+    spectral: bool = False,
 ) -> str:
     def leaf() -> str:
         if not shape and draw(st.booleans()):
@@ -50,10 +61,15 @@ def expressions(
         return leaf()
 
     def sub(s: Shape) -> str:
-        return draw(expressions(s, depth - 1, names, broadcast))
+        return draw(expressions(s, depth - 1, names, broadcast, spectral))
 
     def dim() -> int:
         return draw(st.integers(2, 4))
+
+    if spectral and draw(st.integers(0, 3)) == 0:
+        found = draw(_spectral_node(shape, sub, names))
+        if found is not None:
+            return found
 
     if broadcast:
 
@@ -142,6 +158,55 @@ def expressions(
     return f"({sub((k,))} @ {sub((k, k))} @ {sub((k,))})"
 
 
+MATFUN = ["expm", "sinm", "cosm"]
+
+
+@st.composite
+def _spectral_node(draw: st.DrawFn, shape: Shape, sub: Any, names: dict[str, Shape]) -> str | None:
+    """A matrix or spectral function of the given shape (None when none has that shape)."""
+    k = draw(st.integers(2, 3))
+
+    def positive_definite(n: int) -> str:  # a variable: the sampler keeps it in the domain
+        names[f"Q{n}"] = (n, n)
+        return f"Q{n}"
+
+    def generic(s: Shape) -> str:
+        """A sub-expression plus a variable no other node uses: a generic point, away from the
+        degenerate ones (a rank-1 outer product has repeated zero singular values, where the
+        derivative rightly raises DomainError)."""
+        name = "G" + "_".join(map(str, s))
+        names[name] = s
+        return f"({name} + {sub(s)})"
+
+    if len(shape) == 2 and shape[0] == shape[1]:
+        n = shape[0]
+        fn = draw(st.sampled_from([*MATFUN, "logm", "sqrtm"]))
+        if fn in MATFUN:  # of a small argument: exp of a large matrix overflows
+            return f"{fn}(0.5 * {sub(shape)})"
+        return f"{fn}({positive_definite(n)})"
+    if len(shape) == 1:
+        op = draw(st.sampled_from(["eigvalsh", "svdvals"]))
+        if op == "eigvalsh":
+            return f"eigvalsh({generic((shape[0], shape[0]))})"
+        return f"svdvals({generic((shape[0], shape[0] + draw(st.integers(0, 1))))})"
+    if shape:
+        return None
+    op = draw(st.sampled_from(["trace", "weighted", "norm2", "nuc", "norm1", "inf", "sum"]))
+    if op == "trace":
+        fn = draw(st.sampled_from([*MATFUN, "logm", "sqrtm"]))
+        arg = f"0.5 * {sub((k, k))}" if fn in MATFUN else positive_definite(k)
+        return f"tr({fn}({arg}))"
+    if op == "weighted":
+        return f"sum({sub((k, k))} * {draw(_spectral_node((k, k), sub, names))})"
+    if op == "norm2":
+        return f"norm({generic((k, draw(st.integers(2, 3))))}, 2)"
+    if op == "nuc":
+        return f"norm({generic((k, draw(st.integers(2, 3))))}, 'nuc')"
+    if op in ("norm1", "inf"):
+        return f"norm({generic((k + 1,))}, {1 if op == 'norm1' else 'inf'})"
+    return f"sum({sub((k,))} * {draw(_spectral_node((k,), sub, names))})"
+
+
 @st.composite
 def _broadcast_node(draw: st.DrawFn, shape: Shape, depth: int, names: dict[str, Shape]) -> str:
     """A node of the given shape that broadcasts, reduces over an axis, or normalises along one.
@@ -219,14 +284,14 @@ def _broadcast_node(draw: st.DrawFn, shape: Shape, depth: int, names: dict[str, 
 
 @st.composite
 def problems(
-    draw: st.DrawFn, max_depth: int = 4, broadcast: bool = False
+    draw: st.DrawFn, max_depth: int = 4, broadcast: bool = False, spectral: bool = False
 ) -> tuple[str, dict[str, Shape], str]:
     """Draw (expression text, shapes, variable to differentiate by)."""
     names: dict[str, Shape] = {}
     out_rank = draw(st.sampled_from([0, 0, 1, 2]))
     sizes = st.integers(2, 5) if not broadcast else st.sampled_from([1, 2, 3, 4, 5])
     shape = tuple(draw(sizes) for _ in range(out_rank))
-    text = draw(expressions(shape, max_depth, names, broadcast))
+    text = draw(expressions(shape, max_depth, names, broadcast, spectral))
     if not names:
         names["s"] = ()
         text = f"({text}) * s"
@@ -302,6 +367,8 @@ TOKENS = [
     "2.5",
     "axis=0",
     "'fro'",
+    "'nuc'",
+    "inf",
     "'ij,jk->ik'",
     " ",
     "[",

@@ -146,3 +146,19 @@ def test_a_few_first_derivatives_match_finite_differences_in_every_output(proble
 @given(second_problems())
 def test_a_few_second_derivatives_match_finite_differences_in_every_output(problem):
     _second(problem)
+
+
+# matrix functions, spectral functions and nonsmooth norms (issue 14)
+
+
+@pytest.mark.slow
+@settings(DIFFERENTIAL, max_examples=300)
+@given(problems(broadcast=True, spectral=True))
+def test_every_output_of_a_spectral_derivative_matches_finite_differences(problem):
+    _first(problem)
+
+
+@settings(DIFFERENTIAL, max_examples=12)
+@given(problems(spectral=True))
+def test_a_few_spectral_derivatives_match_finite_differences_in_every_output(problem):
+    _first(problem)

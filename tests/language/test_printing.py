@@ -42,6 +42,7 @@ def _sigmoid(x: Any) -> Any:
 
 PYTHON = {"np": np, "exp": np.exp, "tanh": np.tanh, "sin": np.sin, "cos": np.cos}
 PYTHON |= {"sigmoid": _sigmoid, "log": np.log, "sqrt": np.sqrt, "pi": np.pi}
+PYTHON |= {"abs": np.abs, "sign": np.sign}  # merged powers (x²)^(1/3) = |x|^(2/3) print them
 SYMPY = {
     "sigmoid": sp.Lambda(sp.Symbol("z"), 1 / (1 + sp.exp(-sp.Symbol("z")))),
     "tanhp": sp.Lambda(sp.Symbol("z"), 1 - sp.tanh(sp.Symbol("z")) ** 2),

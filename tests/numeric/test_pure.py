@@ -46,6 +46,10 @@ def test_catalogue_agrees_with_numpy(entry, size):
     names = sorted({p for v in f.variables() for s in v.shape for p in dim_names(s)})
     sizes = dict.fromkeys(names, size)
     arrays = {**sizes, **sample_inputs([f, ref], size, sizes=sizes, constraints=entry.constraints)}
+    if not entry.exact:  # matrix and spectral functions: the pure backend refuses them clearly
+        with pytest.raises(NotSupportedError, match=r"the pure-Python backend cannot evaluate"):
+            evaluate_expression(f, _lists(arrays))
+        return
     for e in (f, ref):
         got = evaluate_expression(e, _lists(arrays)).tolist()
         np.testing.assert_allclose(got, evaluate(e, **arrays), rtol=1e-10, atol=1e-12)
