@@ -18,9 +18,8 @@ import numpy as np
 
 from ..engine.result import DerivativeLike, is_derivative
 from ..errors import ShapeError
-from ..language.expression import Expr, Var
+from ..language.expression import Expr, Var, declared_variable
 from ..language.inputs import as_expression
-from ..language.shapes import normalize_shape
 from ..numeric.evaluation import Array, Evaluator, bind_sizes
 from ..numeric.sampling import sample_inputs
 from .jvp import Fn
@@ -90,9 +89,7 @@ def as_function(f: Any, shapes: Mapping[str, Any] | None) -> tuple[Fn, Expr | No
     declared = set(e.variables())
     for name, given in (shapes or {}).items():
         if all(v.name != name for v in declared):
-            declared.add(
-                given if isinstance(given, Var) else Var(name, normalize_shape(given, name))
-            )
+            declared.add(declared_variable(name, given))
 
     own = e.variables()
 
