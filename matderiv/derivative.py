@@ -372,8 +372,8 @@ def _derive_index(
     form = reassemble(final)
     out_shape = tuple(i.dim for i in start.free)
     stages = (start, raw, contracted, final)
-    used = differentiator.convention if wrt.structure == "symmetric" else None
-    return Derivative(of, wrt, final, form, stages, out_shape, variables, symmetric=used)
+    convention = differentiator.convention if wrt.structure == "symmetric" else None
+    return Derivative(of, wrt, final, form, stages, out_shape, variables, symmetric=convention)
 
 
 def derive(

@@ -20,6 +20,7 @@ from ..engine.result import DerivativeLike, is_derivative
 from ..errors import ShapeError
 from ..language.expression import Expr, Var, declared_variable
 from ..language.inputs import as_expression
+from ..language.structure import Structure, SymmetricConvention
 from ..numeric.evaluation import Array, Evaluator, bind_sizes
 from ..numeric.sampling import sample_inputs
 from .jvp import Fn
@@ -140,12 +141,17 @@ class Inputs:
         The variable's name; ``point[wrt]`` is a float64 array.
     point : dict
         Float64 arrays by name (named sizes stay ints).
+    structure, convention : str
+        The variable's structure and, for a symmetric one, the convention the claim is read
+        in (:mod:`matderiv.checks.structure`).
     """
 
     f: Fn
     df: Fn
     wrt: str
     point: dict[str, Any]
+    structure: Structure = "general"
+    convention: SymmetricConvention | None = None
 
     @property
     def x0(self) -> Array:

@@ -34,7 +34,9 @@ MAX_DEPTH = 60
 
 
 class _Parser:
-    def __init__(self, text: str, shapes: Mapping[str, nodes.Expr | Structured | tuple[Dim, ...]]) -> None:
+    def __init__(
+        self, text: str, shapes: Mapping[str, nodes.Expr | Structured | tuple[Dim, ...]]
+    ) -> None:
         self.text = text
         self.shapes = shapes
         if "pi" in shapes:
