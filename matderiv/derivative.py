@@ -437,6 +437,7 @@ def derive(
         start = prev.index_expr
         variables = prev.variables
         wvar = as_variable(wrt, variables | {prev.wrt}, shapes)
+        _same_variable(wvar, variables | {prev.wrt})
         d = _derive_index(start, prev, wvar, variables, symmetric)
     else:
         e = as_expression(expr, shapes)
@@ -444,6 +445,7 @@ def derive(
         wvar = as_variable(wrt, variables, shapes)
         if not isinstance(wvar, Var):
             raise ParseError(f"wrt must name a variable, got {wrt!r}")
+        _same_variable(wvar, variables)
         names = free_names(e.ndim, {v.name for v in variables}, 0)
         out_idx = tuple(Idx(n, d) for n, d in zip(names, e.shape, strict=True))
         start = rename_summed(
@@ -451,6 +453,18 @@ def derive(
         )
         d = _derive_index(start, e, wvar, variables, symmetric)
     return d if layout == "tensor" else d.to_layout(layout)
+
+
+def _same_variable(wrt: Var, variables: frozenset[Var]) -> None:
+    """Refuse a ``wrt`` named like a variable of the expression but declared otherwise (another
+    shape or structure): it is not that variable, and its derivative would be a silent 0."""
+    for v in variables:
+        if v.name == wrt.name and v != wrt:
+            raise ShapeError(
+                f"wrt {wrt.name!r} is declared {shape_text(wrt.shape)} ({wrt.structure}), but the "
+                f"expression's {v.name!r} is {shape_text(v.shape)} ({v.structure}); pass the "
+                "expression's own variable, or its name"
+            )
 
 
 def hessian(

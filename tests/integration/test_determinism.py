@@ -68,6 +68,7 @@ _CASES: list[tuple[str, str, dict[str, Any], str, str | None]] = [
     ("gen-341", "(norm((outer((M2_2b @ v2b), (v3 + v3)) @ (einsum('ij,ij->', M4_3, M4_3b) * softplus(v3b))))**2 + tr(matrix_power(((2 * s) * tanh(M2_2)), 2)))", {"M2_2b": (2, 2), "v2b": (2,), "v3": (3,), "M4_3": (4, 3), "M4_3b": (4, 3), "v3b": (3,), "s": (), "M2_2": (2, 2)}, "M4_3", None),
 ]  # fmt: skip
 
+
 def _json_shape(given: Any) -> Any:
     """A shape as JSON: a list, or {"shape": [...], "structure": ...} for a structured one."""
     if isinstance(given, md.language.structure.Structured):

@@ -28,6 +28,8 @@ ERRORS = [
     (lambda: md.derive("logdet(S)", "S", shapes={"S": md.structured(("n", "n"), "symmetric")}), md.LayoutError, r"'S' is symmetric, .* symmetric='frobenius' .* symmetric='free'"),
     (lambda: md.derive("logdet(S)", "S", shapes={"S": md.structured(("n", "n"), "symmetric")}, symmetric="half"), md.LayoutError, r"unknown convention symmetric='half'; expected one of 'frobenius', 'free'"),
     (lambda: md.derive(md.var("S", (2, 2), structure="symmetric") + md.var("S", (2, 2)), "S", symmetric="free"), md.ShapeError, r"variable 'S' is used with two structures"),
+    (lambda: md.derive(md.var("x", ("n",)) @ md.var("S", ("n", "n"), structure="symmetric") @ md.var("x", ("n",)), md.var("S", ("n", "n"))), md.ShapeError, r"wrt 'S' is declared n×n \(general\), but the expression's 'S' is n×n \(symmetric\)"),
+    (lambda: md.derive(md.var("x", ("n",)) @ md.var("x", ("n",)), md.var("x", ("m",))), md.ShapeError, r"wrt 'x' is declared m \(general\), but the expression's 'x' is n \(general\)"),
 ]  # fmt: skip
 
 
