@@ -7,7 +7,7 @@ has n(n+1)/2 (S_pq and S_qp are one number), a diagonal one has n. Declare one w
 cannot carry the structure: ``("n", "n", "symmetric")`` is a valid three-axis shape.)
 
 Differentiating by a symmetric variable needs a convention, which the user names
-(:data:`SymmetricConvention`); there is no default, because the two conventions in the
+(``SymmetricConvention``); there is no default, because the two conventions in the
 literature give different matrices and both are right in their own sense. With G the
 derivative that ignores the symmetry:
 
@@ -103,7 +103,8 @@ def needs_convention(
     name: str, structure: Structure, convention: SymmetricConvention | None
 ) -> SymmetricConvention | None:
     """The convention a derivative by a variable of this structure uses: checked, and required
-    for a symmetric one (a :class:`LayoutError` naming both conventions without it)."""
+    for a symmetric one (a :class:`~matderiv.errors.LayoutError` naming both conventions
+    without it)."""
     if convention is not None and convention not in CONVENTIONS:
         raise LayoutError(
             f"unknown convention symmetric={convention!r}; expected one of "
