@@ -23,6 +23,7 @@ from .errors import (
 )
 from .language.expression import Expr, var
 from .language.parsing import parse
+from .language.structure import structured
 from .numeric import layout
 from .steps import Step
 
@@ -81,6 +82,7 @@ __all__ = [
     "hessian",
     "layout",
     "parse",
+    "structured",
     "unvec",
     "value_and_grad",
     "var",

@@ -15,6 +15,9 @@ Sources (see the book's bibliography):
 - ``mit``: MIT 6.390 "Explanatory Notes", appendix "Matrix Derivatives" (Fall 2024);
 - ``magnus``: J. R. Magnus, H. Neudecker, *Matrix Differential Calculus* (3rd ed.);
 - ``higham2008``: N. J. Higham, *Functions of Matrices: Theory and Computation* (SIAM, 2008).
+- ``srinivasan2019``: S. Srinivasan, N. Panda, "What is the gradient of a scalar function of a
+  symmetric matrix?" (arXiv 1911.06491): the Frobenius gradient sym(G) on symmetric matrices.
+  Cookbook equation numbers are those of the version of November 15, 2012.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .derivative import Derivative, derive, hessian
+from .language.structure import SymmetricConvention, structured
 
 __all__ = ["CATALOGUE", "TOPICS", "Identity", "by_name"]
 
@@ -48,7 +52,7 @@ class Identity:
     topic: str
     expr: str
     wrt: str
-    shapes: Mapping[str, tuple[Any, ...]]
+    shapes: Mapping[str, Any]
     reference: str
     source: str
     wrt2: str | None = None
@@ -57,13 +61,17 @@ class Identity:
     #: False for an identity whose functions the exact SymPy check cannot evaluate (matrix and
     #: spectral functions): it is checked against finite differences only.
     exact: bool = True
+    #: The convention of a derivative by a symmetric variable (see matderiv.language.structure).
+    symmetric: SymmetricConvention | None = None
 
     def derive(self) -> Derivative:
         """Derive the entry with matderiv."""
 
         if self.wrt2 is not None:
-            return hessian(self.expr, self.wrt, self.wrt2, shapes=self.shapes)
-        return derive(self.expr, self.wrt, shapes=self.shapes)
+            return hessian(
+                self.expr, self.wrt, self.wrt2, shapes=self.shapes, symmetric=self.symmetric
+            )
+        return derive(self.expr, self.wrt, shapes=self.shapes, symmetric=self.symmetric)
 
 
 SQ = {"X": ("n", "n"), "A": ("n", "n"), "B": ("n", "n"), "C": ("n", "n"), "Y": ("n", "n")}
@@ -72,6 +80,8 @@ MLP = {"W1": ("h", "n"), "b1": ("h",), "W2": ("m", "h"), "x": ("n",), "y": ("m",
 H = "tanh(W1 @ x + b1)"
 R = f"(W2 @ {H} - y)"
 LN = "((x - mean(x)) / sqrt(var(x) + 1e-5))"
+SYM = {"S": structured(("n", "n"), "symmetric"), "A": ("n", "n"), "x": ("n",)}
+DIA = {"D": structured(("n", "n"), "diagonal"), "A": ("n", "n")}
 
 _I = Identity
 CATALOGUE: tuple[Identity, ...] = (
@@ -184,6 +194,17 @@ CATALOGUE: tuple[Identity, ...] = (
     _I("zou-first-factor", "sources", "sum((Z - Y)**2)", "Z", {"Z": ("B", "M"), "Y": ("B", "M")}, "2 * (Z - Y)", "zou: ∂L/∂Ỹ"),
     _I("cv-row-vector-layer", "sources", "x @ W + b", "W", {"x": (3,), "W": (3, 2), "b": (2,)}, "einsum('jl,k->jkl', eye(2), x)", "cv: ∂Y/∂W, 2×3×2"),
     _I("cv-loss", "sources", "sum(G * (x @ W + b))", "W", {"G": (2,), "x": (3,), "W": (3, 2), "b": (2,)}, "outer(x, G)", "cv: dL = L_Y : dY = (XᵀL_Y) : dW"),
+    # structured variables: symmetric S (two conventions) and diagonal D ----------------------
+    _I("sym-trace-free", "traces", "tr(A @ S)", "S", SYM, "A + A.T - A * eye(n)", "cookbook §2.8.2 eq. (139)", symmetric="free"),
+    _I("sym-trace-frobenius", "traces", "tr(A @ S)", "S", SYM, "(A + A.T) / 2", "sym of cookbook §2.5.1 (Srinivasan & Panda 2019)", symmetric="frobenius"),
+    _I("diag-trace", "traces", "tr(A @ D)", "D", DIA, "A * eye(n)", "cookbook §2.8.3 eq. (142)"),
+    _I("sym-det-free", "determinants", "det(S)", "S", SYM, "det(S) * (2 * inv(S) - inv(S) * eye(n))", "cookbook §2.8.2 eq. (140)", symmetric="free"),
+    _I("sym-det-frobenius", "determinants", "det(S)", "S", SYM, "det(S) * inv(S)", "sym of cookbook §2.1.1 (Srinivasan & Panda 2019)", symmetric="frobenius"),
+    _I("sym-logdet-free", "determinants", "logdet(S)", "S", SYM, "2 * inv(S) - inv(S) * eye(n)", "cookbook §2.8.2 eq. (141)", symmetric="free"),
+    _I("sym-logdet-frobenius", "determinants", "logdet(S)", "S", SYM, "inv(S)", "Srinivasan & Panda 2019: sym(G) = S⁻¹", symmetric="frobenius"),
+    _I("sym-quadratic-free", "forms", "x @ S @ x", "S", SYM, "2 * outer(x, x) - diag(x * x)", "cookbook §2.8.2 eq. (138) with §2.4.1's x xᵀ", symmetric="free"),
+    _I("sym-quadratic-frobenius", "forms", "x @ S @ x", "S", SYM, "outer(x, x)", "sym of cookbook §2.4.1's x xᵀ", symmetric="frobenius"),
+    _I("sym-inverse-trace-frobenius", "inverses", "tr(A @ inv(S))", "S", SYM, "-inv(S) @ (A + A.T) @ inv(S) / 2", "sym of cookbook §2.2 (Srinivasan & Panda 2019)", symmetric="frobenius"),
 )  # fmt: skip
 
 

@@ -25,12 +25,14 @@ from .engine.lowering import lower_normalized
 from .engine.matrixform import MForm, form_expr, form_latex, form_text, transpose
 from .engine.notation import einsum_code, free_names, index_latex, index_text, rename_summed
 from .engine.reassembly import reassemble
+from .engine.structure import canonical_symmetric
 from .errors import NotSupportedError, ParseError, ShapeError
 from .language.expression import Expr, Mul, Var, shape_text
 from .language.functions import Reduce
 from .language.inputs import as_expression, as_variable
 from .language.printing import latex_name, to_code, to_text
 from .language.shapes import Shape
+from .language.structure import SymmetricConvention
 from .numeric.codegen import argument_order, compile_source, generate
 from .numeric.layout import Layout, arrange, arranged_shape, recipe
 from .steps import Step, build_steps
@@ -59,6 +61,10 @@ class Derivative:
     out_shape: Shape
     variables: frozenset[Var]
     layout: Layout = "tensor"
+    #: The convention of a derivative by a symmetric variable (None for any other variable):
+    #: ``"frobenius"``, the gradient on the symmetric matrices, or ``"free"``, the partial
+    #: derivatives by the free entries (:mod:`matderiv.language.structure`).
+    symmetric: SymmetricConvention | None = None
 
     @cached_property
     def steps(self) -> tuple[Step, ...]:
@@ -230,6 +236,8 @@ class Derivative:
         from .checks.finite import check_derivative  # numpy on first use, as in evaluate
 
         kwargs.setdefault("layout", self.layout)
+        if self.symmetric is not None:
+            kwargs.setdefault("symmetric", self.symmetric)
         return check_derivative(self.of, self, wrt=self.wrt, **kwargs)
 
     def program(self) -> Expr | IndexExpr:
@@ -322,7 +330,7 @@ class Derivative:
                 "differently, e.g. contract('G_up')"
             )
         loss = Reduce("sum", Mul((g, f))) if f.ndim else Mul((g, f))
-        return derive(loss, self.wrt, layout=self.layout)
+        return derive(loss, self.wrt, layout=self.layout, symmetric=self.symmetric)
 
     def to_layout(self, name: Layout) -> Derivative:
         """Return the same derivative arranged in another layout convention.
@@ -344,7 +352,11 @@ class Derivative:
 
 
 def _derive_index(
-    start: IndexExpr, of: Expr | Derivative, wrt: Var, variables: frozenset[Var]
+    start: IndexExpr,
+    of: Expr | Derivative,
+    wrt: Var,
+    variables: frozenset[Var],
+    convention: SymmetricConvention | None,
 ) -> Derivative:
     used = {i.name for t in start.terms for i in t.indices()} | {i.name for i in start.free}
     names = free_names(wrt.ndim, used | {v.name for v in variables}, 1)
@@ -352,12 +364,16 @@ def _derive_index(
     free = start.free + widx
     avoid = {v.name for v in variables}
     variables = variables | {wrt}
-    raw = rename_summed(IndexExpr(tuple(Differentiator(wrt, widx).terms(start.terms)), free), avoid)
+    differentiator = Differentiator(wrt, widx, convention)
+    raw = rename_summed(IndexExpr(tuple(differentiator.terms(start.terms)), free), avoid)
     contracted = rename_summed(contract(raw), avoid)
-    final = rename_summed(collect(contracted), avoid)
+    # a declared symmetry: S[q,p] is S[p,q], so such terms collect
+    final = rename_summed(collect(canonical_symmetric(contracted)), avoid)
     form = reassemble(final)
     out_shape = tuple(i.dim for i in start.free)
-    return Derivative(of, wrt, final, form, (start, raw, contracted, final), out_shape, variables)
+    stages = (start, raw, contracted, final)
+    convention = differentiator.convention if wrt.structure == "symmetric" else None
+    return Derivative(of, wrt, final, form, stages, out_shape, variables, symmetric=convention)
 
 
 def derive(
@@ -365,11 +381,14 @@ def derive(
     wrt: Var | str,
     shapes: Mapping[str, Any] | None = None,
     layout: Layout = "tensor",
+    *,
+    symmetric: SymmetricConvention | None = None,
 ) -> Derivative:
     """Derive ``∂ expr / ∂ wrt`` step by step.
 
     The result is arranged in the tensor layout: shape ``out.shape + wrt.shape``, with
-    ``D[i..., p...] = ∂out[i...] / ∂wrt[p...]``.
+    ``D[i..., p...] = ∂out[i...] / ∂wrt[p...]``. For a symmetric ``wrt`` the last two axes
+    hold the convention that ``symmetric`` names (there is no default).
 
     Parameters
     ----------
@@ -382,6 +401,14 @@ def derive(
         ``{name: shape}`` with shapes as tuples of ints or dimension names; ``()`` is a scalar.
     layout : {"tensor", "numerator", "denominator", "mixed", "mit"}
         The layout convention of the result.
+    symmetric : {"frobenius", "free"}, optional
+        Required when ``wrt`` is a symmetric variable (``md.var(..., structure="symmetric")``
+        or ``md.structured``), where the two conventions of the literature differ. With G the
+        derivative that ignores the symmetry: ``"frobenius"`` gives the gradient on the space
+        of symmetric matrices, (G + Gᵀ)/2, the one gradient descent wants; ``"free"`` the
+        partial derivatives by the n(n+1)/2 free entries, G + Gᵀ − G∘I (Matrix Cookbook
+        §2.8.2). Without it a symmetric ``wrt`` raises :class:`~matderiv.errors.LayoutError`.
+        A diagonal ``wrt`` gives G∘I in both conventions and needs none.
 
     Returns
     -------
@@ -399,26 +426,45 @@ def derive(
     'D[p,q] = 2 Σ_a (X W - Y)[a,q] X[a,p]'
     >>> d.shape
     ('N', 'M')
+    >>> S = {"S": md.structured(("n", "n"), "symmetric"), "A": ("n", "n")}
+    >>> md.derive("tr(A @ S)", "S", shapes=S, symmetric="free").matrix
+    'A^T + A - (A^T * I)'
+    >>> md.derive("logdet(S)", "S", shapes=S, symmetric="frobenius").matrix
+    'S^{-1}'
     """
     if isinstance(expr, Derivative):
         prev = expr
         start = prev.index_expr
         variables = prev.variables
         wvar = as_variable(wrt, variables | {prev.wrt}, shapes)
-        d = _derive_index(start, prev, wvar, variables)
+        _same_variable(wvar, variables | {prev.wrt})
+        d = _derive_index(start, prev, wvar, variables, symmetric)
     else:
         e = as_expression(expr, shapes)
         variables = e.variables()
         wvar = as_variable(wrt, variables, shapes)
         if not isinstance(wvar, Var):
             raise ParseError(f"wrt must name a variable, got {wrt!r}")
+        _same_variable(wvar, variables)
         names = free_names(e.ndim, {v.name for v in variables}, 0)
         out_idx = tuple(Idx(n, d) for n, d in zip(names, e.shape, strict=True))
         start = rename_summed(
             IndexExpr(tuple(lower_normalized(e, out_idx)), out_idx), {v.name for v in variables}
         )
-        d = _derive_index(start, e, wvar, variables)
+        d = _derive_index(start, e, wvar, variables, symmetric)
     return d if layout == "tensor" else d.to_layout(layout)
+
+
+def _same_variable(wrt: Var, variables: frozenset[Var]) -> None:
+    """Refuse a ``wrt`` named like a variable of the expression but declared otherwise (another
+    shape or structure): it is not that variable, and its derivative would be a silent 0."""
+    for v in variables:
+        if v.name == wrt.name and v != wrt:
+            raise ShapeError(
+                f"wrt {wrt.name!r} is declared {shape_text(wrt.shape)} ({wrt.structure}), but the "
+                f"expression's {v.name!r} is {shape_text(v.shape)} ({v.structure}); pass the "
+                "expression's own variable, or its name"
+            )
 
 
 def hessian(
@@ -426,8 +472,13 @@ def hessian(
     wrt: Var | str,
     wrt2: Var | str | None = None,
     shapes: Mapping[str, Any] | None = None,
+    *,
+    symmetric: SymmetricConvention | None = None,
 ) -> Derivative:
     """Second derivative: shape ``out.shape + wrt.shape + wrt2.shape``.
+
+    ``symmetric`` names the convention for a symmetric variable, as in :func:`derive`; it
+    applies to both derivatives.
 
     Examples
     --------
@@ -435,5 +486,5 @@ def hessian(
     >>> md.hessian("x @ A @ x", "x", shapes={"x": ("n",), "A": ("n", "n")}).matrix
     'A + A^T'
     """
-    first = derive(expr, wrt, shapes)
-    return derive(first, wrt if wrt2 is None else wrt2, shapes)
+    first = derive(expr, wrt, shapes, symmetric=symmetric)
+    return derive(first, wrt if wrt2 is None else wrt2, shapes, symmetric=symmetric)

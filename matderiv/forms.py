@@ -22,6 +22,7 @@ from .language.expression import Expr, Mul, Var, shape_text
 from .language.functions import Reduce
 from .language.inputs import as_expression
 from .language.printing import latex_name, to_latex, to_text
+from .language.structure import SymmetricConvention
 from .numeric.codegen import argument_order, compile_source, generate
 
 __all__ = ["Differential", "differential", "frobenius", "value_and_grad"]
@@ -85,9 +86,18 @@ class Differential:
 
 
 def differential(
-    expr: Expr | str, wrt: Var | str, shapes: Mapping[str, Any] | None = None
+    expr: Expr | str,
+    wrt: Var | str,
+    shapes: Mapping[str, Any] | None = None,
+    *,
+    symmetric: SymmetricConvention | None = None,
 ) -> Differential:
     """The differential ``dL = G : dX`` of a scalar expression, with G identified.
+
+    By a symmetric variable, ``dL = G : dS`` over symmetric dS identifies G only in the space
+    of symmetric matrices: pass ``symmetric="frobenius"`` (G = sym of the unstructured one).
+    The free-entry convention is no such G (it counts each off-diagonal pair once), so
+    ``symmetric="free"`` raises :class:`~matderiv.errors.NotSupportedError`.
 
     >>> import matderiv as md
     >>> print(md.differential("sum((X @ W - Y)**2)", "W",
@@ -100,7 +110,13 @@ def differential(
             f"the differential form dL = G : dX needs a scalar L, but {to_text(e)} has shape "
             f"{shape_text(e.shape)}; contract it first (sum(G * ...)) or use md.derive"
         )
-    g = derive(e, wrt, shapes)
+    if symmetric == "free":
+        raise NotSupportedError(
+            "dL = G : dS holds for the Frobenius gradient on the symmetric matrices, not for "
+            "the partial derivatives by the free entries (each off-diagonal pair is one entry, "
+            "counted once); use symmetric='frobenius', or md.derive(..., symmetric='free')"
+        )
+    g = derive(e, wrt, shapes, symmetric=symmetric)
     return Differential(e, g.wrt, g)
 
 
@@ -109,6 +125,8 @@ def value_and_grad(
     wrt: Var | str,
     shapes: Any = None,
     args: Sequence[str] | None = None,
+    *,
+    symmetric: SymmetricConvention | None = None,
 ) -> Callable[..., Any]:
     """A plain numpy function returning ``(value, gradient)`` that computes the shared parts once
     (for ``sum((X @ W - Y)**2)``, the residual ``X @ W - Y``).
@@ -117,7 +135,8 @@ def value_and_grad(
     keyword-only, named after the variables, unless ``args`` (every variable's name, once) fixes
     a positional order. Each argument's shape is checked against its declared shape
     (:class:`~matderiv.errors.ShapeError` otherwise); a named size that no argument's shape gives
-    (the ``n`` of ``ones(n)``) is a keyword argument of its own, ``n=4``.
+    (the ``n`` of ``ones(n)``) is a keyword argument of its own, ``n=4``. A symmetric ``wrt``
+    needs ``symmetric="frobenius"`` or ``"free"``, as in :func:`matderiv.derive`.
 
     >>> import numpy as np, matderiv as md
     >>> shapes = {"X": (4, 3), "W": (3, 2), "Y": (4, 2)}
@@ -130,7 +149,7 @@ def value_and_grad(
     72.0
     """
     e = as_expression(expr, shapes)
-    d = derive(e, wrt, shapes)
+    d = derive(e, wrt, shapes, symmetric=symmetric)
     variables = argument_order(d.variables | {d.wrt}, args)
     outputs = [(e, e.shape, ""), (d.program(), d.tensor_shape, "")]
     source = generate("value_and_grad", variables, outputs, positional=args is not None)

@@ -22,10 +22,12 @@ from .engine.lowering import lower_normalized
 from .engine.matrixform import MForm, form_latex, form_text
 from .engine.notation import einsum_code, free_names, index_latex, index_text, rename_summed
 from .engine.result import DerivativeData
+from .engine.structure import variable_derivative
 from .errors import NotSupportedError
 from .language.expression import Add, Expr, Var, shape_text
 from .language.printing import Printer, latex_name, to_latex, to_text
 from .language.shapes import Shape
+from .language.structure import SymmetricConvention
 from .numeric.layout import recipe
 
 if TYPE_CHECKING:
@@ -46,6 +48,9 @@ class Derivation(DerivativeData, Protocol):
 
     @property
     def index(self) -> str: ...
+
+    @property
+    def symmetric(self) -> SymmetricConvention | None: ...
 
     def latex(self) -> str: ...
 
@@ -149,6 +154,31 @@ def _lhs(start_free: tuple[Idx, ...], wrt: Var, widx: tuple[Idx, ...]) -> tuple[
     return text, rf"\frac{{\partial {ltop}}}{{\partial {lw}}}"
 
 
+def _structure_rule(
+    wrt: Var, widx: tuple[Idx, ...], convention: SymmetricConvention | None
+) -> tuple[str, str]:
+    """The rule ∂S_ab/∂S_pq of a structured variable, as a first line of the differentiate
+    step (text and LaTeX, each ending in a line break), or two empty strings."""
+    if wrt.structure == "general":
+        return "", ""
+    taken = {i.name for i in widx}
+    a, b = (Idx(n, wrt.shape[0]) for n in [c for c in "abcdefgh" if c not in taken][:2])
+    rule = IndexExpr(tuple(variable_derivative(wrt, (a, b), widx, convention)), (a, b, *widx))
+    p, q = widx
+    why = {
+        "diagonal": "diagonal: only the diagonal entries are free",
+        "free": "symmetric, free entries: one entry for each pair (p, q), (q, p)",
+        "frobenius": "symmetric, Frobenius: the projection onto the symmetric matrices",
+    }["diagonal" if wrt.structure == "diagonal" else str(convention)]
+    lw = latex_name(wrt.name)
+    text = f"∂{wrt.name}[{a.name},{b.name}]/∂{wrt.name}[{p.name},{q.name}]"
+    latex = rf"\frac{{\partial {lw}_{{{a.name}{b.name}}}}}{{\partial {lw}_{{{p.name}{q.name}}}}}"
+    return (
+        f"{index_text(rule, text)}   ({why})\n",
+        rf"{latex} = {index_latex(rule)} \quad \text{{({why})}} \\ ",
+    )
+
+
 def _aligned(latex: str) -> str:
     """Display LaTeX with one row per line, aligned at the relation ``=`` of each row (the
     first one outside braces and ``\\left…\\right``, never an ``axis=1`` inside a call)."""
@@ -192,12 +222,13 @@ def build_steps(d: Derivation) -> Steps:
     widx = final.free[len(start.free) :]
     lhs_t, lhs_l = _lhs(start.free, wrt, widx)
     steps = [_element_step(start, wrt, d.of, variables)]
+    rule_t, rule_l = _structure_rule(wrt, widx, d.symmetric)
     steps.append(
         Step(
             "differentiate",
             "Differentiate one element: product and chain rules, Kronecker deltas written out",
-            index_text(raw, lhs_t),
-            f"{lhs_l} = {index_latex(raw)}",
+            rule_t + index_text(raw, lhs_t),
+            rule_l + f"{lhs_l} = {index_latex(raw)}",
             raw,
             variables=variables,
         )
@@ -213,10 +244,12 @@ def build_steps(d: Derivation) -> Steps:
         )
     )
     if len(final.terms) != len(contracted.terms):
+        symmetric = sorted(v.name for v in variables if v.structure != "general")
+        using = f" (using {', '.join(f'{n}^T = {n}' for n in symmetric)})" if symmetric else ""
         steps.append(
             Step(
                 "collect",
-                "Collect equal terms",
+                "Collect equal terms" + using,
                 index_text(final, lhs_t),
                 f"{lhs_l} = {index_latex(final)}",
                 final,

@@ -25,6 +25,7 @@ from ..numeric.layout import to_tensor
 from .jvp import EVALUATIONS_PER_JVP, numerical_jvp, step_scale
 from .report import Report
 from .resolve import Inputs, Method
+from .structure import claim_structure_error, free_entries, random_direction, weights
 
 __all__ = [
     "FULL_LIMIT",
@@ -85,6 +86,10 @@ def evaluate_claim(inputs: Inputs, layout: str) -> Claim:
             f"derivative check failed: the claimed derivative has shape {D.shape}, expected "
             f"{want} (output {value0.shape} then {inputs.wrt} {x0.shape}, tensor layout)"
         )
+    if inputs.structure != "general":
+        unstructured = claim_structure_error(D, inputs.structure, value0.ndim)
+        if unstructured is not None:
+            raise AssertionError(f"derivative check failed: {unstructured}")
     return Claim(value0, D, t_eval)
 
 
@@ -151,6 +156,15 @@ def full_comparison(inputs: Inputs, claim: Claim) -> Comparison:
     scale = step_scale(x0)
     numeric = np.zeros(claim.jacobian.shape)
     noise = np.zeros(claim.jacobian.shape)
+    if inputs.structure != "general":  # one JVP per free entry; the point stays structured
+        count = 0
+        for e, entries, factor in free_entries(inputs.structure, inputs.convention, len(x0)):
+            jvp, err = numerical_jvp(inputs.f, inputs.point, inputs.wrt, e, scale)
+            for entry in entries:
+                numeric[(Ellipsis, *entry)] = factor * jvp
+                noise[(Ellipsis, *entry)] = factor * err
+            count += 1
+        return Comparison(claim.jacobian, numeric, noise, EVALUATIONS_PER_JVP * count)
     flat_n = numeric.reshape((*value0.shape, x0.size))
     flat_e = noise.reshape((*value0.shape, x0.size))
     for k in range(x0.size):
@@ -175,9 +189,17 @@ def directional_comparison(
     scale = step_scale(x0)
     axes = (tuple(range(value0.ndim, D.ndim)), tuple(range(x0.ndim)))
     rows_a, rows_n, rows_e = [], [], []
+    structured = inputs.structure != "general"
+    if structured:  # ⟨D, W∘V⟩ along structured V (checks.structure)
+        w = weights(inputs.structure, inputs.convention, len(x0))
     for _ in range(directions):
-        v = gen.standard_normal(x0.shape)
-        num, err = numerical_jvp(inputs.f, inputs.point, inputs.wrt, v, scale)
+        if structured:
+            v = random_direction(inputs.structure, gen, len(x0))
+            num, err = numerical_jvp(inputs.f, inputs.point, inputs.wrt, v, scale)
+            v = w * v
+        else:
+            v = gen.standard_normal(x0.shape)
+            num, err = numerical_jvp(inputs.f, inputs.point, inputs.wrt, v, scale)
         jvp = np.tensordot(D, v, axes=axes)
         rows_a.append(np.ravel(jvp))
         rows_n.append(np.ravel(num))

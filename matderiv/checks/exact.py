@@ -24,6 +24,7 @@ from ..language.expression import Expr, Var, shape_text
 from ..language.functions import Unary
 from ..language.shapes import resolve_dim
 from ..language.specs import ELEMENTWISE
+from ..language.structure import SymmetricConvention
 
 __all__ = ["ExactResult", "instance_sizes", "prove_equal", "sympy_backend"]
 
@@ -112,6 +113,12 @@ def symbols_for(
         shape = tuple(resolve_dim(d, sizes) for d in v.shape)
         arr = np.empty(shape, dtype=object)
         for idx in itertools.product(*(range(n) for n in shape)):
+            if v.structure != "general" and idx[0] > idx[1]:  # one symbol for S_pq and S_qp
+                arr[idx] = arr[idx[1], idx[0]]
+                continue
+            if v.structure == "diagonal" and idx[0] != idx[1]:
+                arr[idx] = sp.Integer(0)
+                continue
             label = "_".join(map(str, idx))
             name = f"{v.name}_{label}" if label else v.name
             arr[idx] = sp.Symbol(name, real=True, positive=v.name in positive or None)
@@ -145,7 +152,8 @@ def prove_equal(
         if name in invertible and arr.ndim == 2 and arr.shape[0] == arr.shape[1]:
             vals = vals + 4 * np.eye(arr.shape[0])
         for idx in np.ndindex(arr.shape):
-            subs[arr[idx]] = sp.Rational(Fraction(float(vals[idx])).limit_denominator(64))
+            if isinstance(arr[idx], sp.Symbol):  # a structured matrix holds 0s and repeats
+                subs[arr[idx]] = sp.Rational(Fraction(float(vals[idx])).limit_denominator(64))
     true = np.asarray(true, dtype=object)
     claimed = np.broadcast_to(np.asarray(claimed, dtype=object), true.shape)
     unproved: list[tuple[int, ...]] = []
@@ -178,8 +186,15 @@ def _is_zero(diff: Any, deadline: float) -> bool:
     return bool(sp.simplify(diff) == 0)
 
 
-def exact_derivative(f: Expr, claimed: Any, wrt: Var, seed: int) -> ExactResult:
-    """Prove ``claimed`` = ∂f/∂wrt on a small instance. ``claimed`` is an Expr or a Derivative."""
+def exact_derivative(
+    f: Expr, claimed: Any, wrt: Var, seed: int, convention: SymmetricConvention | None = None
+) -> ExactResult:
+    """Prove ``claimed`` = ∂f/∂wrt on a small instance. ``claimed`` is an Expr or a Derivative.
+
+    By a structured variable the true derivative is built from the derivatives by its free
+    symbols (one per S_pq = S_qp, none off a diagonal), in the ``convention`` given: the
+    partial derivative itself (``"free"``), or half of it off the diagonal (``"frobenius"``,
+    the projection onto the symmetric matrices)."""
     import numpy as np
     import sympy as sp
 
@@ -209,7 +224,11 @@ def exact_derivative(f: Expr, claimed: Any, wrt: Var, seed: int) -> ExactResult:
     true = np.empty(value.shape + w.shape, dtype=object)
     for i in np.ndindex(value.shape):
         for p in np.ndindex(w.shape):
-            true[i + p] = sp.diff(value[i], w[p])
+            if not isinstance(w[p], sp.Symbol):  # off the diagonal of a diagonal variable
+                true[i + p] = sp.Integer(0)
+                continue
+            half = wrt.structure == "symmetric" and convention == "frobenius" and p[0] != p[1]
+            true[i + p] = sp.diff(value[i], w[p]) / (2 if half else 1)
     if is_derivative(claimed):
         shape = tuple(resolve_dim(d, sizes) for d in claimed.shape)
         got = [ev.index(claimed.index_expr)]

@@ -34,15 +34,17 @@ Every check that passes is reported to the check log hook, if one is set
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Literal
 
-from ..engine.result import DerivativeLike
-from ..errors import ShapeError
+from ..engine.result import DerivativeLike, is_derivative
+from ..errors import NotSupportedError, ShapeError
 from ..language.domains import CONSTRAINTS
 from ..language.expression import Expr, Var
 from ..language.inputs import as_expression
+from ..language.structure import Structure, SymmetricConvention
 from ..numeric.pure import numpy_available
-from .options import Method, check_options, not_finite
+from .options import Method, check_options, not_finite, resolve_structure
 from .proof import exact_derivative_check, exact_identity_check
 from .report import CheckRecord, Report, record_check
 
@@ -91,12 +93,16 @@ def check_derivative(
     shapes: Mapping[str, Any] | None = None,
     constraints: Mapping[str, str] | None = None,
     max_seconds: float = 5.0,
+    symmetric: SymmetricConvention | None = None,
 ) -> Report:
     """Check a claimed derivative ``df`` of ``f``.
 
     The claimed derivative is read in the tensor layout: shape ``out.shape + wrt.shape`` with
     ``D[i..., p...] = ∂f[i...] / ∂wrt[p...]``. A check that passes is also handed to the
-    check log hook, when one is set (``matderiv.checks.set_check_log``).
+    check log hook, when one is set (``matderiv.checks.set_check_log``). By a symmetric or
+    diagonal variable, finite differences move only its free entries (the point stays
+    structured) and the claim is read in the convention ``symmetric`` names, as
+    :mod:`matderiv.checks.structure` explains.
 
     Parameters
     ----------
@@ -117,6 +123,10 @@ def check_derivative(
         ``{name: kind}`` for sampled inputs; see :func:`matderiv.numeric.sampling.sample_inputs`.
     max_seconds : float
         The full check refuses to run when its estimated time exceeds this.
+    symmetric : {"frobenius", "free"}, optional
+        The convention of a claimed derivative by a symmetric variable (taken from ``df`` when
+        it is a Derivative; required otherwise): the gradient on the symmetric matrices,
+        (G + Gᵀ)/2, or the partial derivatives by the free entries, G + Gᵀ − G∘I.
 
     Returns
     -------
@@ -145,8 +155,18 @@ def check_derivative(
     exact check passed on A 3×3, x 3: all 3 entries simplify to 0 (a proof for these sizes only)
     """
     check_options(layout, method)
+    structure: Structure = "general"
+    named = wrt if wrt is not None else (df.wrt if is_derivative(df) else None)
+    if named is not None:  # the shapes may still come from the point; resolved again below
+        structure, symmetric = resolve_structure(f, df, named, shapes, symmetric)
     if not numpy_available():
         from .pure import pure_check_derivative
+
+        if structure != "general":
+            raise NotSupportedError(
+                f"checking a derivative by a {structure} variable needs numpy, which cannot "
+                "be imported here"
+            )
 
         args = (at, wrt, layout, method, rtol, atol, rng, shapes, constraints, max_seconds)
         report = pure_check_derivative(f, df, *args)
@@ -163,12 +183,14 @@ def check_derivative(
 
     seed, gen = seeded(rng)
     wrt, shapes = resolve_variable(df, at, wrt, shapes)
+    structure, symmetric = resolve_structure(f, df, wrt, shapes, symmetric)
     wname = wrt.name if isinstance(wrt, Var) else wrt
     if method == "exact":
-        report, instance = exact_derivative_check(f, df, wname, shapes, seed or 0)
+        report, instance = exact_derivative_check(f, df, wname, shapes, seed or 0, symmetric)
         record_check(CheckRecord("derivative", wname, report, instance))
         return report
     inputs = resolve_inputs(f, df, at, wrt, shapes, constraints, gen, stacklevel=3)
+    inputs = replace(inputs, structure=structure, convention=symmetric)
     claim = evaluate_claim(inputs, layout)
     chosen = choose_method(method, inputs, claim, max_seconds)
     if chosen == "full":

@@ -4,12 +4,17 @@ read it."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Literal
 
-from ..errors import DomainError, LayoutError
+from ..engine.result import is_derivative
+from ..errors import DomainError, LayoutError, MatderivError
+from ..language.expression import Expr, Var, declared_variable
+from ..language.inputs import as_expression
+from ..language.structure import Structure, SymmetricConvention, needs_convention
 from ..numeric.layout import CONVENTIONS
 
-__all__ = ["METHODS", "Method", "check_options", "not_finite"]
+__all__ = ["METHODS", "Method", "check_options", "not_finite", "resolve_structure"]
 
 Method = Literal["auto", "directional", "full", "exact"]
 METHODS: tuple[Method, ...] = ("auto", "directional", "full", "exact")
@@ -60,3 +65,35 @@ def _flat(value: Any) -> list[float]:
         return [float(x) for x in data]
     ravel = getattr(value, "ravel", None)  # a numpy array
     return [float(x) for x in ravel().tolist()] if ravel is not None else [float(value)]
+
+
+def resolve_structure(
+    f: Any,
+    df: Any,
+    wrt: Var | str,
+    shapes: Mapping[str, Any] | None,
+    symmetric: SymmetricConvention | None,
+) -> tuple[Structure, SymmetricConvention | None]:
+    """The structure of the variable a derivative is checked by, and the convention the claim
+    is read in: ``symmetric=``, else the one the claimed Derivative was derived in. A symmetric
+    variable without one raises :class:`LayoutError` naming both; so does a ``symmetric=``
+    that contradicts the Derivative's own."""
+    var: Var | None = wrt if isinstance(wrt, Var) else None
+    own = getattr(df, "symmetric", None) if is_derivative(df) else None
+    if var is None and is_derivative(df) and df.wrt.name == wrt:
+        var = df.wrt
+    if var is None and isinstance(f, str | Expr):
+        try:
+            var = next((v for v in as_expression(f, shapes).variables() if v.name == wrt), None)
+        except MatderivError:  # not parseable with these shapes: the check says why, later
+            var = None
+    if var is None and shapes and isinstance(wrt, str) and wrt in shapes:
+        var = declared_variable(wrt, shapes[wrt])
+    if var is None:
+        return "general", symmetric
+    if symmetric is not None and own is not None and symmetric != own:
+        raise LayoutError(
+            f"the claimed derivative was derived with symmetric={own!r}, but the check was "
+            f"asked for symmetric={symmetric!r}; the two conventions give different matrices"
+        )
+    return var.structure, needs_convention(var.name, var.structure, symmetric or own)

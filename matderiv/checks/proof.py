@@ -15,6 +15,7 @@ from ..engine.result import is_derivative
 from ..errors import NotSupportedError, ShapeError
 from ..language.expression import Expr
 from ..language.inputs import as_expression
+from ..language.structure import SymmetricConvention
 from .exact import exact_derivative, exact_identity
 from .report import Report
 
@@ -33,7 +34,12 @@ def proved(entries: int, instance: str, seed: int | None) -> Report:
 
 
 def exact_derivative_check(
-    f: Any, df: Any, wrt: str, shapes: Mapping[str, Any] | None, seed: int
+    f: Any,
+    df: Any,
+    wrt: str,
+    shapes: Mapping[str, Any] | None,
+    seed: int,
+    symmetric: SymmetricConvention | None = None,
 ) -> tuple[Report, str]:
     """Prove ``df`` = ∂f/∂wrt on the smallest instance; the report and the instance's text.
 
@@ -65,7 +71,7 @@ def exact_derivative_check(
         wvar = df.wrt
     if wvar is None:
         raise ShapeError(f"{wrt!r} is not a variable of {fe}")
-    result = exact_derivative(fe, claimed, wvar, seed)
+    result = exact_derivative(fe, claimed, wvar, seed, symmetric)
     if result.counterexample is not None:
         idx, a, b = result.counterexample
         raise AssertionError(

@@ -22,9 +22,9 @@ from typing import Any
 from ..engine.result import is_derivative
 from ..errors import DomainError, NotSupportedError, ShapeError
 from ..language.domains import CONSTRAINTS, KINK_MARGIN, input_domains, kink_arguments
-from ..language.expression import Expr, Size, Var
+from ..language.expression import Expr, Size, Var, declared_variable
 from ..language.inputs import as_expression
-from ..language.shapes import dim_names, normalize_shape, resolve_dim
+from ..language.shapes import dim_names, resolve_dim
 from ..numeric import pure_arrays as pa
 from ..numeric.binding import bind_sizes
 from ..numeric.pure import PureEvaluator, to_tensor
@@ -64,9 +64,7 @@ def _function(f: Any, shapes: Mapping[str, Any] | None) -> tuple[PureFn, Expr | 
     declared = set(e.variables())
     for name, given in (shapes or {}).items():
         if all(v.name != name for v in declared):
-            declared.add(
-                given if isinstance(given, Var) else Var(name, normalize_shape(given, name))
-            )
+            declared.add(declared_variable(name, given))
     own = e.variables()
 
     def run(**arrays: Any) -> Tensor:

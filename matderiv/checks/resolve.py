@@ -18,9 +18,9 @@ import numpy as np
 
 from ..engine.result import DerivativeLike, is_derivative
 from ..errors import ShapeError
-from ..language.expression import Expr, Var
+from ..language.expression import Expr, Var, declared_variable
 from ..language.inputs import as_expression
-from ..language.shapes import normalize_shape
+from ..language.structure import Structure, SymmetricConvention
 from ..numeric.evaluation import Array, Evaluator, bind_sizes
 from ..numeric.sampling import sample_inputs
 from .jvp import Fn
@@ -90,9 +90,7 @@ def as_function(f: Any, shapes: Mapping[str, Any] | None) -> tuple[Fn, Expr | No
     declared = set(e.variables())
     for name, given in (shapes or {}).items():
         if all(v.name != name for v in declared):
-            declared.add(
-                given if isinstance(given, Var) else Var(name, normalize_shape(given, name))
-            )
+            declared.add(declared_variable(name, given))
 
     own = e.variables()
 
@@ -143,12 +141,17 @@ class Inputs:
         The variable's name; ``point[wrt]`` is a float64 array.
     point : dict
         Float64 arrays by name (named sizes stay ints).
+    structure, convention : str
+        The variable's structure and, for a symmetric one, the convention the claim is read
+        in (:mod:`matderiv.checks.structure`).
     """
 
     f: Fn
     df: Fn
     wrt: str
     point: dict[str, Any]
+    structure: Structure = "general"
+    convention: SymmetricConvention | None = None
 
     @property
     def x0(self) -> Array:

@@ -2,8 +2,9 @@
 
 ``differentiate(expr_terms, wrt, p)`` returns the terms of ∂(Σ terms)/∂wrt[p]: for every term
 and every factor that depends on ``wrt``, the factor is replaced by its derivative (product
-rule). A variable gives Kronecker deltas, ∂X_ab/∂X_pq = δ_ap δ_bq; any other factor goes
-through its rule in :mod:`matderiv.engine.rules` (chain rule).
+rule). A variable gives Kronecker deltas, ∂X_ab/∂X_pq = δ_ap δ_bq (a symmetric or diagonal one
+those of its structure, :mod:`matderiv.engine.structure`); any other factor goes through its
+rule in :mod:`matderiv.engine.rules` (chain rule).
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ from fractions import Fraction
 
 from ..errors import NotSupportedError
 from ..language.expression import Expr, Var
+from ..language.structure import SymmetricConvention, needs_convention
 from .index import Factor, Idx, Term, multiply, normalize_term
-from .lowering import delta, lower
+from .lowering import lower
 from .rules import opaque_derivative
+from .structure import variable_derivative
 
 __all__ = ["MAX_TERMS", "Differentiator"]
 
@@ -26,9 +29,12 @@ MAX_TERMS = 5_000
 class Differentiator:
     """Differentiates index-form terms with respect to one variable at fixed indices."""
 
-    def __init__(self, wrt: Var, widx: Sequence[Idx]) -> None:
+    def __init__(
+        self, wrt: Var, widx: Sequence[Idx], convention: SymmetricConvention | None = None
+    ) -> None:
         self.wrt = wrt
         self.widx = tuple(widx)
+        self.convention = needs_convention(wrt.name, wrt.structure, convention)
         self._cache: dict[tuple[object, ...], list[Term]] = {}
 
     def terms(self, terms: Sequence[Term]) -> list[Term]:
@@ -56,7 +62,7 @@ class Differentiator:
             t = normalize_term(lower_power)
             return multiply([t] if t else [], self.factor(base))
         if f.node == self.wrt:
-            return multiply(*([delta(i, p)] for i, p in zip(f.indices, self.widx, strict=True)))
+            return variable_derivative(self.wrt, f.indices, self.widx, self.convention)
         key = (f.node._key, tuple(i.name for i in f.indices))
         if key not in self._cache:
             self._cache[key] = opaque_derivative(f.node, f.indices, self.dlower)

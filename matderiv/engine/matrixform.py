@@ -16,6 +16,7 @@ from ..errors import NotSupportedError, check_kind, unknown_kind
 from ..language import nodes
 from ..language.printing import ADD, ATOM, MATMUL, MUL, POSTFIX, UNARY, Printer, format_number
 from ..language.shapes import Dim, dim_product
+from .structure import is_symmetric_node
 
 __all__ = [
     "SCALAR_OPS",
@@ -161,6 +162,8 @@ def transpose(f: MForm) -> MForm:
         case Atom():
             if isinstance(f.expr, nodes.Transpose):  # (A^T) transposed is A
                 return Atom(f.expr.arg, f.t)
+            if f.expr.ndim == 2 and is_symmetric_node(f.expr):  # declared: S^T is S
+                return f
             return Atom(f.expr, not f.t) if f.expr.ndim else f
         case OnesVec():
             return OnesVec(f.dim, not f.t)

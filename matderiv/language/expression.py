@@ -29,6 +29,7 @@ from typing import Any, ClassVar
 from ..errors import NotSupportedError, ShapeError
 from .shapes import Dim, Shape, dim_names, name_clash, normalize_shape
 from .specs import ELEMENTWISE, Elementwise
+from .structure import Structure, Structured, check_structure
 
 __all__ = [
     "Add",
@@ -43,6 +44,7 @@ __all__ = [
     "Transpose",
     "Var",
     "as_expr",
+    "declared_variable",
     "describe",
     "install_printers",
     "var",
@@ -129,7 +131,13 @@ class Expr:
         seen: dict[str, Var] = {}
         for v in sorted(self.variables(), key=lambda v: (v.name, str(v.shape))):
             if v.name in seen and seen[v.name] != v:
-                first = shape_text(seen[v.name].shape)
+                old = seen[v.name]
+                if old.shape == v.shape:
+                    raise ShapeError(
+                        f"variable {v.name!r} is used with two structures, {old.structure} and "
+                        f"{v.structure}; declare each variable once"
+                    )
+                first = shape_text(old.shape)
                 raise ShapeError(
                     f"variable {v.name!r} is used with two shapes, {first} and "
                     f"{shape_text(v.shape)}; give each variable one shape"
@@ -260,10 +268,12 @@ def _broadcast(op: str, args: tuple[Expr, ...]) -> Shape:
 
 @dataclass(frozen=True, eq=False, repr=False)
 class Var(Expr):
-    """A variable: a named array of a given shape."""
+    """A variable: a named array of a given shape, with a :data:`structure` (a square matrix may
+    be declared symmetric or diagonal; see :mod:`matderiv.language.structure`)."""
 
     name: str
     var_shape: Shape
+    structure: Structure = "general"
 
     def __post_init__(self) -> None:
         if not self.name.isidentifier() or keyword.iskeyword(self.name):
@@ -276,10 +286,14 @@ class Var(Expr):
                 "name the variable differently, e.g. 'p'"
             )
         shape = normalize_shape(self.var_shape, self.name)
-        self._finish(shape, self.name, shape)
+        check_structure(self.structure, shape, self.name)
+        if self.structure == "general":  # the key of an unstructured variable is unchanged
+            self._finish(shape, self.name, shape)
+        else:
+            self._finish(shape, self.name, shape, self.structure)
 
 
-def var(name: str, shape: object = ()) -> Var:
+def var(name: str, shape: object = (), structure: Structure = "general") -> Var:
     """Create a variable for building expressions in Python.
 
     Parameters
@@ -288,6 +302,10 @@ def var(name: str, shape: object = ()) -> Var:
         The variable's name, as it appears in results.
     shape : tuple of int or str
         Its shape; dimension names such as ``"N"`` are symbolic sizes. ``()`` is a scalar.
+    structure : {"general", "symmetric", "diagonal"}
+        A square matrix may be declared symmetric (S = Sᵀ) or diagonal. Its arrays must then
+        have that structure, sampled inputs do, and a derivative by a symmetric variable needs
+        ``symmetric="frobenius"`` or ``"free"`` (see :mod:`matderiv.language.structure`).
 
     Examples
     --------
@@ -295,8 +313,21 @@ def var(name: str, shape: object = ()) -> Var:
     >>> x, A = md.var("x", ("n",)), md.var("A", ("n", "n"))
     >>> print(md.derive(x @ A @ x, x).matrix)
     (A + A^T) x
+    >>> S = md.var("S", ("n", "n"), structure="symmetric")
+    >>> print(md.derive(x @ S @ x, S, symmetric="free").matrix)
+    2 x x^T - diag(x) diag(x)
     """
-    return Var(name, normalize_shape(shape, name))
+    return Var(name, normalize_shape(shape, name), structure)
+
+
+def declared_variable(name: str, given: object) -> Var:
+    """The variable ``shapes=`` declares under ``name``: ``given`` is a shape, a
+    :func:`~matderiv.language.structure.structured` shape, or a variable (used as it is)."""
+    if isinstance(given, Var):
+        return given
+    if isinstance(given, Structured):
+        return Var(name, given.shape, given.structure)
+    return Var(name, normalize_shape(given, name))
 
 
 @dataclass(frozen=True, eq=False, repr=False)

@@ -20,8 +20,9 @@ from fractions import Fraction
 
 from ..errors import MatderivError, NotSupportedError, ParseError, ShapeError
 from . import nodes
-from .expression import negate
-from .shapes import Dim, dimension_owners, name_clash, normalize_shape
+from .expression import declared_variable, negate
+from .shapes import Dim, dimension_owners, name_clash
+from .structure import Structured
 from .vocabulary import FUNCTIONS, MATRIX_FUNCTIONS, NAMED
 
 __all__ = ["FUNCTIONS", "MATRIX_FUNCTIONS", "MAX_DEPTH", "MAX_LENGTH", "parse"]
@@ -33,7 +34,9 @@ MAX_DEPTH = 60
 
 
 class _Parser:
-    def __init__(self, text: str, shapes: Mapping[str, nodes.Expr | tuple[Dim, ...]]) -> None:
+    def __init__(
+        self, text: str, shapes: Mapping[str, nodes.Expr | Structured | tuple[Dim, ...]]
+    ) -> None:
         self.text = text
         self.shapes = shapes
         if "pi" in shapes:
@@ -195,7 +198,7 @@ class _Parser:
             given = self.shapes[ident]
             if isinstance(given, nodes.Expr):
                 return given
-            return nodes.Var(ident, normalize_shape(given, ident))
+            return declared_variable(ident, given)
         if ident in FUNCTIONS:
             raise self.fail(
                 n, f"function {ident!r} is used without arguments", f"write {ident}(...)"
@@ -415,7 +418,7 @@ def _depth(node: ast.AST) -> int:
 
 
 def parse(
-    text: str, shapes: Mapping[str, nodes.Expr | tuple[Dim, ...]] | None = None
+    text: str, shapes: Mapping[str, nodes.Expr | Structured | tuple[Dim, ...]] | None = None
 ) -> nodes.Expr:
     """Parse expression text into a typed expression tree.
 
@@ -425,7 +428,8 @@ def parse(
         The expression, in the numpy-like language of the documentation.
     shapes : dict
         ``{name: shape}`` for every variable; a value may also be an expression from
-        :func:`matderiv.var`.
+        :func:`matderiv.var`, or a shape with a structure, ``md.structured(("n", "n"),
+        "symmetric")`` (:mod:`matderiv.language.structure`).
 
     Returns
     -------

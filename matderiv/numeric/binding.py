@@ -10,11 +10,23 @@ from collections.abc import Callable, Iterable, Mapping
 from numbers import Integral
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ShapeError
+from ..errors import DomainError, ShapeError
 from ..language.expression import Var, shape_text
 from ..language.shapes import Dim, Shape, resolve_dim
 
-__all__ = ["bind", "bind_sizes", "check_arguments", "missing_size", "size_of"]
+__all__ = [
+    "STRUCTURE_RTOL",
+    "bind",
+    "bind_sizes",
+    "check_arguments",
+    "check_structure_of",
+    "missing_size",
+    "size_of",
+]
+
+#: How far an array may be from its declared structure, relative to its largest entry (at
+#: least 1): rounding in ``A @ A.T`` passes, a matrix that is not symmetric does not.
+STRUCTURE_RTOL = 1e-9
 
 if TYPE_CHECKING:  # this module loads no numpy: the pure-Python backend binds through it too
     import numpy as np
@@ -140,20 +152,68 @@ def bind_sizes(
     >>> bind_sizes([md.var("t", ())], {"t": 1.0, "n": 4})
     {'n': 4}
     """
+    variables = list(variables)
     declared = sorted(((v.name, v.shape) for v in variables), key=lambda p: p[0])
     names = {name for name, _ in declared}
     given = {k: v for k, v in arrays.items() if k not in names and _is_size(v)}
-    return bind(declared, arrays, given, asarray=asarray)[1]
+    out, sizes = bind(declared, arrays, given, asarray=asarray)
+    for v in variables:
+        if v.structure != "general":
+            check_structure_of(v.name, v.structure, out[v.name])
+    return sizes
+
+
+def check_structure_of(name: str, structure: str, array: Any) -> None:
+    """Raise :class:`~matderiv.errors.DomainError` unless ``array`` (numpy, or anything with
+    ``tolist()``) has the declared structure: symmetric, or zero off the diagonal, up to
+    :data:`STRUCTURE_RTOL` relative to its largest entry.
+
+    >>> import numpy as np
+    >>> check_structure_of("S", "symmetric", np.array([[1.0, 2.0], [3.0, 1.0]]))
+    Traceback (most recent call last):
+    ...
+    matderiv.errors.DomainError: S is declared symmetric, but the array given is not: entry ...
+    """
+    if hasattr(array, "dtype"):  # numpy: look at the entries only when something is off
+        import numpy as np
+
+        a = np.asarray(array, dtype=np.float64)
+        off = a - a.T if structure == "symmetric" else a - np.diag(np.diag(a))
+        bound = STRUCTURE_RTOL * max(1.0, float(np.max(np.abs(a), initial=0.0)))
+        if bool(np.all(np.abs(off) <= bound)):
+            return
+    rows = array.tolist()
+    n = len(rows)
+    scale = max([1.0, *(abs(float(x)) for row in rows for x in row)])
+    for i in range(n):
+        for j in range(i + 1, n):
+            if structure == "symmetric":
+                gap, what = abs(rows[i][j] - rows[j][i]), f"entry ({i}, {j}) is {rows[i][j]!r} "
+                what += f"but ({j}, {i}) is {rows[j][i]!r}"
+            else:
+                gap = max(abs(rows[i][j]), abs(rows[j][i]))
+                what = f"entries ({i}, {j}) and ({j}, {i}) are {rows[i][j]!r} and {rows[j][i]!r}"
+            if not gap <= STRUCTURE_RTOL * scale:
+                raise DomainError(
+                    f"{name} is declared {structure}, but the array given is not: {what}; "
+                    f"pass a {structure} matrix (such as "
+                    + ("(A + A.T) / 2)" if structure == "symmetric" else "np.diag(v))")
+                    + " or declare the variable without a structure"
+                )
 
 
 def check_arguments(
-    declared: tuple[tuple[str, Shape], ...], values: tuple[Any, ...], given: Mapping[str, Any]
+    declared: tuple[tuple[Any, ...], ...], values: tuple[Any, ...], given: Mapping[str, Any]
 ) -> tuple[list[Array], dict[str, int]]:
     """For generated code: the arguments as float arrays, checked against their declared
-    shapes, and the size of every named dimension (``given``: sizes passed by name)."""
-    arrays = {name: value for (name, _), value in zip(declared, values, strict=True)}
-    out, sizes = bind(declared, arrays, given, "float64")
+    shapes (and structures: ``(name, shape, structure)`` for a structured variable), and the
+    size of every named dimension (``given``: sizes passed by name)."""
+    arrays = {d[0]: value for d, value in zip(declared, values, strict=True)}
+    out, sizes = bind([(d[0], d[1]) for d in declared], arrays, given, "float64")
+    for entry in declared:
+        if len(entry) == 3:
+            check_structure_of(entry[0], entry[2], out[entry[0]])
     for d, value in given.items():
         if value is None and d not in sizes:
             raise missing_size(d)
-    return [out[name] for name, _ in declared], sizes
+    return [out[d[0]] for d in declared], sizes

@@ -342,7 +342,12 @@ def generate(
         params += [f"{s}=None" for s in prog.size_params]
     params_text = ", ".join(params)
     given = "{" + ", ".join(f"{s!r}: {s}" for s in prog.size_params) + "}"
-    declared = repr(tuple((v.name, v.shape) for v in prog.variables))
+    declared = repr(
+        tuple(
+            (v.name, v.shape) if v.structure == "general" else (v.name, v.shape, v.structure)
+            for v in prog.variables
+        )
+    )
     unpack = f"({arg_list},)" if len(names) == 1 else f"({arg_list})"
     check = f"{unpack}, {P}n = {P}check({P}DECLARED, {unpack}, {given})"
     helpers = "".join(prog.f(_HELPERS[h]) + "\n\n" for h in sorted(prog.helpers))

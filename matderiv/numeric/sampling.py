@@ -56,6 +56,23 @@ def _constrained(kind: str, a: Array, name: str, gen: np.random.Generator) -> An
     return hot
 
 
+def _structured_start(v: Var, a: Array, wanted: str | None) -> tuple[Array, str | None]:
+    """A draw with the variable's structure, and the constraint that keeps it: a symmetric
+    matrix that must be invertible is drawn positive definite (diagonal dominance alone would
+    break the symmetry); the diagonal of a diagonal one is masked after the constraint."""
+    if wanted in ("probability", "onehot"):
+        raise ValueError(
+            f"constraint {wanted!r} for {v.name!r} cannot hold for a {v.structure} matrix"
+        )
+    if v.structure == "symmetric":
+        a = (a + a.T) / 2
+        if wanted == "invertible":
+            wanted = "spd"
+    if v.structure == "diagonal" and wanted in ("invertible", "spd", "symmetric"):
+        return np.diag(1.0 + np.abs(np.diag(a))), None  # positive diagonal: det > 0
+    return a, wanted
+
+
 def sample_inputs(
     expr: Expr | Sequence[Expr],
     rng: np.random.Generator | int | None = 0,
@@ -71,9 +88,10 @@ def sample_inputs(
     ``abs`` are kept at least 0.05 from the kink, so finite differences never straddle it: a
     variable that is such an argument by construction, any other argument by redrawing (when 50
     draws cannot keep every entry of a large argument that far, the draw farthest from the kink
-    is used; its distance is still far larger than a finite-difference step). A dimension that
-    only the expression names (the ``n`` of ``ones(n)``) is returned as an int under its name,
-    the way evaluation takes such sizes.
+    is used; its distance is still far larger than a finite-difference step). A structured
+    variable is drawn with its structure, symmetric or diagonal (positive definite when it must
+    be invertible). A dimension that only the expression names (the ``n`` of ``ones(n)``) is
+    returned as an int under its name, the way evaluation takes such sizes.
 
     >>> import matderiv as md
     >>> arrays = sample_inputs(md.parse("logdet(X)", {"X": ("n", "n")}), rng=0)
@@ -111,10 +129,14 @@ def sample_inputs(
             shape = tuple(resolve_dim(d, dims) for d in v.shape)
             a = gen.standard_normal(shape)
             wanted = kinds.get(v.name)
+            if v.structure != "general":
+                a, wanted = _structured_start(v, a, wanted)
             if wanted:
                 a = _constrained(wanted, a, v.name, gen)
             elif v.name in kinked:
                 a = np.where(a < 0, -1.0, 1.0) * (2 * KINK_MARGIN + np.abs(a))
+            if v.structure == "diagonal":
+                a = np.diag(np.diag(a))
             arrays[v.name] = a
         if not kinks:
             return {**arrays, **named_sizes}

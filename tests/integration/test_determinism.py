@@ -68,8 +68,17 @@ _CASES: list[tuple[str, str, dict[str, Any], str, str | None]] = [
     ("gen-341", "(norm((outer((M2_2b @ v2b), (v3 + v3)) @ (einsum('ij,ij->', M4_3, M4_3b) * softplus(v3b))))**2 + tr(matrix_power(((2 * s) * tanh(M2_2)), 2)))", {"M2_2b": (2, 2), "v2b": (2,), "v3": (3,), "M4_3": (4, 3), "M4_3b": (4, 3), "v3b": (3,), "s": (), "M2_2": (2, 2)}, "M4_3", None),
 ]  # fmt: skip
 
+
+def _json_shape(given: Any) -> Any:
+    """A shape as JSON: a list, or {"shape": [...], "structure": ...} for a structured one."""
+    if isinstance(given, md.language.structure.Structured):
+        return {"shape": list(given.shape), "structure": given.structure}
+    return list(given)
+
+
 CASES = [(c[0], c[1], {k: list(v) for k, v in c[2].items()}, c[3], c[4]) for c in _CASES] + [
-    (e.name, e.expr, {k: list(v) for k, v in e.shapes.items()}, e.wrt, e.wrt2) for e in CATALOGUE
+    (e.name, e.expr, {k: _json_shape(v) for k, v in e.shapes.items()}, e.wrt, e.wrt2, e.symmetric)
+    for e in CATALOGUE
 ]
 
 # Runs in a fresh interpreter: derives every case (read as JSON from stdin) and prints what
@@ -82,11 +91,15 @@ def texts(d):
     return {"matrix": d.matrix, "index": d.index, "einsum": d.einsum, "code": d.code,
             "latex": d.latex(), "steps": [s.text for s in d.steps]}
 
+def shape(v):
+    return md.structured(v["shape"], v["structure"]) if isinstance(v, dict) else tuple(v)
+
 out = {}
-for name, expr, shapes, wrt, wrt2 in json.load(sys.stdin):
+for name, expr, shapes, wrt, wrt2, *rest in json.load(sys.stdin):
+    sym = rest[0] if rest else None
     try:
-        d = md.derive(expr, wrt, shapes={k: tuple(v) for k, v in shapes.items()})
-        out[name] = texts(d if wrt2 is None else md.derive(d, wrt2))
+        d = md.derive(expr, wrt, shapes={k: shape(v) for k, v in shapes.items()}, symmetric=sym)
+        out[name] = texts(d if wrt2 is None else md.derive(d, wrt2, symmetric=sym))
     except md.MatderivError as exc:
         out[name] = {"error": f"{type(exc).__name__}: {exc}"}
 json.dump(out, sys.stdout)
@@ -104,11 +117,16 @@ def texts(d: md.Derivative) -> dict[str, Any]:
     }
 
 
-def derive_case(case: tuple[str, str, dict[str, Any], str, str | None]) -> dict[str, Any]:
-    _, expr, shapes, wrt, wrt2 = case
+def _shape(v: Any) -> Any:
+    return md.structured(v["shape"], v["structure"]) if isinstance(v, dict) else tuple(v)
+
+
+def derive_case(case: tuple[Any, ...]) -> dict[str, Any]:
+    _, expr, shapes, wrt, wrt2, *rest = case
+    sym = rest[0] if rest else None
     try:
-        d = md.derive(expr, wrt, shapes={k: tuple(v) for k, v in shapes.items()})
-        return texts(d if wrt2 is None else md.derive(d, wrt2))
+        d = md.derive(expr, wrt, shapes={k: _shape(v) for k, v in shapes.items()}, symmetric=sym)
+        return texts(d if wrt2 is None else md.derive(d, wrt2, symmetric=sym))
     except md.MatderivError as exc:
         return {"error": f"{type(exc).__name__}: {exc}"}
 
