@@ -212,3 +212,8 @@ def test_an_infinite_claim_fails_loudly_not_with_a_numpy_warning():
         md.check_derivative(
             lambda x: np.sum(x), lambda x: np.array([np.inf, 1.0]), at={"x": np.ones(2)}, wrt="x"
         )
+
+
+def test_auto_falls_back_to_the_directional_check_when_the_full_one_is_too_slow():
+    inputs, claim = _claim_for(10, seconds=1.0)  # the full check: 40 s, over the 5 s limit
+    assert choose_method("auto", inputs, claim, max_seconds=5.0) == "directional"
