@@ -117,9 +117,8 @@ def choose_method(
             raise ValueError(f"{method!r} is not a numeric method")
     cost = EVALUATIONS_PER_JVP * x0.size
     if method == "auto" and chosen == "full" and cost * claim.seconds > max_seconds:
-        return (
-            "directional"  # too slow to do in full: the directional check instead, never an error
-        )
+        # too slow to do in full: the directional check instead, never an error
+        return "directional"
     if chosen == "full" and cost * claim.seconds > max_seconds:
         raise NotSupportedError(
             f"the full check would take about {cost * claim.seconds:.1f} s ({cost} "
