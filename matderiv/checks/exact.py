@@ -74,6 +74,10 @@ def sympy_backend() -> Any:
         def logsumexp(self, x: Any, axis: int | None) -> Any:
             return self._map(self.sp.log, np.sum(self._map(self.sp.exp, x), axis=axis))
 
+        def extremum(self, op: str, a: Any, b: Any) -> Any:
+            fn = self.sp.Max if op == "maximum" else self.sp.Min
+            return np.frompyfunc(fn, 2, 1)(np.asarray(a, dtype=object), np.asarray(b, dtype=object))
+
     return SympyBackend()
 
 

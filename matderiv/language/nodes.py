@@ -7,6 +7,7 @@ instead of each repeating a long list of names.
 
 from __future__ import annotations
 
+from .arrays import Extremum, ExtremumOp, Join, JoinKind, Reshape, Span, Subscript
 from .expression import Add, Const, Expr, Func, MatMul, Mul, Pi, Pow, Size, Transpose, Var
 from .functions import (
     Det,
@@ -29,6 +30,13 @@ from .functions import (
 )
 
 __all__ = [
+    "Extremum",
+    "ExtremumOp",
+    "Join",
+    "JoinKind",
+    "Reshape",
+    "Span",
+    "Subscript",
     "Add",
     "Const",
     "Det",

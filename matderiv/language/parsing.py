@@ -21,7 +21,7 @@ from fractions import Fraction
 from ..errors import MatderivError, NotSupportedError, ParseError, ShapeError
 from . import nodes
 from .expression import negate
-from .shapes import Dim, dimension_owners, name_clash, normalize_shape
+from .shapes import Dim, dim_product, dimension_owners, name_clash, normalize_shape
 from .vocabulary import FUNCTIONS, MATRIX_FUNCTIONS, NAMED
 
 __all__ = ["FUNCTIONS", "MATRIX_FUNCTIONS", "MAX_DEPTH", "MAX_LENGTH", "parse"]
@@ -136,6 +136,8 @@ class _Parser:
             return inner.T
         if isinstance(n, ast.Call):
             return self.call(n)
+        if isinstance(n, ast.Subscript):
+            return self.subscript(n)
         what = type(n).__name__
         raise self.fail(
             n,
@@ -210,6 +212,38 @@ class _Parser:
         err = self.fail(n, f"unknown name {ident!r}", hint)
         err.missing_shape, err.hint = ident, hint  # the command line words its own hint
         raise err
+
+    def subscript(self, n: ast.Subscript) -> nodes.Expr:
+        """Basic indexing with literal ints and slices: ``X[:, 0]``, ``x[1:3]``, ``X[..., -1]``."""
+        inner = self.node(n.value)
+        elts = n.slice.elts if isinstance(n.slice, ast.Tuple) else [n.slice]
+        key: list[object] = []
+        for elt in elts:
+            if isinstance(elt, ast.Slice):
+                parts = [
+                    None if p is None else _int_literal(p) for p in (elt.lower, elt.upper, elt.step)
+                ]
+                for p, given in zip(parts, (elt.lower, elt.upper, elt.step), strict=True):
+                    if given is not None and p is None:
+                        raise self.fail(
+                            given,
+                            f"slice bound {_snippet(self.text, given)!r} is not a literal int",
+                            _INDEX_HINT,
+                            cls=NotSupportedError,
+                        )
+                key.append(slice(*parts))
+            elif isinstance(elt, ast.Constant) and elt.value is Ellipsis:
+                key.append(Ellipsis)
+            elif (k := _int_literal(elt)) is not None:
+                key.append(k)
+            else:
+                raise self.fail(
+                    elt,
+                    f"index {_snippet(self.text, elt)!r} is not a literal int or slice",
+                    _INDEX_HINT,
+                    cls=NotSupportedError,
+                )
+        return inner[tuple(key)]
 
     def dim(self, n: ast.AST) -> Dim:
         if (
@@ -345,11 +379,34 @@ class _Call:
             return tuple(self.parser.dim(e) for e in target.elts)
         return (self.parser.dim(target),)
 
+    def items(self, i: int) -> tuple[nodes.Expr, ...]:
+        target = self.args[i]
+        if not isinstance(target, ast.List | ast.Tuple):
+            raise self.fail(i, f"{self.name} takes a list of arrays, such as {self.name}([A, B])")
+        return tuple(self.parser.node(e) for e in target.elts)
+
+    def shape(self, i: int) -> tuple[Dim, ...]:
+        target = self.args[i]
+        elts = target.elts if isinstance(target, ast.Tuple | ast.List) else [target]
+        return tuple(-1 if _int_literal(e) == -1 else self._product(e) for e in elts)
+
+    def _product(self, n: ast.AST) -> Dim:
+        """A size, or a product of sizes as printed (``2*N``)."""
+        if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Mult):
+            return dim_product((self._product(n.left), self._product(n.right)))
+        return self.parser.dim(n)
+
     def literal(self, i: int) -> object:
         n = self.args[i]
         if isinstance(n, ast.Constant) and isinstance(n.value, str):
             return n.value
         return _int_literal(n)
+
+
+_INDEX_HINT = (
+    "matderiv takes numpy's basic indexing with literal ints and slices, such as X[:, 0], "
+    "x[1:3] or X[-1]; index arrays, masks, names and None (newaxis) are not supported"
+)
 
 
 def _int_literal(n: ast.AST) -> int | None:

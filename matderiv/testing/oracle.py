@@ -110,6 +110,15 @@ LANGUAGE: dict[str, Any] = {
     "eye": np.eye,
     "ones": np.ones,
     "einsum": np.einsum,
+    # rearranging arrays (issue 14); reshape is row-major, numpy's default
+    "reshape": np.reshape,
+    "concatenate": np.concatenate,
+    "stack": np.stack,
+    "maximum": np.maximum,
+    "minimum": np.minimum,
+    "strict_step": lambda x: np.where(
+        np.asarray(x) > 0, 1.0, np.where(np.asarray(x) < 0, 0.0, np.nan)
+    ),
 }
 
 
