@@ -216,33 +216,18 @@ class _Parser:
     def subscript(self, n: ast.Subscript) -> nodes.Expr:
         """Basic indexing with literal ints and slices: ``X[:, 0]``, ``x[1:3]``, ``X[..., -1]``."""
         inner = self.node(n.value)
-        elts = n.slice.elts if isinstance(n.slice, ast.Tuple) else [n.slice]
         key: list[object] = []
-        for elt in elts:
-            if isinstance(elt, ast.Slice):
-                parts = [
-                    None if p is None else _int_literal(p) for p in (elt.lower, elt.upper, elt.step)
-                ]
-                for p, given in zip(parts, (elt.lower, elt.upper, elt.step), strict=True):
-                    if given is not None and p is None:
-                        raise self.fail(
-                            given,
-                            f"slice bound {_snippet(self.text, given)!r} is not a literal int",
-                            _INDEX_HINT,
-                            cls=NotSupportedError,
-                        )
-                key.append(slice(*parts))
-            elif isinstance(elt, ast.Constant) and elt.value is Ellipsis:
+        for elt in n.slice.elts if isinstance(n.slice, ast.Tuple) else [n.slice]:
+            parts = (elt.lower, elt.upper, elt.step) if isinstance(elt, ast.Slice) else (elt,)
+            ints = [None if p is None else _int_literal(p) for p in parts]
+            bad = [p for p, k in zip(parts, ints, strict=True) if p is not None and k is None]
+            if isinstance(elt, ast.Constant) and elt.value is Ellipsis:
                 key.append(Ellipsis)
-            elif (k := _int_literal(elt)) is not None:
-                key.append(k)
+            elif bad:
+                what = f"index {_snippet(self.text, bad[0])!r} is not a literal int or slice"
+                raise self.fail(bad[0], what, _INDEX_HINT, cls=NotSupportedError)
             else:
-                raise self.fail(
-                    elt,
-                    f"index {_snippet(self.text, elt)!r} is not a literal int or slice",
-                    _INDEX_HINT,
-                    cls=NotSupportedError,
-                )
+                key.append(slice(*ints) if isinstance(elt, ast.Slice) else ints[0])
         return inner[tuple(key)]
 
     def dim(self, n: ast.AST) -> Dim:

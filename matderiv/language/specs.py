@@ -290,7 +290,7 @@ _SPECS = (
     Elementwise(
         "strict_step",  # 1 for x > 0, 0 for x < 0, undefined at 0: maximum's derivative
         prime=None,
-        numpy=lambda np, x: np.where(x > 0, 1.0, np.where(x < 0, 0.0, np.nan)),
+        numpy=lambda np, x: np.heaviside(x, float("nan")),
         sympy=lambda sp, x: sp.Heaviside(x, sp.nan),
         code="{P}strict_step({x})",
         latex=r"\left[{x} > 0\right]",
