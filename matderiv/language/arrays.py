@@ -27,11 +27,11 @@ from .shapes import Dim, Shape, _factors, dim_product
 
 __all__ = [
     "EXTREMA",
-    "ExtremumOp",
-    "JoinKind",
     "JOINS",
     "Extremum",
+    "ExtremumOp",
     "Join",
+    "JoinKind",
     "Reshape",
     "Span",
     "Subscript",
@@ -267,16 +267,12 @@ class Join(Expr):
             raise ShapeError(f"{fn}: axis {self.axis} is out of range for a result of {rank} axes")
         axis = self.axis % rank
         for a in args[1:]:
-            same = (
-                a.shape == first.shape
-                if fn == "stack"
-                else (
-                    a.ndim == first.ndim
-                    and all(
-                        x == y for i, (x, y) in enumerate(zip(a.shape, first.shape)) if i != axis
-                    )
+            if fn == "stack" or a.ndim != first.ndim:
+                same = a.shape == first.shape
+            else:
+                same = all(
+                    x == y or i == axis for i, (x, y) in enumerate(zip(a.shape, first.shape))
                 )
-            )
             if not same:
                 need = "the same shape" if fn == "stack" else f"equal sizes except on axis {axis}"
                 raise ShapeError(
@@ -333,4 +329,8 @@ class Extremum(Expr):
         return (self.left, self.right)
 
 
-install_indexing(Subscript)
+def _index(e: Expr, key: object) -> Expr:
+    return Subscript(e, cast(tuple[Item, ...], key))
+
+
+install_indexing(_index)

@@ -332,13 +332,11 @@ class Printer:
     # rearranging arrays (issue 14) ------------------------------------------------------------
     def p_Subscript(self, e: nodes.Subscript) -> tuple[str, int]:
         key = key_text(e.key)
-        if isinstance(e.arg, nodes.Eye) and isinstance(e.key[0], int):
-            if self.style != "code":  # a row of the identity: the unit vector e_k (from 0)
-                k, n = e.key[0], e.arg.n
-                sub = str(k) if k >= 0 else (f"{n}{k}" if isinstance(n, str) else str(n + k))
-                return (
-                    f"e_{{{sub}}}" if self.style == "latex" or len(sub) > 1 else f"e_{sub}"
-                ), ATOM
+        if isinstance(e.arg, nodes.Eye) and isinstance(e.key[0], int) and self.style != "code":
+            # a row of the identity: the unit vector e_k (counted from 0, as numpy does)
+            k, n = e.key[0], e.arg.n
+            sub = str(k) if k >= 0 else (f"{n}{k}" if isinstance(n, str) else str(n + k))
+            return (f"e_{{{sub}}}" if self.style == "latex" or len(sub) > 1 else f"e_{sub}"), ATOM
         if self.style == "latex":
             return f"{self.wrap(e.arg, ATOM)}_{{[{key.replace(' ', '')}]}}", ATOM
         return f"{self.wrap(e.arg, ATOM)}[{key}]", ATOM

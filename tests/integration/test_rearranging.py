@@ -193,7 +193,7 @@ def test_a_tie_raises_domain_error_in_every_evaluation(
 def test_near_a_tie_the_derivative_is_the_one_side(rng: np.random.Generator) -> None:
     d = md.derive("sum(maximum(x, y))", "x", shapes={"x": (2,), "y": (2,)})
     y = np.array([0.2, -0.7])
-    np.testing.assert_array_equal(d.evaluate(x=y + [1e-9, -1e-9], y=y), [1.0, 0.0])
+    np.testing.assert_array_equal(d.evaluate(x=y + np.array([1e-9, -1e-9]), y=y), [1.0, 0.0])
 
 
 # errors: what is refused, and why
