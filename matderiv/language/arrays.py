@@ -270,9 +270,8 @@ class Join(Expr):
             if fn == "stack" or a.ndim != first.ndim:
                 same = a.shape == first.shape
             else:
-                same = all(
-                    x == y or i == axis for i, (x, y) in enumerate(zip(a.shape, first.shape))
-                )
+                pairs = enumerate(zip(a.shape, first.shape, strict=True))
+                same = all(x == y or i == axis for i, (x, y) in pairs)
             if not same:
                 need = "the same shape" if fn == "stack" else f"equal sizes except on axis {axis}"
                 raise ShapeError(
