@@ -179,6 +179,23 @@ class Subscript(Expr):
     def children(self) -> tuple[Expr, ...]:
         return (self.arg,)
 
+    def least_sizes(self) -> dict[str, int]:
+        """The smallest size each named dimension needs for this index to fit."""
+        out: dict[str, int] = {}
+        for it, d in zip(self.key, self.arg.shape, strict=True):
+            if not isinstance(d, str) or "*" in d:
+                continue
+            if isinstance(it, int):
+                need = it + 1 if it >= 0 else -it
+            elif it.start is None and it.stop is None:
+                need = 1
+            elif (it.start or 0) >= 0:
+                need = it.stop or 1
+            else:
+                need = -(it.start or 0)
+            out[d] = max(out.get(d, 1), need)
+        return out
+
     def numpy_key(self) -> tuple[int | slice, ...]:
         """The key as numpy takes it."""
         return tuple(it.as_slice() if isinstance(it, Span) else it for it in self.key)

@@ -291,7 +291,7 @@ _SPECS = (
         "strict_step",  # 1 for x > 0, 0 for x < 0, undefined at 0: maximum's derivative
         prime=None,
         numpy=lambda np, x: np.heaviside(x, float("nan")),
-        sympy=lambda sp, x: sp.Heaviside(x, sp.nan),
+        sympy=lambda sp, x: sp.Heaviside(x),  # its value at 0 never enters a proof
         code="{P}strict_step({x})",
         latex=r"\left[{x} > 0\right]",
         kink=True,
