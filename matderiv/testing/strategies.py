@@ -189,7 +189,9 @@ def _rearrange_node(
     if op == "extremum":
         fn = draw(st.sampled_from(["maximum", "minimum"]))
         other: Shape = draw(st.sampled_from([shape, shape[1:], ()])) if shape else ()
-        a, b = sub(shape), (sub(other) if other or draw(st.booleans()) else "0.5")
+        a = sub(shape)
+        variable: bool = bool(other) or draw(st.booleans())
+        b = sub(other) if variable else "0.5"
         if a == b:  # maximum(x, x) ties everywhere: its derivative is refused at every point
             b = f"(0.5 * {b})"
         return f"{fn}({a}, {b})" if draw(st.booleans()) else f"{fn}({b}, {a})"
