@@ -19,6 +19,7 @@ from ..engine.index import FACTOR_KINDS, Factor, IndexExpr
 from ..engine.notation import einsum_plan
 from ..errors import DomainError, NotSupportedError, ShapeError, unknown_kind
 from ..language import nodes
+from ..language.arrays import key_text
 from ..language.functions import REDUCE_OPS, ReduceOp
 from ..language.shapes import Dim
 from ..language.specs import ELEMENTWISE
@@ -169,6 +170,12 @@ class Evaluator:
         if isinstance(e, nodes.Einsum):
             return np.einsum(e.spec, *(ev(a) for a in e.args), optimize=True)
         if isinstance(e, nodes.Subscript):
+            for name, need in e.least_sizes().items():
+                if self.size(name) < need:
+                    raise ShapeError(
+                        f"the index [{key_text(e.key)}] along {name} needs {name} >= {need}, "
+                        f"but {name} is {self.size(name)} here"
+                    )
             want = tuple(self.size(d) for d in e.shape)
             return take(ev(e.arg), e.numpy_key(), want, str(e))
         if isinstance(e, nodes.Reshape):
