@@ -87,7 +87,7 @@ def least_sizes(exprs: Iterable[Expr]) -> dict[str, int]:
     large.
 
     >>> from matderiv.language.parsing import parse
-    >>> least_sizes([parse("x[1:3] @ y[-4:]", {"x": ("n",), "y": ("m",)})])
+    >>> least_sizes([parse("sum(x[1:3]) + sum(y[-4:])", {"x": ("n",), "y": ("m",)})])
     {'n': 3, 'm': 4}
     """
     out: dict[str, int] = {}

@@ -240,9 +240,27 @@ def test_the_builder_refuses_fancy_indexing() -> None:
         list(x)
 
 
-def test_the_pure_backend_refuses_with_a_clear_message() -> None:
-    from matderiv.numeric.pure import PureEvaluator
+def test_the_pure_backend_rearranges_as_numpy_does(rng: np.random.Generator) -> None:
+    from matderiv.numeric.pure import evaluate_derivative, evaluate_expression
 
-    e = md.parse("x[1:3]", {"x": (3,)})
-    with pytest.raises(md.NotSupportedError, match=r"pure-Python backend cannot evaluate"):
-        PureEvaluator({"x": [1.0, 2.0, 3.0]}, {}).expr(e)
+    shapes = {"X": (3, 4), "y": (4,)}
+    text = "concatenate([X[1:, ::-1], stack([y, y])]) + maximum(reshape(X, (4, 3)).T[0], y)"
+    e = md.parse(text, shapes)
+    at = {"X": rng.standard_normal((3, 4)), "y": rng.standard_normal(4)}
+    lists = {k: v.tolist() for k, v in at.items()}
+    np.testing.assert_allclose(evaluate_expression(e, lists).tolist(), _numpy(text, at), rtol=1e-12)
+    d = md.derive(e, "X")
+    for via in ("auto", "index"):
+        np.testing.assert_allclose(
+            evaluate_derivative(d, lists, via), d.evaluate(at, via=via), atol=1e-12
+        )
+    tie = {"X": np.zeros((3, 4)).tolist(), "y": np.zeros(4).tolist()}
+    with pytest.raises(md.DomainError, match=r"not differentiable where .*tie"):
+        evaluate_derivative(d, tie, "auto")
+
+
+def _numpy(text: str, at: dict[str, np.ndarray]) -> np.ndarray:
+    X, y = at["X"], at["y"]
+    return np.concatenate([X[1:, ::-1], np.stack([y, y])]) + np.maximum(
+        np.reshape(X, (4, 3)).T[0], y
+    )
