@@ -250,7 +250,7 @@ class Reshape(Expr):
                 f"{what}: cannot reshape {total} entries into shape {tuple(sizes)!r} "
                 f"({dim_product(sizes)} entries); reshape is row-major, as numpy's default"
             )
-        self._finish(tuple(sizes), self.arg._key)
+        self._finish(tuple(sizes), self.arg._key, tuple(sizes))  # the shape tells reshapes apart
         object.__setattr__(self, "new_shape", tuple(sizes))
 
     def children(self) -> tuple[Expr, ...]:

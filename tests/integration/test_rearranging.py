@@ -264,3 +264,17 @@ def _numpy(text: str, at: dict[str, np.ndarray]) -> np.ndarray:
     return np.concatenate([X[1:, ::-1], np.stack([y, y])]) + np.maximum(
         np.reshape(X, (4, 3)).T[0], y
     )
+
+
+def test_reshapes_to_different_shapes_are_different_nodes(rng: np.random.Generator) -> None:
+    """Found by the fuzzer: the node's identity left out the new shape, so reshape(M, (3, 4))
+    and reshape(M, (4, 3)) were one node, shared by the evaluator's memo and by term collection."""
+    shapes = {"M": (2, 6)}
+    a, b = md.parse("reshape(M, (3, 4))", shapes), md.parse("reshape(M, (4, 3))", shapes)
+    assert a != b and hash(a) != hash(b)
+    text = "sum(reshape(M, (3, 4)) @ reshape(M, (4, 3)))"
+    at = {"M": rng.standard_normal((2, 6))}
+    d = md.derive(text, "M", shapes=shapes)
+    fd = central_jacobian(lambda M: np.sum(M.reshape(3, 4) @ M.reshape(4, 3)), at, "M")
+    np.testing.assert_allclose(d.evaluate(**at), fd, atol=1e-7)
+    np.testing.assert_allclose(d.compile()(**at), fd, atol=1e-7)
