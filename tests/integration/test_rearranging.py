@@ -271,7 +271,8 @@ def test_reshapes_to_different_shapes_are_different_nodes(rng: np.random.Generat
     and reshape(M, (4, 3)) were one node, shared by the evaluator's memo and by term collection."""
     shapes = {"M": (2, 6)}
     a, b = md.parse("reshape(M, (3, 4))", shapes), md.parse("reshape(M, (4, 3))", shapes)
-    assert a != b and hash(a) != hash(b)
+    assert a != b
+    assert hash(a) != hash(b)
     text = "sum(reshape(M, (3, 4)) @ reshape(M, (4, 3)))"
     at = {"M": rng.standard_normal((2, 6))}
     d = md.derive(text, "M", shapes=shapes)
