@@ -4,8 +4,9 @@ Run: python benchmarks/fuzz.py [--n 20000] [--seed 1] [--workers 2] [--texts 200
 
 - expressions (``--n``): random well-typed expressions from matderiv.testing.strategies, with
   broadcasting, reductions over either axis, softmax/logsumexp along either axis and size-1
-  dimensions; one in six is a second derivative (a Hessian or mixed, by broadcast operands), one
-  in six draws matrix functions, spectral functions and nonsmooth norms as well. Each
+  dimensions, indexing with ints and slices, reshape, concatenate, stack, maximum and minimum;
+  one in six is a second derivative (a Hessian or mixed, by broadcast operands), one in six draws
+  matrix functions, spectral functions and nonsmooth norms as well. Each
   is derived and every output (``d.evaluate`` by both routes, ``d.compile()``, each layout
   evaluated and compiled then mapped back to the tensor layout, ``d.einsum`` run as text,
   ``d.code`` parsed back) is compared with central differences of the function's value
@@ -133,7 +134,8 @@ def work(job: tuple[int, int, int, float]) -> tuple[Counter[str], dict[str, str]
         except Exception as exc:
             note(f"crash (text): {type(exc).__name__}", f"{text!r}: {exc}")
 
-    first, second = problems(broadcast=True), second_problems()
+    first = problems(broadcast=True, rearrange=True)
+    second = second_problems(rearrange=True)
     spectral = problems(broadcast=True, spectral=True)  # matrix and spectral functions (issue 14)
     mixed = st.integers(0, 5).flatmap(lambda k: second if k == 0 else spectral if k == 1 else first)
     given(mixed)(seed(seed_)(settings(max_examples=n, **QUIET)(one)))()

@@ -41,6 +41,7 @@ TOPICS = (
     "neural networks",
     "hessians",
     "sources",
+    "rearranging",
 )
 
 
@@ -205,6 +206,19 @@ CATALOGUE: tuple[Identity, ...] = (
     _I("sym-quadratic-free", "forms", "x @ S @ x", "S", SYM, "2 * outer(x, x) - diag(x * x)", "cookbook §2.8.2 eq. (138) with §2.4.1's x xᵀ", symmetric="free"),
     _I("sym-quadratic-frobenius", "forms", "x @ S @ x", "S", SYM, "outer(x, x)", "sym of cookbook §2.4.1's x xᵀ", symmetric="frobenius"),
     _I("sym-inverse-trace-frobenius", "inverses", "tr(A @ inv(S))", "S", SYM, "-inv(S) @ (A + A.T) @ inv(S) / 2", "sym of cookbook §2.2 (Srinivasan & Panda 2019)", symmetric="frobenius"),
+    # rearranging: indexing, reshape, joining, maximum (issue 14); each is linear with a 0/1
+    # factor, or piecewise (maximum), and e_k = eye(n)[k] is the k-th unit vector, from 0
+    _I("column-select", "rearranging", "sum(X[:, 0] * y)", "X", {"X": ("m", "n"), "y": ("m",)}, "outer(y, eye(n)[0])", "X[:, k] = X e_k; cookbook §2.4.1 ∂(aᵀXb)/∂X = abᵀ with a = y, b = e_k"),
+    _I("entry-select", "rearranging", "X[1, 2]", "X", {"X": (3, 4)}, "outer(eye(3)[1], eye(4)[2])", "cookbook: the single-entry matrix J¹² (∂X_ij/∂X = J^ij)"),
+    _I("slice-squared", "rearranging", "sum(x[1:3] ** 2)", "x", {"x": ("n",)}, "2 * eye(n)[1:3].T @ x[1:3]", "x[1:3] = S x with S = I[1:3]; cookbook §2.4.2 with B = SᵀS"),
+    _I("reverse-dot", "rearranging", "x[::-1] @ a", "x", {"x": ("n",), "a": ("n",)}, "a[::-1]", "reversal is a permutation P with Pᵀ = P"),
+    _I("reshape-trace", "rearranging", "tr(reshape(x, (2, 2)) @ A)", "x", {"x": (4,), "A": (2, 2)}, "reshape(A.T, (4,))", "row-major reshape relabels entries: cookbook §2.5.1 ∂tr(XA)/∂X = Aᵀ, read back row by row"),
+    _I("reshape-is-vec", "rearranging", "sum(reshape(X.T, (-1,)) * vec(A))", "X", {"X": (2, 3), "A": (2, 3)}, "A", "magnus: vec X stacks columns, so vec X = row-major reshape of Xᵀ"),
+    _I("concatenate-block", "rearranging", "sum(concatenate([A, B], axis=1) * G)", "A", {"A": ("m", 2), "B": ("m", 1), "G": ("m", 3)}, "G[:, :2]", "a block's gradient is the matching block of the upstream gradient"),
+    _I("stack-slice", "rearranging", "sum(stack([x, y]) * G)", "y", {"x": ("n",), "y": ("n",), "G": (2, "n")}, "G[1]", "stack along a new axis: the gradient of one part is its slice"),
+    _I("maximum-sum", "rearranging", "sum(maximum(x, y))", "x", {"x": ("n",), "y": ("n",)}, "strict_step(x - y)", "∂max(a, b) = [a > b] ∂a + [b > a] ∂b, undefined at a tie (a subgradient there)"),
+    _I("relu-as-maximum", "rearranging", "sum(maximum(x, 0) * a)", "x", {"x": ("n",), "a": ("n",)}, "a * step(x)", "relu(x) = max(x, 0): the same derivative away from 0"),
+    _I("minimum-jacobian", "rearranging", "minimum(x, y)", "y", {"x": ("n",), "y": ("n",)}, "diag(strict_step(x - y))", "min(a, b) = −max(−a, −b): [b < a] on the diagonal"),
 )  # fmt: skip
 
 

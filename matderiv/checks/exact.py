@@ -19,7 +19,7 @@ from typing import Any
 
 from ..engine.result import is_derivative
 from ..errors import NotSupportedError
-from ..language.domains import input_domains
+from ..language.domains import input_domains, least_sizes
 from ..language.expression import Expr, Var, shape_text
 from ..language.functions import Unary
 from ..language.shapes import resolve_dim
@@ -75,18 +75,26 @@ def sympy_backend() -> Any:
         def logsumexp(self, x: Any, axis: int | None) -> Any:
             return self._map(self.sp.log, np.sum(self._map(self.sp.exp, x), axis=axis))
 
+        def extremum(self, op: str, a: Any, b: Any) -> Any:
+            fn = self.sp.Max if op == "maximum" else self.sp.Min
+            return np.frompyfunc(fn, 2, 1)(np.asarray(a, dtype=object), np.asarray(b, dtype=object))
+
     return SympyBackend()
 
 
-def instance_sizes(variables: Iterable[Var]) -> dict[str, int]:
-    """Small distinct sizes for the named dimensions: 2, 3, 4, … in order of first use."""
+def instance_sizes(
+    variables: Iterable[Var], least: Mapping[str, int] | None = None
+) -> dict[str, int]:
+    """Small distinct sizes for the named dimensions: 2, 3, 4, … in order of first use, raised
+    to ``least`` where indexing needs more (``x[1:3]`` needs n >= 3)."""
     names: list[str] = []
     for v in sorted(variables, key=lambda v: v.name):
         for d in v.shape:
             for part in str(d).split("*"):
                 if not part.isdigit() and part not in names:
                     names.append(part)
-    return {n: 2 + k for k, n in enumerate(names)}
+    least = least or {}
+    return {n: max(2 + k, least.get(n, 0)) for k, n in enumerate(names)}
 
 
 @dataclass(frozen=True)
@@ -206,7 +214,7 @@ def exact_derivative(
     variables = frozenset().union(*(e.variables() for e in exprs))
     if is_derivative(claimed):
         variables = variables | claimed.variables
-    sizes = instance_sizes(variables)
+    sizes = instance_sizes(variables, least_sizes(exprs))
     out_n = int(np.prod([resolve_dim(d, sizes) for d in f.shape]))
     w_n = int(np.prod([resolve_dim(d, sizes) for d in wrt.shape]))
     if out_n * w_n > MAX_ENTRIES:
@@ -259,7 +267,7 @@ def exact_identity(lhs: Expr, rhs: Expr, seed: int) -> ExactResult:
     from ..numeric.evaluation import Evaluator
 
     variables = lhs.variables() | rhs.variables()
-    sizes = instance_sizes(variables)
+    sizes = instance_sizes(variables, least_sizes([lhs, rhs]))
     domains = input_domains([lhs, rhs])
     symbols = symbols_for(variables, sizes, set(domains.positive))
     ev = Evaluator(symbols, sizes, sympy_backend())

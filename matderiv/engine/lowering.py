@@ -16,7 +16,7 @@ from fractions import Fraction
 from ..errors import NotSupportedError, unknown_kind
 from ..language import nodes
 from ..language.functions import REDUCE_OPS
-from ..language.shapes import Dim
+from ..language.shapes import Dim, dim_product
 from .index import Factor, Idx, Term, fresh, multiply, normalize_term
 
 __all__ = ["as_factor", "carry", "delta", "lower", "operand_indices", "tensor"]
@@ -282,6 +282,90 @@ def _einsum(e: nodes.Expr, idx: tuple[Idx, ...]) -> list[Term]:
     return multiply(*groups)
 
 
+# Rearranging arrays (issue 14): indexing, reshape, concatenate, stack -----------------------
+# Each is linear, so it lowers to 0/1 factors: a row of the identity e_k = eye(n)[k] for an int
+# index, a selection matrix eye(n)[1:3] for a slice, and fuse chains for row-major flattening.
+def _select(dim: Dim, item: nodes.Span | int, out: Idx | None) -> tuple[Idx, list[Term]]:
+    """The index of the indexed axis and the factor that selects it (none for ``:``)."""
+    if isinstance(item, nodes.Span) and item.full:
+        assert out is not None
+        return out, []
+    a = fresh(dim)
+    picker = nodes.Subscript(nodes.Eye(dim), (item,))
+    return a, [tensor(picker, (a,) if out is None else (out, a))]
+
+
+def _subscript(e: nodes.Expr, idx: tuple[Idx, ...]) -> list[Term]:
+    assert isinstance(e, nodes.Subscript)
+    if isinstance(e.arg, nodes.Eye):  # a selection factor itself: a constant leaf
+        return [tensor(e, idx)]
+    rest = iter(idx)
+    arg_idx: list[Idx] = []
+    pickers: list[list[Term]] = []
+    for item, d in zip(e.key, e.arg.shape, strict=True):
+        i, picked = _select(d, item, None if isinstance(item, int) else next(rest))
+        arg_idx.append(i)
+        if picked:
+            pickers.append(picked)
+    return multiply(lower(e.arg, arg_idx), *pickers)
+
+
+def _flatten(idx: Sequence[Idx], final: Idx | None = None) -> tuple[Idx, list[list[Term]]]:
+    """The row-major flat index of ``idx`` and the fuse factors that define it (the last one
+    ``final`` when given)."""
+    if len(idx) == 1:
+        assert final is None
+        return idx[0], []
+    cur, fuses = idx[0], []
+    for n, i in enumerate(idx[1:], start=2):
+        size = dim_product(j.dim for j in idx[:n])
+        whole = final if final is not None and n == len(idx) else fresh(size)
+        fuses.append([fuse(whole, cur, i)])
+        cur = whole
+    return cur, fuses
+
+
+def _reshape(e: nodes.Expr, idx: tuple[Idx, ...]) -> list[Term]:
+    assert isinstance(e, nodes.Reshape)
+    flat, out_fuses = _flatten(idx)
+    if e.arg.ndim == 1:
+        return multiply(lower(e.arg, (flat,)), *out_fuses)
+    src = [fresh(d) for d in e.arg.shape]
+    _, in_fuses = _flatten(src, final=flat)
+    return multiply(lower(e.arg, src), *out_fuses, *in_fuses)
+
+
+def _join(e: nodes.Expr, idx: tuple[Idx, ...]) -> list[Term]:
+    assert isinstance(e, nodes.Join)
+    ax, count = e.axis, len(e.args)
+    if e.kind == "stack":
+        rest = idx[:ax] + idx[ax + 1 :]
+        out: list[Term] = []
+        for m, arg in enumerate(e.args):
+            unit = tensor(nodes.Subscript(nodes.Eye(count), (m,)), (idx[ax],))
+            out.extend(multiply([unit], lower(arg, rest)))
+        return out
+    if count == 1:
+        return lower(e.args[0], idx)
+    sizes = e.parts(ax)
+    total, i = e.shape[ax], idx[ax]
+    block = fresh(count)  # equal named sizes: i = block * |part| + a (a fuse)
+    out, offset = [], 0
+    for m, (arg, d) in enumerate(zip(e.args, sizes, strict=True)):
+        a = fresh(d)
+        if isinstance(total, int):
+            assert isinstance(d, int)
+            span = nodes.Span(offset, offset + d)
+            offset += d
+            picker = nodes.Subscript(nodes.Eye(total), (nodes.Span(), span))
+            pick = [[tensor(picker, (i, a))]]
+        else:
+            unit = tensor(nodes.Subscript(nodes.Eye(count), (m,)), (block,))
+            pick = [[fuse(i, block, a)], [unit]]
+        out.extend(multiply(lower(arg, (*idx[:ax], a, *idx[ax + 1 :])), *pick))
+    return out
+
+
 _LOWER = {
     nodes.Var: _var,
     nodes.Const: _const,
@@ -302,6 +386,9 @@ _LOWER = {
     nodes.Eye: _eye,
     nodes.Ones: _ones,
     nodes.Einsum: _einsum,
+    nodes.Subscript: _subscript,
+    nodes.Reshape: _reshape,
+    nodes.Join: _join,
 }
 
 

@@ -186,6 +186,19 @@ def _linear(e: nodes.Expr, idx: Sequence[Idx], dlower: DLower) -> list[Term]:
     return dlower(e, idx)
 
 
+def _extremum(e: nodes.Expr, idx: Sequence[Idx], dlower: DLower) -> list[Term]:
+    """∂ max(a, b) = [a > b] ∂a + [b > a] ∂b (min: the other way round); ``strict_step`` is
+    undefined at a tie, so a derivative evaluated where a == b raises DomainError."""
+    assert isinstance(e, nodes.Extremum)
+    a, b = e.left, e.right
+    up, down = (a, b) if e.op == "maximum" else (b, a)
+    pick_a = nodes.Func("strict_step", up - down)
+    pick_b = nodes.Func("strict_step", down - up)
+    da = multiply(as_factor(pick_a, idx), dlower(a, operand_indices(idx, a)))
+    db = multiply(as_factor(pick_b, idx), dlower(b, operand_indices(idx, b)))
+    return da + db
+
+
 RULES: dict[type, Callable[[nodes.Expr, Sequence[Idx], DLower], list[Term]]] = {
     nodes.Func: _func,
     nodes.Pow: _pow,
@@ -214,6 +227,7 @@ RULES: dict[type, Callable[[nodes.Expr, Sequence[Idx], DLower], list[Term]]] = {
         _no_second,
     ),
     **dict.fromkeys((nodes.KinkSign, nodes.MaxSign), _no_second),
+    nodes.Extremum: _extremum,
 }
 
 

@@ -5,4 +5,5 @@ Importing this package installs the printers on the expression nodes (see
 :func:`matderiv.language.expression.install_printers`), so every node can show itself.
 """
 
+from . import arrays as arrays
 from . import printing as printing

@@ -46,6 +46,7 @@ __all__ = [
     "as_expr",
     "declared_variable",
     "describe",
+    "install_indexing",
     "install_printers",
     "var",
 ]
@@ -61,6 +62,16 @@ def shape_text(shape: Shape) -> str:
 #: :func:`install_printers` when it is imported (the ``language`` package imports it), so this
 #: module never imports the printers back.
 _PRINTERS: dict[str, Callable[[Expr], str]] = {}
+
+
+#: How ``e[key]`` builds its node: :mod:`matderiv.language.arrays` installs it when imported (it
+#: imports this module, so this one cannot import it back).
+_INDEXING: list[Callable[[Expr, object], Expr]] = []
+
+
+def install_indexing(build: Callable[[Expr, object], Expr]) -> None:
+    """Set the function that builds ``e[key]`` (basic indexing)."""
+    _INDEXING[:] = [build]
 
 
 def install_printers(**printers: Callable[[Expr], str]) -> None:
@@ -198,6 +209,15 @@ class Expr:
 
     def __neg__(self) -> Expr:
         return negate(self)
+
+    def __getitem__(self, key: object) -> Expr:
+        """Basic indexing with literal ints and slices: ``X[:, 0]``, ``x[1:3]``, ``X[-1]``."""
+        if not _INDEXING:
+            raise NotSupportedError("indexing is not available: import matderiv.language")
+        return _INDEXING[0](self, key)
+
+    def __iter__(self) -> Iterator[Expr]:
+        raise TypeError(f"an expression is not iterable: {describe(self)}; index it, such as x[0]")
 
     def __pos__(self) -> Expr:
         return self

@@ -7,6 +7,7 @@ instead of each repeating a long list of names.
 
 from __future__ import annotations
 
+from .arrays import Extremum, ExtremumOp, Join, JoinKind, Reshape, Span, Subscript
 from .expression import Add, Const, Expr, Func, MatMul, Mul, Pi, Pow, Size, Transpose, Var
 from .functions import (
     Det,
@@ -70,9 +71,13 @@ __all__ = [
     "Expm",
     "ExpmFrechet",
     "Expr",
+    "Extremum",
+    "ExtremumOp",
     "Eye",
     "Func",
     "Inv",
+    "Join",
+    "JoinKind",
     "KeepDims",
     "KinkSign",
     "Kron",
@@ -94,13 +99,16 @@ __all__ = [
     "Polar",
     "Pow",
     "Reduce",
+    "Reshape",
     "Sinm",
     "SinmFrechet",
     "Size",
     "Softmax",
+    "Span",
     "SpectralNorm",
     "Sqrtm",
     "SqrtmFrechet",
+    "Subscript",
     "SvdU",
     "SvdV",
     "Svdvals",

@@ -21,8 +21,9 @@ from fractions import Fraction
 from ..errors import MatderivError, NotSupportedError, ParseError, ShapeError
 from . import nodes
 from .expression import declared_variable, negate
-from .shapes import Dim, dimension_owners, name_clash
+from .shapes import Dim, dim_product, dimension_owners, name_clash
 from .structure import Structured
+from .syntax import describe_syntax, snippet, syntax_hint
 from .vocabulary import FUNCTIONS, MATRIX_FUNCTIONS, NAMED
 
 __all__ = ["FUNCTIONS", "MATRIX_FUNCTIONS", "MAX_DEPTH", "MAX_LENGTH", "parse"]
@@ -78,7 +79,7 @@ class _Parser:
                 tree = ast.parse(self.text.strip(), mode="eval")
         except (SyntaxError, SyntaxWarning, DeprecationWarning) as exc:
             col = getattr(exc, "offset", None) or 0
-            hint = _syntax_hint(self.text)
+            hint = syntax_hint(self.text)
             raise ParseError(
                 f"invalid syntax at column {col}: {self.text.strip()!r}"
                 + (f" ({hint})" if hint else "")
@@ -114,7 +115,7 @@ class _Parser:
             if isinstance(n.op, ast.UAdd):
                 return self.node(n.operand)
             raise self.fail(
-                n, f"operator {_snippet(self.text, n)!r} is not supported", "use + - * / ** @"
+                n, f"operator {snippet(self.text, n)!r} is not supported", "use + - * / ** @"
             )
         if isinstance(n, ast.Constant):
             if isinstance(n.value, bool) or not isinstance(n.value, int | float):
@@ -139,10 +140,12 @@ class _Parser:
             return inner.T
         if isinstance(n, ast.Call):
             return self.call(n)
+        if isinstance(n, ast.Subscript):
+            return self.subscript(n)
         what = type(n).__name__
         raise self.fail(
             n,
-            f"{_describe_syntax(what)} {_snippet(self.text, n)!r} is not part of the "
+            f"{describe_syntax(what)} {snippet(self.text, n)!r} is not part of the "
             "expression language",
         )
 
@@ -214,6 +217,23 @@ class _Parser:
         err.missing_shape, err.hint = ident, hint  # the command line words its own hint
         raise err
 
+    def subscript(self, n: ast.Subscript) -> nodes.Expr:
+        """Basic indexing with literal ints and slices: ``X[:, 0]``, ``x[1:3]``, ``X[..., -1]``."""
+        inner = self.node(n.value)
+        key: list[object] = []
+        for elt in n.slice.elts if isinstance(n.slice, ast.Tuple) else [n.slice]:
+            parts = (elt.lower, elt.upper, elt.step) if isinstance(elt, ast.Slice) else (elt,)
+            ints = [None if p is None else _int_literal(p) for p in parts]
+            bad = [p for p, k in zip(parts, ints, strict=True) if p is not None and k is None]
+            if isinstance(elt, ast.Constant) and elt.value is Ellipsis:
+                key.append(Ellipsis)
+            elif bad:
+                what = f"index {snippet(self.text, bad[0])!r} is not a literal int or slice"
+                raise self.fail(bad[0], what, _INDEX_HINT, cls=NotSupportedError)
+            else:
+                key.append(slice(*ints) if isinstance(elt, ast.Slice) else ints[0])
+        return inner[tuple(key)]
+
     def dim(self, n: ast.AST) -> Dim:
         if (
             isinstance(n, ast.Constant)
@@ -226,14 +246,14 @@ class _Parser:
         if isinstance(n, ast.Name) and n.id not in self.shapes:
             return n.id
         raise self.fail(
-            n, f"expected a size (an int or a dimension name), got {_snippet(self.text, n)!r}"
+            n, f"expected a size (an int or a dimension name), got {snippet(self.text, n)!r}"
         )
 
     def call(self, n: ast.Call) -> nodes.Expr:
         if not isinstance(n.func, ast.Name):
             raise self.fail(
                 n,
-                f"cannot call {_snippet(self.text, n.func)!r}",
+                f"cannot call {snippet(self.text, n.func)!r}",
                 "only the functions of the language can be called, such as tr(X)",
             )
         fn = n.func.id
@@ -292,7 +312,7 @@ class _Call:
         return len(self.args)
 
     def text(self, i: int) -> str:
-        return _snippet(self.parser.text, self.args[i])
+        return snippet(self.parser.text, self.args[i])
 
     def fail(
         self,
@@ -326,7 +346,7 @@ class _Call:
         raise fail(
             n,
             f"{fn}: axis must be an int{' or a tuple of ints' if tuples else ''} "
-            f"or None, got {_snippet(self.parser.text, n)!r}",
+            f"or None, got {snippet(self.parser.text, n)!r}",
         )
 
     def keepdims(self) -> bool:
@@ -336,7 +356,7 @@ class _Call:
         if isinstance(n, ast.Constant) and isinstance(n.value, bool):
             return n.value
         raise self.parser.fail(
-            n, f"{self.name}: keepdims must be True or False, got {_snippet(self.parser.text, n)!r}"
+            n, f"{self.name}: keepdims must be True or False, got {snippet(self.parser.text, n)!r}"
         )
 
     def size(self, i: int) -> Dim:
@@ -348,11 +368,34 @@ class _Call:
             return tuple(self.parser.dim(e) for e in target.elts)
         return (self.parser.dim(target),)
 
+    def items(self, i: int) -> tuple[nodes.Expr, ...]:
+        target = self.args[i]
+        if not isinstance(target, ast.List | ast.Tuple):
+            raise self.fail(i, f"{self.name} takes a list of arrays, such as {self.name}([A, B])")
+        return tuple(self.parser.node(e) for e in target.elts)
+
+    def shape(self, i: int) -> tuple[Dim, ...]:
+        target = self.args[i]
+        elts = target.elts if isinstance(target, ast.Tuple | ast.List) else [target]
+        return tuple(-1 if _int_literal(e) == -1 else self._product(e) for e in elts)
+
+    def _product(self, n: ast.AST) -> Dim:
+        """A size, or a product of sizes as printed (``2*N``)."""
+        if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Mult):
+            return dim_product((self._product(n.left), self._product(n.right)))
+        return self.parser.dim(n)
+
     def literal(self, i: int) -> object:
         n = self.args[i]
         if isinstance(n, ast.Constant) and isinstance(n.value, str):
             return n.value
         return _int_literal(n)
+
+
+_INDEX_HINT = (
+    "matderiv takes numpy's basic indexing with literal ints and slices, such as X[:, 0], "
+    "x[1:3] or X[-1]; index arrays, masks, names and None (newaxis) are not supported"
+)
 
 
 def _int_literal(n: ast.AST) -> int | None:
@@ -366,44 +409,6 @@ def _int_literal(n: ast.AST) -> int | None:
     ):
         return -value.value if neg else value.value
     return None
-
-
-def _describe_syntax(what: str) -> str:
-    return {
-        "Compare": "comparison",
-        "BoolOp": "boolean operator",
-        "Lambda": "lambda",
-        "Subscript": "indexing",
-        "List": "list",
-        "Tuple": "tuple",
-        "Dict": "dict",
-        "Set": "set",
-        "IfExp": "conditional expression",
-        "NamedExpr": "assignment",
-        "ListComp": "comprehension",
-        "GeneratorExp": "generator",
-        "JoinedStr": "f-string",
-        "Await": "await",
-        "Starred": "unpacking",
-        "Slice": "slice",
-    }.get(what, what)
-
-
-def _snippet(text: str, n: ast.AST) -> str:
-    seg = ast.get_source_segment(text, n)
-    return seg if seg is not None else type(n).__name__
-
-
-def _syntax_hint(text: str) -> str:
-    if text.count("(") > text.count(")"):
-        return "was a closing bracket forgotten?"
-    if text.count(")") > text.count("("):
-        return "there is a ')' without a matching '('"
-    if "^" in text:
-        return "use ** for powers"
-    if not text.strip():
-        return "the expression is empty"
-    return ""
 
 
 def _depth(node: ast.AST) -> int:

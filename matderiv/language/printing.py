@@ -18,6 +18,7 @@ from typing import Literal
 
 from ..errors import NotSupportedError
 from . import nodes
+from .arrays import key_text
 from .expression import install_printers
 
 __all__ = [
@@ -334,6 +335,41 @@ class Printer:
             else r"\texttt{" + e.spec.replace(">", r"{>}") + "}"
         )
         return self.call(self.fn("einsum", r"\operatorname{einsum}"), spec, *args), ATOM
+
+    # rearranging arrays (issue 14) ------------------------------------------------------------
+    def p_Subscript(self, e: nodes.Subscript) -> tuple[str, int]:
+        key = key_text(e.key)
+        if isinstance(e.arg, nodes.Eye) and isinstance(e.key[0], int) and self.style != "code":
+            # a row of the identity: the unit vector e_k (counted from 0, as numpy does)
+            k, n = e.key[0], e.arg.n
+            sub = str(k) if k >= 0 else (f"{n}{k}" if isinstance(n, str) else str(n + k))
+            return (f"e_{{{sub}}}" if self.style == "latex" or len(sub) > 1 else f"e_{sub}"), ATOM
+        if self.style == "latex":
+            return f"{self.wrap(e.arg, ATOM)}_{{[{key.replace(' ', '')}]}}", ATOM
+        return f"{self.wrap(e.arg, ATOM)}[{key}]", ATOM
+
+    def p_Reshape(self, e: nodes.Reshape) -> tuple[str, int]:
+        shape = (
+            "(" + ", ".join(map(str, e.new_shape)) + ("," if len(e.new_shape) == 1 else "") + ")"
+        )
+        return self.call(
+            self.fn("reshape", r"\operatorname{reshape}"), self.p(e.arg)[0], shape
+        ), ATOM
+
+    def p_Join(self, e: nodes.Join) -> tuple[str, int]:
+        parts = [self.p(a)[0] for a in e.args]
+        if self.style == "latex":
+            if e.kind == "concatenate" and e.axis <= 1 and e.args[0].ndim <= 2:
+                sep = r" \\ " if e.axis == 0 else " & "
+                return r"\begin{bmatrix} " + sep.join(parts) + r" \end{bmatrix}", ATOM
+            listed = r"\left[" + ", ".join(parts) + r"\right]"
+            return self.call(rf"\operatorname{{{e.kind}}}", listed, f"{e.axis}"), ATOM
+        args = ["[" + ", ".join(parts) + "]"] + ([f"axis={e.axis}"] if e.axis else [])
+        return self.call(e.kind, *args), ATOM
+
+    def p_Extremum(self, e: nodes.Extremum) -> tuple[str, int]:
+        name = self.fn(e.op, r"\max" if e.op == "maximum" else r"\min")
+        return self.call(name, self.p(e.left)[0], self.p(e.right)[0]), ATOM
 
 
 def _chain(e: nodes.Expr) -> list[nodes.Expr]:

@@ -79,6 +79,9 @@ class Elementwise:
     helpers, inline
         Helper functions ``code`` calls (names in :data:`CODE_HELPERS`), and then the same code
         as one expression without them (for a one-line numpy spelling).
+    undefined
+        When not empty, the function has no value at 0 (its ``numpy`` gives NaN there) and the
+        evaluator raises DomainError with this reason at an argument that is exactly 0.
     """
 
     name: str
@@ -93,6 +96,7 @@ class Elementwise:
     kink: bool = False
     helpers: tuple[str, ...] = ()
     inline: str | None = None
+    undefined: str = ""
 
     def __post_init__(self) -> None:
         if not self.user and self.spelled is None:
@@ -122,6 +126,22 @@ CODE_HELPERS = {
 }
 
 _HALF = Fraction(1, 2)
+
+# maximum / minimum (issue 14): the derivative selects the larger (smaller) argument, and at a
+# tie it does not exist. strict_step is 1 above 0, 0 below, and undefined (NaN) at 0.
+CODE_HELPERS["strict_step"] = (
+    "def {P}strict_step(x):\n"
+    "    if {np}.any({np}.asarray(x) == 0):\n"
+    "        from matderiv.errors import DomainError\n"
+    "        raise DomainError('strict_step(x) is undefined at x = 0: maximum/minimum of two "
+    "arrays is not differentiable where they tie')\n"
+    "    return {np}.where({np}.asarray(x) > 0, 1.0, 0.0)\n"
+)
+
+_TIE = (
+    "maximum(a, b) and minimum(a, b) are not differentiable where a == b (a tie), so their "
+    "derivative does not exist at this point"
+)
 
 _SPECS = (
     Elementwise(
@@ -266,6 +286,18 @@ _SPECS = (
         code="{np}.sign({x})",
         latex=r"\operatorname{sign}",
         kink=True,
+    ),
+    Elementwise(
+        "strict_step",  # 1 for x > 0, 0 for x < 0, undefined at 0: maximum's derivative
+        prime=None,
+        numpy=lambda np, x: np.heaviside(x, float("nan")),
+        sympy=lambda sp, x: sp.Heaviside(x),  # its value at 0 never enters a proof
+        code="{P}strict_step({x})",
+        latex=r"\left[{x} > 0\right]",
+        kink=True,
+        helpers=("strict_step",),
+        inline="{np}.where(({x}) > 0, 1.0, {np}.where(({x}) < 0, 0.0, {np}.nan))",
+        undefined=_TIE,
     ),
 )
 

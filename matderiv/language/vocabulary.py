@@ -70,6 +70,14 @@ class Call(Protocol):
         """Argument ``i`` as written."""
         ...
 
+    def items(self, i: int) -> tuple[Expr, ...]:
+        """Argument ``i``, a list or tuple of arrays ``[A, B]``, as expressions."""
+        ...
+
+    def shape(self, i: int) -> tuple[Dim, ...]:
+        """Argument ``i`` as a shape that may hold one -1: a size or a tuple of sizes."""
+        ...
+
     def fail(
         self, i: int | None, message: str, hint: str = "", cls: type[MatderivError] = ...
     ) -> MatderivError:
@@ -179,6 +187,28 @@ def _norm(c: Call) -> Expr:
     return build(inner)
 
 
+# Rearranging arrays (issue 14): reshape, concatenate, stack, maximum, minimum -----------------
+def _join(c: Call) -> Expr:
+    axis = c.axis(0)
+    if axis is None or isinstance(axis, tuple):
+        raise c.fail(None, f"{c.name}: axis must be an int")
+    kind: nodes.JoinKind = "stack" if c.name == "stack" else "concatenate"
+    return nodes.Join(kind, c.items(0), axis)
+
+
+def _extremum(c: Call) -> Expr:
+    op: nodes.ExtremumOp = "maximum" if c.name == "maximum" else "minimum"
+    return nodes.Extremum(op, c.arg(0), c.arg(1))
+
+
+_ARRAYS = (
+    Named("reshape", lambda c: nodes.Reshape(c.arg(0), c.shape(1)), arity=(2, 2)),
+    Named("concatenate", _join, keywords=frozenset({"axis"})),
+    Named("stack", _join, keywords=frozenset({"axis"})),
+    Named("maximum", _extremum, arity=(2, 2)),
+    Named("minimum", _extremum, arity=(2, 2)),
+)
+
 _DECLARED = (
     *(_elementwise(name) for name in USER_ELEMENTWISE),
     *(_unary(c.name, c) for c in nodes.Unary.__subclasses__() if c.user and c is not nodes.Norm),
@@ -196,6 +226,7 @@ _DECLARED = (
     Named("eye", lambda c: nodes.Eye(c.size(0))),
     Named("ones", lambda c: nodes.Ones(c.sizes(0))),
     Named("einsum", _einsum, arity=(2, 52)),
+    *_ARRAYS,
 )
 
 #: Every function name of the language, with its declaration.

@@ -27,6 +27,7 @@ from ..engine.index import FACTOR_KINDS, IndexExpr
 from ..engine.notation import einsum_plan
 from ..errors import NotSupportedError, ParseError, unknown_kind
 from ..language import nodes
+from ..language.arrays import key_text
 from ..language.expression import shape_text
 from ..language.functions import REDUCE_OPS, ReduceOp
 from ..language.printing import power_code
@@ -118,6 +119,7 @@ class Program:
         self.read = {p for d in self.read for p in d.split("*") if not p.isdigit()}
         self.size_params: list[str] = []
         self.taken = taken
+        self.take = False  # whether the code indexes along a named size (numeric.evaluation.take)
 
     # sizes of named dimensions: read off the arguments, or given by name ---------------------
     def dim(self, d: Dim) -> str:
@@ -243,7 +245,37 @@ class Program:
         if isinstance(e, nodes.Unary):
             self.helpers.update(e.helpers)
             return f(e.code, x=c(e.arg, 0)), ATOM
+        if isinstance(e, nodes.Subscript | nodes.Reshape | nodes.Join | nodes.Extremum):
+            return self.rearranged(e), ATOM
         raise NotSupportedError(f"cannot generate code for a {type(e).__name__} node")
+
+    def rearranged(self, e: nodes.Expr) -> str:
+        """Code for indexing, reshape, concatenate, stack, maximum and minimum (issue 14)."""
+        c, f = self.code, self.f
+        if isinstance(e, nodes.Subscript):
+            named = [
+                d
+                for d, it in zip(e.arg.shape, e.key, strict=True)
+                if isinstance(d, str) and not (isinstance(it, nodes.Span) and it.full)
+            ]
+            if not named:  # every size is known: the key was checked when the node was built
+                return f"{c(e.arg)}[{key_text(e.key)}]"
+            self.take = True  # a named size: checked when the function runs
+            key = "(" + "".join(f"{k!r}, " for k in e.numpy_key()) + ")"
+            return f(
+                "{P}take({x}, {k}, {s}, {w})",
+                x=c(e.arg, 0),
+                k=key,
+                s=self.shape(e.shape),
+                w=repr(str(e)),
+            )
+        if isinstance(e, nodes.Reshape):
+            return f("{np}.reshape({x}, {s})", x=c(e.arg, 0), s=self.shape(e.shape))
+        if isinstance(e, nodes.Join):
+            arrays = ", ".join(c(a, 0) for a in e.args)
+            return f("{np}.{fn}([{a}], axis={ax})", fn=e.kind, a=arrays, ax=str(e.axis))
+        assert isinstance(e, nodes.Extremum)
+        return f("{np}.{fn}({a}, {b})", fn=e.op, a=c(e.left, 0), b=c(e.right, 0))
 
     def index(self, expr: IndexExpr) -> str:
         """An index form as a sum of cached-path einsum calls."""
@@ -353,10 +385,11 @@ def generate(
     helpers = "".join(prog.f(_HELPERS[h]) + "\n\n" for h in sorted(prog.helpers))
     body = "\n".join("    " + line for line in [check, *prog.lines])
     ret = results[0] if len(results) == 1 else "(" + ", ".join(results) + ")"
+    take = f"from matderiv.numeric.evaluation import take as {P}take\n" if prog.take else ""
     return (
         f"import numpy as {prog.np}\n"
         f"from matderiv.numeric.evaluation import check_arguments as {P}check\n"
-        f"from matderiv.numeric.evaluation import contract as {P}contract\n\n"
+        f"from matderiv.numeric.evaluation import contract as {P}contract\n{take}\n"
         f"{P}DECLARED = {declared}\n\n\n"
         f"{helpers}def {name}({params_text}):\n{body}\n    return {ret}\n"
     )

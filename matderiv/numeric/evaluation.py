@@ -19,6 +19,7 @@ from ..engine.index import FACTOR_KINDS, Factor, IndexExpr
 from ..engine.notation import einsum_plan
 from ..errors import DomainError, NotSupportedError, ShapeError, unknown_kind
 from ..language import nodes
+from ..language.arrays import key_text
 from ..language.functions import REDUCE_OPS, ReduceOp
 from ..language.shapes import Dim
 from ..language.specs import ELEMENTWISE
@@ -34,6 +35,7 @@ __all__ = [
     "reduction",
     "result_array",
     "size_of",
+    "take",
 ]
 
 if TYPE_CHECKING:  # numpy.typing costs import time and is only needed by type checkers
@@ -61,8 +63,18 @@ class Backend:
         return np.float64(np.asarray(value).reshape(()))
 
     def func(self, name: str, x: Array) -> Array:
-        """An elementwise function, as its declaration computes it with numpy."""
-        out: Array = ELEMENTWISE[name].numpy(np, x)
+        """An elementwise function, as its declaration computes it with numpy; one that is
+        undefined at 0 (``strict_step``) raises DomainError there."""
+        spec = ELEMENTWISE[name]
+        if spec.undefined and np.any(np.asarray(x) == 0):
+            at = tuple(int(i) for i in np.argwhere(np.asarray(x) == 0)[0])
+            raise DomainError(f"{name}(...) is undefined at 0 (entry {at}): {spec.undefined}")
+        out: Array = spec.numpy(np, x)
+        return out
+
+    def extremum(self, op: str, a: Array, b: Array) -> Array:
+        """``maximum`` or ``minimum`` of two arrays."""
+        out: Array = np.maximum(a, b) if op == "maximum" else np.minimum(a, b)
         return out
 
     def unary(self, e: nodes.Unary, a: Array) -> Any:
@@ -157,6 +169,22 @@ class Evaluator:
             return np.ones(tuple(self.size(d) for d in e.shape), dtype=bk.dtype)
         if isinstance(e, nodes.Einsum):
             return np.einsum(e.spec, *(ev(a) for a in e.args), optimize=True)
+        if isinstance(e, nodes.Subscript):
+            for name, need in e.least_sizes().items():
+                if self.size(name) < need:
+                    raise ShapeError(
+                        f"the index [{key_text(e.key)}] along {name} needs {name} >= {need}, "
+                        f"but {name} is {self.size(name)} here"
+                    )
+            want = tuple(self.size(d) for d in e.shape)
+            return take(ev(e.arg), e.numpy_key(), want, str(e))
+        if isinstance(e, nodes.Reshape):
+            return np.reshape(ev(e.arg), tuple(self.size(d) for d in e.shape))  # row-major
+        if isinstance(e, nodes.Join):
+            join = np.stack if e.kind == "stack" else np.concatenate
+            return join([ev(a) for a in e.args], axis=e.axis)
+        if isinstance(e, nodes.Extremum):
+            return bk.extremum(e.op, ev(e.left), ev(e.right))
         raise NotSupportedError(f"cannot evaluate a {type(e).__name__} node")
 
     def form(self, f: mf.MForm) -> Any:
@@ -246,6 +274,24 @@ class Evaluator:
             return value
         # a 0-d power comes back from numpy as a bare scalar: keep it an array
         return np.asarray(value ** self.backend.number(f.power), dtype=self.backend.dtype)
+
+
+def take(a: Any, key: tuple[int | slice, ...], shape: tuple[int, ...], what: str) -> Any:
+    """``a[key]`` (basic indexing), or ShapeError when the index does not fit the sizes: an int
+    out of range, or a slice that selects fewer entries than its declared length."""
+    arr = np.asarray(a)
+    try:
+        out = arr[key]
+    except IndexError:
+        raise ShapeError(
+            f"{what}: an index is out of range for an array of shape {arr.shape}"
+        ) from None
+    if np.shape(out) != shape:
+        raise ShapeError(
+            f"{what}: the slice needs a longer axis; an array of shape {arr.shape} gives shape "
+            f"{np.shape(out)} instead of {shape}"
+        )
+    return out
 
 
 def reduction(op: ReduceOp) -> Callable[..., Array]:

@@ -71,6 +71,8 @@ def require_small(arrays: Mapping[str, Tensor], sizes: Mapping[str, int]) -> Non
 
 
 def _scalar(name: str, x: float) -> float:
+    if x == 0 and ELEMENTWISE[name].undefined:  # strict_step at a tie of maximum/minimum
+        raise DomainError(f"{name}(...) is undefined at 0: {ELEMENTWISE[name].undefined}")
     try:
         return float(ELEMENTWISE[name].numpy(SCALAR_MATH, x))
     except AttributeError as missing:
@@ -152,6 +154,17 @@ class PureEvaluator:
             return pa.full(tuple(self.size(d) for d in e.shape), 1.0)
         if isinstance(e, nodes.Einsum):
             return pa.einsum(e.spec, *(ev(a) for a in e.args))
+        if isinstance(e, nodes.Subscript):
+            want = tuple(self.size(d) for d in e.shape)
+            return pa.take(ev(e.arg), e.numpy_key(), want, str(e))
+        if isinstance(e, nodes.Reshape):  # row-major, as the data are stored
+            return pa.reshape(ev(e.arg), tuple(self.size(d) for d in e.shape))
+        if isinstance(e, nodes.Join):
+            join = pa.stack if e.kind == "stack" else pa.concatenate
+            return join([ev(a) for a in e.args], e.axis)
+        if isinstance(e, nodes.Extremum):
+            pick = SCALAR_MATH.maximum if e.op == "maximum" else _minimum
+            return pa.broadcast(ev(e.left), ev(e.right), pick)
         raise NotSupportedError(f"the pure-Python backend cannot evaluate a {type(e).__name__}")
 
     def form(self, f: mf.MForm) -> Tensor:
@@ -269,6 +282,10 @@ def _logsumexp(t: Tensor, axis: int | None) -> Tensor:
     n = t.shape[axis]
     lines = [moved.data[k : k + n] for k in range(0, moved.size, n)]
     return Tensor(moved.shape[:-1], [one(line) for line in lines])
+
+
+def _minimum(x: float, y: float) -> float:
+    return -SCALAR_MATH.maximum(-x, -y)
 
 
 def finite_or_raise(value: Tensor, arrays: Mapping[str, Tensor], what: str) -> Tensor:

@@ -377,3 +377,46 @@ def diag(t: Tensor) -> Tensor:
     if t.ndim == 2:
         return Tensor((min(t.shape),), [t.data[t.index((i, i))] for i in range(min(t.shape))])
     raise ShapeError(f"diag needs a vector or a matrix, got shape {t.shape}")
+
+
+# rearranging arrays (issue 14) --------------------------------------------------------------
+
+
+def take(t: Tensor, key: Sequence[int | slice], shape: Sequence[int], what: str) -> Tensor:
+    """``t[key]`` with numpy's basic indexing, or ShapeError when it does not give ``shape``."""
+    picks: list[list[int]] = []
+    out_shape: list[int] = []
+    for item, n in zip(key, t.shape, strict=True):
+        if isinstance(item, slice):
+            picks.append(list(range(n)[item]))
+            out_shape.append(len(picks[-1]))
+        elif -n <= item < n:
+            picks.append([item % n])
+        else:
+            raise ShapeError(f"{what}: index {item} is out of range for an axis of size {n}")
+    if tuple(out_shape) != tuple(shape):
+        raise ShapeError(
+            f"{what}: the slice needs a longer axis; an array of shape {t.shape} gives shape "
+            f"{tuple(out_shape)} instead of {tuple(shape)}"
+        )
+    return Tensor(out_shape, [t.data[t.index(idx)] for idx in itertools.product(*picks)])
+
+
+def concatenate(ts: Sequence[Tensor], axis: int) -> Tensor:
+    """numpy's ``concatenate`` along an existing axis."""
+    shape = list(ts[0].shape)
+    shape[axis] = sum(t.shape[axis] for t in ts)
+    data: list[float] = []
+    for idx in entries(shape):
+        k, part = idx[axis], ts[0]
+        for part in ts:
+            if k < part.shape[axis]:
+                break
+            k -= part.shape[axis]
+        data.append(part.data[part.index((*idx[:axis], k, *idx[axis + 1 :]))])
+    return Tensor(shape, data)
+
+
+def stack(ts: Sequence[Tensor], axis: int) -> Tensor:
+    """numpy's ``stack`` along a new axis."""
+    return concatenate([expand_dims(t, (axis,)) for t in ts], axis)

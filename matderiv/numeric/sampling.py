@@ -14,7 +14,13 @@ from typing import Any
 import numpy as np
 
 from ..errors import ShapeError
-from ..language.domains import CONSTRAINTS, KINK_MARGIN, input_domains, kink_arguments
+from ..language.domains import (
+    CONSTRAINTS,
+    KINK_MARGIN,
+    input_domains,
+    kink_arguments,
+    least_sizes,
+)
 from ..language.expression import Expr, Size, Var
 from ..language.shapes import dim_names, resolve_dim
 from .evaluation import Array, Evaluator
@@ -117,6 +123,8 @@ def sample_inputs(
     # sizes that only the expression names (the n of ones(n), or B used as a number)
     unbound = sorted(_expression_dims(exprs) - set(names) - set(sizes or {}))
     dims = {n: int(gen.integers(2, 6)) for n in [*names, *unbound]}
+    for n, least in least_sizes(exprs).items():  # x[1:3] needs n >= 3
+        dims[n] = max(dims.get(n, least), least)
     dims.update(sizes or {})
     named_sizes = {n: dims[n] for n in unbound}
     kinks = kink_arguments(exprs)

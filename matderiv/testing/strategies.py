@@ -17,6 +17,9 @@ of any square sub-expression; ``logm``, ``sqrtm`` of a variable, which the sampl
 their domain) and spectral functions and norms (``eigvalsh``, ``svdvals``, ``norm(X, 2)``,
 ``norm(X, 'nuc')``, ``norm(x, 1)``, ``norm(x, inf)``). Off by default, so the default draws stay
 the same.
+With ``rearrange=True`` (issue 14) they also draw indexing with ints and slices (negative ones
+and steps too), ``reshape``, ``concatenate``, ``stack``, ``maximum`` and ``minimum``; random
+arguments of maximum tie with probability 0, so the sampled points are differentiable.
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ def expressions(
     names: dict[str, Shape],
     broadcast: bool = False,
     spectral: bool = False,
+    rearrange: bool = False,
 ) -> str:
     def leaf() -> str:
         if not shape and draw(st.booleans()):
@@ -61,7 +65,7 @@ def expressions(
         return leaf()
 
     def sub(s: Shape) -> str:
-        return draw(expressions(s, depth - 1, names, broadcast, spectral))
+        return draw(expressions(s, depth - 1, names, broadcast, spectral, rearrange))
 
     def dim() -> int:
         return draw(st.integers(2, 4))
@@ -70,6 +74,8 @@ def expressions(
         found = draw(_spectral_node(shape, sub, names))
         if found is not None:
             return found
+    if rearrange and draw(st.integers(0, 2)) == 0:
+        return draw(_rearrange_node(shape, depth, names, broadcast))
 
     if broadcast:
 
@@ -208,6 +214,98 @@ def _spectral_node(draw: st.DrawFn, shape: Shape, sub: Any, names: dict[str, Sha
 
 
 @st.composite
+def _rearrange_node(
+    draw: st.DrawFn, shape: Shape, depth: int, names: dict[str, Shape], broadcast: bool
+) -> str:
+    """A node of the given shape that indexes, reshapes, joins or takes an elementwise extremum."""
+
+    def sub(s: Shape) -> str:
+        return draw(expressions(s, depth - 1, names, broadcast, rearrange=True))
+
+    def span(n: int, length: int) -> str:
+        """A slice of an axis of size n that selects ``length`` entries, written as a user
+        might: negative positions, an omitted end, a step of 2 or -1."""
+        step = draw(st.sampled_from([1, 1, 1, 2, -1]))
+        if (length - 1) * abs(step) > n - 1:
+            step = 1
+        room = n - (length - 1) * abs(step)  # positions the first selected entry can take
+        first = draw(st.integers(0, room - 1)) + (0 if step > 0 else (length - 1) * abs(step))
+        stop = first + step * length
+        edge = 0 if step > 0 else n - 1  # where an omitted start begins
+        a = draw(st.sampled_from([str(first), str(first - n)] + [""] * (first == edge)))
+        if step > 0 and stop >= n:
+            b = draw(st.sampled_from(["", str(n)]))
+        elif stop < 0:
+            b = ""  # a negative step that runs past the first entry
+        else:
+            b = draw(st.sampled_from([str(stop), str(stop - n)]))
+        return f"{a}:{b}" + ("" if step == 1 else f":{step}")
+
+    options = ["index", "index", "extremum"]
+    if shape:
+        options += ["reshape", "concatenate", "stack"]
+    op = draw(st.sampled_from(options))
+    if op == "extremum":
+        fn = draw(st.sampled_from(["maximum", "minimum"]))
+        other: Shape = draw(st.sampled_from([shape, shape[1:], ()])) if shape else ()
+        a = sub(shape)
+        variable: bool = bool(other) or draw(st.booleans())
+        b = sub(other) if variable else "0.5"
+        if a == b:  # maximum(x, x) ties everywhere: its derivative is refused at every point
+            b = f"(0.5 * {b})"
+        return f"{fn}({a}, {b})" if draw(st.booleans()) else f"{fn}({b}, {a})"
+    if op == "reshape":
+        n = _entries(shape)
+        source: Shape = draw(st.sampled_from([(n,), *((d, n // d) for d in (2, 3) if n % d == 0)]))
+        if source == shape:
+            source = (n,)
+        sizes = [str(d) for d in shape]
+        if draw(st.booleans()):
+            sizes[draw(st.integers(0, len(sizes) - 1))] = "-1"
+        return f"reshape({sub(source)}, ({', '.join(sizes)}{',' if len(sizes) == 1 else ''}))"
+    if op == "stack":
+        axis = draw(st.integers(0, len(shape) - 1))
+        inner = (*shape[:axis], *shape[axis + 1 :])
+        if shape[axis] > 3 or not inner:
+            return f"{sub(shape)}"
+        parts = ", ".join(sub(inner) for _ in range(shape[axis]))
+        shown = draw(st.sampled_from([axis, axis - len(shape)]))
+        return f"stack([{parts}], axis={shown})"
+    if op == "concatenate":
+        axis = draw(st.integers(0, len(shape) - 1))
+        n = shape[axis]
+        if n < 2:
+            return sub(shape)
+        cut = draw(st.integers(1, n - 1))
+        left, right = (
+            (*shape[:axis], cut, *shape[axis + 1 :]),
+            (*shape[:axis], n - cut, *shape[axis + 1 :]),
+        )
+        return f"concatenate([{sub(left)}, {sub(right)}], axis={axis})"
+    # index: a bigger array, with an int or a slice on each axis
+    rank = draw(st.integers(len(shape), min(len(shape) + 1, 2)))
+    if rank == 0:
+        rank = 1
+    ints = rank - len(shape)
+    where = set(draw(st.permutations(range(rank)))[:ints])
+    kept = iter(shape)
+    big: list[int] = []
+    key: list[str] = []
+    for axis in range(rank):
+        if axis in where:
+            n = draw(st.integers(2, 4))
+            k = draw(st.integers(0, n - 1))
+            big.append(n)
+            key.append(str(draw(st.sampled_from([k, k - n]))))
+        else:
+            length = next(kept)
+            n = length + draw(st.integers(0, 2))
+            big.append(n)
+            key.append(":" if n == length and draw(st.booleans()) else span(n, length))
+    return f"{sub(tuple(big))}[{', '.join(key)}]"
+
+
+@st.composite
 def _broadcast_node(draw: st.DrawFn, shape: Shape, depth: int, names: dict[str, Shape]) -> str:
     """A node of the given shape that broadcasts, reduces over an axis, or normalises along one.
 
@@ -284,14 +382,18 @@ def _broadcast_node(draw: st.DrawFn, shape: Shape, depth: int, names: dict[str, 
 
 @st.composite
 def problems(
-    draw: st.DrawFn, max_depth: int = 4, broadcast: bool = False, spectral: bool = False
+    draw: st.DrawFn,
+    max_depth: int = 4,
+    broadcast: bool = False,
+    spectral: bool = False,
+    rearrange: bool = False,
 ) -> tuple[str, dict[str, Shape], str]:
     """Draw (expression text, shapes, variable to differentiate by)."""
     names: dict[str, Shape] = {}
     out_rank = draw(st.sampled_from([0, 0, 1, 2]))
     sizes = st.integers(2, 5) if not broadcast else st.sampled_from([1, 2, 3, 4, 5])
     shape = tuple(draw(sizes) for _ in range(out_rank))
-    text = draw(expressions(shape, max_depth, names, broadcast, spectral))
+    text = draw(expressions(shape, max_depth, names, broadcast, spectral, rearrange))
     if not names:
         names["s"] = ()
         text = f"({text}) * s"
@@ -319,7 +421,7 @@ def _entries(shape: Shape) -> int:
 
 @st.composite
 def second_problems(
-    draw: st.DrawFn, max_depth: int = 3, max_entries: int = 12
+    draw: st.DrawFn, max_depth: int = 3, max_entries: int = 12, rearrange: bool = False
 ) -> tuple[str, dict[str, Shape], str, str]:
     """Draw (expression text, shapes, wrt, wrt2) for a second derivative ∂²f/∂wrt∂wrt2 (a Hessian
     when wrt2 == wrt, else mixed), mostly of a scalar, with broadcasting; ``wrt`` is a broadcast
@@ -328,7 +430,7 @@ def second_problems(
     names: dict[str, Shape] = {}
     out_rank = draw(st.sampled_from([0, 0, 0, 1]))
     shape = tuple(draw(st.sampled_from([1, 2, 3])) for _ in range(out_rank))
-    text = draw(expressions(shape, max_depth, names, True))
+    text = draw(expressions(shape, max_depth, names, True, rearrange=rearrange))
     if not names:
         names["s"] = ()
         text = f"({text}) * s"

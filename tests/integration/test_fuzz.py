@@ -162,3 +162,38 @@ def test_every_output_of_a_spectral_derivative_matches_finite_differences(proble
 @given(problems(spectral=True))
 def test_a_few_spectral_derivatives_match_finite_differences_in_every_output(problem):
     _first(problem)
+
+
+# indexing, reshape, concatenate, stack, maximum and minimum (issue 14): rearrange=True
+
+
+@pytest.mark.slow
+@settings(DIFFERENTIAL, max_examples=400)
+@given(problems(broadcast=True, rearrange=True))
+def test_every_output_of_a_rearranged_first_derivative_matches_finite_differences(problem):
+    _first(problem)
+
+
+@pytest.mark.slow
+@settings(DIFFERENTIAL, max_examples=150)
+@given(second_problems(rearrange=True))
+def test_every_output_of_a_rearranged_second_derivative_matches_finite_differences(problem):
+    _second(problem)
+
+
+@settings(DIFFERENTIAL, max_examples=15)
+@given(problems(broadcast=True, rearrange=True))
+def test_a_few_rearranged_first_derivatives_match_finite_differences_in_every_output(problem):
+    _first(problem)
+
+
+def test_the_rearranging_draws_cover_every_construct():
+    from hypothesis import find
+
+    for construct in ("reshape(", "concatenate(", "stack(", "maximum(", "minimum(", ":", "-1]"):
+        text, _, _ = find(
+            problems(rearrange=True),
+            lambda p, c=construct: c in p[0],
+            settings=settings(database=None, max_examples=2000),
+        )
+        assert construct in text

@@ -31,7 +31,7 @@ BAD = [
     ("X < Y", md.ParseError, r"comparison 'X < Y' is not part of the expression language at column 1"),
     ("X and Y", md.ParseError, r"boolean operator 'X and Y' is not part of the expression language"),
     ("lambda: 1", md.ParseError, r"lambda 'lambda: 1' is not part of the expression language"),
-    ("X[0]", md.ParseError, r"indexing 'X\[0\]' is not part of the expression language"),
+    ("X[v]", md.NotSupportedError, r"index 'v' is not a literal int or slice at column 3: X\[v\] — matderiv takes numpy's basic indexing"),
     ("[X]", md.ParseError, r"list '\[X\]' is not part of the expression language"),
     ("x if t else v", md.ParseError, r"conditional expression 'x if t else v' is not part"),
     ("'abc'", md.ParseError, r"unexpected constant 'abc' at column 1: 'abc' — only numbers may appear here"),
@@ -124,6 +124,9 @@ def test_non_string_input_is_a_parse_error():
 
 
 GOOD = [
+    # rearranging arrays (issue 14)
+    ("X[0] + reshape(Y, (2, 3))[1] + concatenate([v[:2], v[2:]])", (3,)),
+    ("stack([X, 2 * X], axis=1)[0] + maximum(X, 1) - minimum(X, Y.T)", (2, 3)),
     ("var(X, axis=1, keepdims=True) + std(X, axis=1, keepdims=True) + ones((2, 1))", (2, 1)),
     ("sum(X, axis=0, keepdims=True) * X - logsumexp(X, keepdims=True)", (2, 3)),
     ("sum((X @ Y - 1)**2)", ()),
