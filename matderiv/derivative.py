@@ -20,11 +20,13 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from .engine.delta import collect, contract
 from .engine.differentiation import Differentiator
+from .engine.formprint import form_latex, form_text
 from .engine.index import Idx, IndexExpr
 from .engine.lowering import lower_normalized
-from .engine.matrixform import MForm, form_expr, form_latex, form_text, transpose
+from .engine.matrixform import MForm, form_expr, transpose
 from .engine.notation import einsum_code, free_names, index_latex, index_text, rename_summed
 from .engine.reassembly import reassemble
+from .engine.simplify import simplify_form
 from .engine.structure import canonical_symmetric
 from .errors import NotSupportedError, ParseError, ShapeError
 from .language.expression import Expr, Mul, Var, shape_text
@@ -369,7 +371,7 @@ def _derive_index(
     contracted = rename_summed(contract(raw), avoid)
     # a declared symmetry: S[q,p] is S[p,q], so such terms collect
     final = rename_summed(collect(canonical_symmetric(contracted)), avoid)
-    form = reassemble(final)
+    form = simplify_form(reassemble(final))
     out_shape = tuple(i.dim for i in start.free)
     stages = (start, raw, contracted, final)
     convention = differentiator.convention if wrt.structure == "symmetric" else None

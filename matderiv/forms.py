@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .derivative import Derivative, derive
-from .engine.matrixform import form_latex
+from .engine.formprint import form_latex
 from .engine.notation import index_latex
 from .errors import NotSupportedError, ShapeError
 from .language.expression import Expr, Mul, Var, shape_text

@@ -17,9 +17,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
+from .engine.formprint import form_latex, form_text
 from .engine.index import Idx, IndexExpr
 from .engine.lowering import lower_normalized
-from .engine.matrixform import MForm, form_latex, form_text
+from .engine.matrixform import MForm
 from .engine.notation import einsum_code, free_names, index_latex, index_text, rename_summed
 from .engine.result import DerivativeData
 from .engine.structure import variable_derivative

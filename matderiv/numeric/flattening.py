@@ -1,15 +1,14 @@
 """Flattening tensor derivatives: the strategies of the MIT notes, made executable.
 
-A derivative of a matrix by a matrix is a 4-axis array; most of its entries are zero or
-repeat. This module turns it into something a person can read and a computer can use:
+A matrix-by-matrix derivative is a 4-axis array whose entries mostly vanish or repeat; this
+module makes it readable and usable:
 
 - :func:`vec` / :func:`unvec` (column-major by default, which makes
   ``vec(A X B) = (Bᵀ ⊗ A) vec(X)`` true), :func:`vech`, the commutation matrix
   :func:`commutation` and :func:`to_vec_jacobian`, the matrix ∂vec(Y)/∂vec(X)ᵀ;
 - :func:`kron_form`: that matrix as a Kronecker product where one exists, symbolically
   (d(AXB)/dX → Bᵀ ⊗ A, d(X⁻¹)/dX → −X⁻ᵀ ⊗ X⁻¹);
-- :func:`compress`: diagonal compression, dropping a Kronecker delta and saying so
-  (dh/dW for h = σ(Wx + b) → σ′(y) xᵀ, "zero unless i = p");
+- :func:`compress`: diagonal compression, dropping a Kronecker delta and saying so;
 - :func:`hide`: hiding a dimension, viewing W as a row of columns W_k;
 - :meth:`matderiv.Derivative.contract`: contraction with an upstream gradient (the VJP).
 """
@@ -23,6 +22,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..engine import matrixform as mf
+from ..engine.formprint import form_latex, form_text
 from ..engine.index import Factor, Idx, IndexExpr, Term
 from ..engine.notation import index_latex, index_text
 from ..engine.reassembly import connected, reassemble, reassemble_factors
@@ -158,7 +158,7 @@ class Flattened:
 
     @property
     def matrix(self) -> str | None:  # the matrix form as text, or None
-        return None if self.form is None else mf.form_text(self.form)
+        return None if self.form is None else form_text(self.form)
 
     @property
     def index(self) -> str:  # the index form as text
@@ -167,7 +167,7 @@ class Flattened:
 
     def latex(self) -> str:
         """The matrix form (or index form) in LaTeX."""
-        return mf.form_latex(self.form) if self.form is not None else index_latex(self.index_expr)
+        return form_latex(self.form) if self.form is not None else index_latex(self.index_expr)
 
     def evaluate(self, given: Mapping[str, Any] | None = None, /, **arrays: Any) -> Array:
         """Evaluate the flattened form."""

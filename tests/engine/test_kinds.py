@@ -12,6 +12,7 @@ import pytest
 
 import matderiv as md
 from matderiv.engine.delta import contract
+from matderiv.engine.formprint import form_latex, form_text
 from matderiv.engine.index import FACTOR_KINDS, Factor, Idx, IndexExpr, Term, normalize_term
 from matderiv.engine.lowering import lower
 from matderiv.engine.matrixform import (
@@ -29,9 +30,7 @@ from matderiv.engine.matrixform import (
     Scaled,
     VecOf,
     form_expr,
-    form_latex,
     form_shape,
-    form_text,
     transpose,
 )
 from matderiv.engine.notation import einsum_code, index_latex, index_text

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import matderiv as md
+from matderiv.engine.formprint import form_latex, form_text
 from matderiv.engine.matrixform import (
     Atom,
     Chain,
@@ -22,9 +23,7 @@ from matderiv.engine.matrixform import (
     Scaled,
     VecOf,
     form_expr,
-    form_latex,
     form_shape,
-    form_text,
     transpose,
 )
 from matderiv.language.parsing import parse

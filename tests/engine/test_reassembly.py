@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 
 import matderiv as md
+from matderiv.engine.formprint import form_text
 from matderiv.engine.index import Idx, IndexExpr
 from matderiv.engine.lowering import lower
-from matderiv.engine.matrixform import form_shape, form_text
+from matderiv.engine.matrixform import form_shape
 from matderiv.engine.notation import rename_summed
 from matderiv.engine.reassembly import reassemble
 from matderiv.numeric.evaluation import Evaluator, result_array
