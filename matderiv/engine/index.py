@@ -18,7 +18,7 @@ number of factors). A factor is one of
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Literal, get_args
@@ -214,41 +214,70 @@ def _shape_key(f: Factor, free: dict[Idx, int]) -> tuple[object, ...]:
     return (f.kind, f.name, str(node), str(f.power), pattern)
 
 
-def canonical_key(term: Term, free: Sequence[Idx], limit: int = 720) -> tuple[object, ...]:
+def canonical_key(term: Term, free: Sequence[Idx], limit: int = 24) -> tuple[object, ...]:
     """Return a key equal for two terms that differ only in the names of summed indices and
     the order of factors (and in the order of a δ's two indices).
 
     Among the factor orders that tie on everything but summed-index names, the smallest
-    renaming is taken (up to ``limit`` orders; beyond that the key is still correct but may
-    call equal terms different, which only leaves them uncollected).
+    renaming is taken when there are at most ``limit`` such orders. Beyond that, the factors are
+    taken greedily: each time the one that reads smallest given the names given so far (a chain
+    such as ``X[i,a] X[a,b] X[b,c]`` is walked from its free end). Either way, equal keys mean
+    equal terms; a greedy key may only call two equal terms different, which leaves them
+    uncollected.
     """
     freepos = {i: n for n, i in enumerate(free)}
-    keyed = sorted(term.factors, key=lambda f: _shape_key(f, freepos))
-    groups = [list(g) for _, g in itertools.groupby(keyed, key=lambda f: _shape_key(f, freepos))]
-    orders: Iterable[tuple[tuple[Factor, ...], ...]]
+    shape = {id(f): _shape_key(f, freepos) for f in term.factors}
+    keyed = sorted(term.factors, key=lambda f: shape[id(f)])
+    groups = [list(g) for _, g in itertools.groupby(keyed, key=lambda f: shape[id(f)])]
     count = 1
     for g in groups:
         for n in range(2, len(g) + 1):
             count *= n
-    if count <= limit:
-        orders = itertools.product(*(itertools.permutations(g) for g in groups))
-    else:
-        orders = [tuple(tuple(g) for g in groups)]
+    if count > limit:
+        return _greedy_key(keyed, freepos, shape)
     best: tuple[object, ...] | None = None
-    for order in orders:
+    best_repr = ""
+    for order in itertools.product(*(itertools.permutations(g) for g in groups)):
         names: dict[Idx, str] = {}
         rows: list[tuple[object, ...]] = []
         for f in itertools.chain.from_iterable(order):
-            labels = []
-            for i in f.indices:
-                if i in freepos:
-                    labels.append(f"F{freepos[i]}")
-                else:
-                    labels.append(names.setdefault(i, f"s{len(names)}"))
-            if f.kind == "delta":
-                labels.sort()
-            rows.append((*_shape_key(f, freepos)[:4], tuple(labels)))
+            rows.append((*shape[id(f)][:4], _labels(f, freepos, names)))
         cand = tuple(rows)
-        if best is None or repr(cand) < repr(best):
-            best = cand
+        text = repr(cand)
+        if best is None or text < best_repr:
+            best, best_repr = cand, text
     return best or ()
+
+
+def _labels(f: Factor, freepos: dict[Idx, int], names: dict[Idx, str]) -> tuple[str, ...]:
+    labels = [
+        f"F{freepos[i]}" if i in freepos else names.setdefault(i, f"s{len(names)}")
+        for i in f.indices
+    ]
+    if f.kind == "delta":
+        labels.sort()
+    return tuple(labels)
+
+
+def _greedy_key(
+    factors: list[Factor], freepos: dict[Idx, int], shape: dict[int, tuple[object, ...]]
+) -> tuple[object, ...]:
+    names: dict[Idx, str] = {}
+    remaining = list(factors)
+    rows: list[tuple[object, ...]] = []
+
+    order = {k: repr(v) for k, v in shape.items()}
+
+    def seen(f: Factor) -> tuple[object, ...]:
+        # free indices read first, then the summed ones named so far, then the unnamed ones
+        marks = [
+            (0, freepos[i]) if i in freepos else (1, int(names[i][1:])) if i in names else (2, 0)
+            for i in f.indices
+        ]
+        return (order[id(f)], sorted(marks) if f.kind == "delta" else marks)
+
+    while remaining:
+        pick = min(remaining, key=seen)
+        remaining.remove(pick)
+        rows.append((*shape[id(pick)][:4], _labels(pick, freepos, names)))
+    return tuple(rows)
