@@ -103,38 +103,64 @@ def simplify_pointwise(form: MForm) -> MForm:
 
 
 def _expr_promising(e: nodes.Expr) -> bool:
-    for n in e.walk():
-        if isinstance(n, nodes.Func):
-            if n.name in _PRIMES:
-                return True
-            inner = {m.name for m in n.arg.walk() if isinstance(m, nodes.Func)}
-            if (n.name == "log" and "exp" in inner) or (n.name == "exp" and "log" in inner):
-                return True
-        elif isinstance(n, nodes.Pow) and isinstance(n.exponent, nodes.Const):
-            if n.exponent.value < 0:
-                return True
-    return False
+    """Whether an expression holds something an identity may shorten: a division, a log of an
+    exp (or an exp of a log), ``tanh'``, or ``sigmoid'(u)`` next to ``sigmoid(u)`` (alone,
+    ``sigmoid'(u)`` is shorter than its value)."""
+    funcs = [n for n in e.walk() if isinstance(n, nodes.Func)]
+    for n in funcs:
+        if n.name == "tanh'":
+            return True
+        if n.name == "sigmoid'" and nodes.Func("sigmoid", n.arg) in _surface(e):
+            return True
+        inner = {m.name for m in n.arg.walk() if isinstance(m, nodes.Func)}
+        if (n.name == "log" and "exp" in inner) or (n.name == "exp" and "log" in inner):
+            return True
+    return any(
+        isinstance(n, nodes.Pow) and isinstance(n.exponent, nodes.Const) and n.exponent.value < 0
+        for n in e.walk()
+    )
+
+
+def _surface(e: nodes.Expr) -> set[nodes.Expr]:
+    """The nodes reached from ``e`` through elementwise operations only."""
+    out: set[nodes.Expr] = set()
+    stack = [e]
+    while stack:
+        n = stack.pop()
+        out.add(n)
+        if isinstance(n, nodes.Add | nodes.Mul | nodes.Pow | nodes.Reduce):
+            stack.extend(n.children())
+    return out
 
 
 def _promising(f: MForm) -> bool:
+    """Whether a form holds a part worth SymPy's time (all its atoms read as one)."""
+    atoms = _atoms(f)
+    if not atoms:
+        return False
+    return _expr_promising(atoms[0] if len(atoms) == 1 else nodes.Add(tuple(atoms)))
+
+
+def _atoms(f: MForm) -> list[nodes.Expr]:
+    """The expressions of every atom in a form, each flattened to one axis or none (only their
+    functions and powers are read)."""
     match f:
         case Atom():
-            return _expr_promising(f.expr)
+            return [nodes.Reduce("sum", f.expr) if f.expr.ndim else f.expr]
         case Chain() | Hadamard():
-            return any(_promising(i) for i in f.items)
+            return [a for i in f.items for a in _atoms(i)]
         case MSum():
-            return any(_promising(i) for i in f.terms)
+            return [a for t in f.terms for a in _atoms(t)]
         case Scaled():
-            return any(_promising(s) for s, _ in f.scalars) or (
-                f.body is not None and _promising(f.body)
-            )
+            inner = [a for s, _ in f.scalars for a in _atoms(s)]
+            return inner + ([] if f.body is None else _atoms(f.body))
         case DiagOf() | VecOf():
-            return _promising(f.arg)
+            return _atoms(f.arg)
         case ScalarOf():
-            return f.arg is not None and _promising(f.arg)
+            return [] if f.arg is None else _atoms(f.arg)
         case KronOf():
-            return _promising(f.left) or _promising(f.right)
-    return False
+            return _atoms(f.left) + _atoms(f.right)
+    return []
 
 
 # the simplifier -----------------------------------------------------------------------------
@@ -196,26 +222,28 @@ class _Simplifier:
             start = tr.to_sympy(f)
             if self.sp.count_ops(start) > MAX_OPS:
                 return None
-            best, best_cost = f, form_cost(f)
-            seen = set()
-            for cand in self.candidates(start):
-                if cand in seen:
+            found: list[tuple[int, MForm, Any]] = []
+            for cand in dict.fromkeys(self.candidates(start)):
+                try:
+                    new = tr.to_form(cand)
+                    if form_shape(new) == shape:
+                        found.append((form_cost(new), new, cand))
+                except (_Reject, FormShapeError, MatderivError):
                     continue
-                seen.add(cand)
-                new = tr.to_form(cand)
-                if form_shape(new) != shape:
-                    continue
-                cost = form_cost(new)
-                if cost < best_cost and self.equal(tr, start, cand):
-                    best, best_cost = new, cost
         except (_Reject, FormShapeError, MatderivError):
             return None
-        return best if best is not f else None
+        cost = form_cost(f)
+        for c, new, cand in sorted(found, key=lambda x: x[0]):
+            if c >= cost:
+                break
+            if self.equal(start, cand):
+                return new
+        return None
 
     def candidates(self, e: Any) -> list[Any]:
         sp = self.sp
         out = [e]
-        for how in (sp.cancel, sp.factor, sp.expand):
+        for how in (sp.cancel, sp.expand):
             try:
                 out.append(how(e))
             except (sp.PolynomialError, TypeError, ValueError):  # pragma: no cover - SymPy
@@ -228,6 +256,8 @@ class _Simplifier:
         sp = self.sp
         if not e.args:
             return e
+        if isinstance(e, sp.Mul):
+            return self.recognise_product(e)
         e = e.func(*(self.recognise(a) for a in e.args))
         if isinstance(e, sp.log) and _one_plus_exp(sp, e.args[0]) is not None:
             return self.func("softplus")(_one_plus_exp(sp, e.args[0]))
@@ -235,19 +265,22 @@ class _Simplifier:
             u = _one_plus_exp(sp, e.base)
             if u is not None:
                 return self.func("sigmoid")(-u)
-        if isinstance(e, sp.Mul):
-            factors = list(e.args)
-            for i, a in enumerate(factors):
-                u = _one_plus_exp(sp, a.base) if isinstance(a, sp.Pow) and a.exp == -1 else None
-                if u is not None:
-                    factors[i] = self.func("sigmoid")(-u)
-                    if sp.exp(u) in factors:
-                        factors.remove(sp.exp(u))
-                        factors[factors.index(self.func("sigmoid")(-u))] = self.func("sigmoid")(u)
-            return sp.Mul(*factors)
         return e
 
-    def equal(self, tr: _Translation, a: Any, b: Any) -> bool:
+    def recognise_product(self, e: Any) -> Any:
+        """``exp(u) (1 + exp(u))⁻¹`` in a product is sigmoid(u); the rest as :meth:`recognise`."""
+        sp = self.sp
+        factors = list(e.args)
+        out = []
+        for a in list(factors):
+            u = _one_plus_exp(sp, a.base) if isinstance(a, sp.Pow) and a.exp == -1 else None
+            if u is not None and sp.exp(u) in factors:
+                factors.remove(sp.exp(u))
+                factors.remove(a)
+                out.append(self.func("sigmoid")(self.recognise(u)))
+        return sp.Mul(*out, *(self.recognise(a) for a in factors))
+
+    def equal(self, a: Any, b: Any) -> bool:
         """Whether SymPy proves ``a == b`` (sigmoid and softplus written out)."""
         sp = self.sp
         sig, soft = self.func("sigmoid"), self.func("softplus")
@@ -416,8 +449,8 @@ class _Translation:
                 raise _Reject("an opaque form inside an elementwise function")
             else:
                 rest.append(f)
-        if rest:
-            body.append(self.atom(self.lang(sp.Mul(*rest))))
+        if rest:  # the elementwise functions first: (1 - tanh(h)**2) * W^T r
+            body.insert(0, self.atom(self.lang(sp.Mul(*rest))))
         inner = None if not body else body[0] if len(body) == 1 else Hadamard(tuple(body))
         c = Fraction(int(coeff.p), int(coeff.q))
         if c == 1 and not scalars and inner is not None:
