@@ -410,9 +410,9 @@ class _Translation:
         return terms[0] if len(terms) == 1 else MSum(tuple(terms))
 
     def atom(self, e: nodes.Expr) -> Atom:
-        if e.ndim == 2 and all(
-            k[1] for s, k in self.back.items() if k[0] == "expr" and k[1][0].ndim == 2
-        ):  # every matrix operand transposed: transpose the atom instead
+        flags = [k[1][1] for k in self.back.values() if k[0] == "expr" and k[1][0].ndim == 2]
+        if e.ndim == 2 and flags and all(flags):
+            # every matrix operand transposed: transpose the atom instead
             return Atom(self.untranspose(e), True)
         return Atom(e, self.row and e.ndim == 1)
 
