@@ -70,7 +70,7 @@ _CACHE: dict[MForm, MForm] = {}
 _CACHE_SIZE = 2048
 
 
-class _Reject(Exception):
+class _RejectedError(Exception):
     """The part cannot be mapped to SymPy and back: it stays as it is."""
 
 
@@ -228,9 +228,9 @@ class _Simplifier:
                     new = tr.to_form(cand)
                     if form_shape(new) == shape:
                         found.append((form_cost(new), new, cand))
-                except (_Reject, FormShapeError, MatderivError):
+                except (_RejectedError, FormShapeError, MatderivError):
                     continue
-        except (_Reject, FormShapeError, MatderivError):
+        except (_RejectedError, FormShapeError, MatderivError):
             return None
         cost = form_cost(f)
         for c, new, cand in sorted(found, key=lambda x: x[0]):
@@ -307,9 +307,7 @@ def _one_plus_exp(sp: Any, e: Any) -> Any:
 
 def _row(f: MForm) -> bool:
     """Whether an elementwise part is a row (its vector atoms are transposed)."""
-    return any(
-        isinstance(a, Atom) and a.t and a.expr.ndim == 1 for a in _elementwise_atoms(f)
-    )
+    return any(isinstance(a, Atom) and a.t and a.expr.ndim == 1 for a in _elementwise_atoms(f))
 
 
 def _elementwise_atoms(f: MForm) -> list[MForm]:
@@ -368,7 +366,7 @@ class _Translation:
                         return self.form_leaf(f)
                     return self.expr(e, True)
                 if e.ndim == 1 and f.t != self.row:
-                    raise _Reject("rows and columns in one part")
+                    raise _RejectedError("rows and columns in one part")
                 return self.expr(e, False)
             case Hadamard():
                 return sp.Mul(*(self.to_sympy(i) for i in f.items))
@@ -434,7 +432,7 @@ class _Translation:
         sp = self.sp
         coeff, factors = t.as_coeff_mul()
         if not coeff.is_Rational:
-            raise _Reject("an irrational coefficient")
+            raise _RejectedError("an irrational coefficient")
         scalars: list[tuple[MForm, Fraction]] = []
         body: list[MForm] = []
         rest: list[Any] = []
@@ -446,7 +444,7 @@ class _Translation:
             elif kind[0] == "form" and power == 1:
                 body.append(kind[1])
             elif any(self.back[s][0] == "form" for s in f.free_symbols):
-                raise _Reject("an opaque form inside an elementwise function")
+                raise _RejectedError("an opaque form inside an elementwise function")
             else:
                 rest.append(f)
         if rest:  # the elementwise functions first: (1 - tanh(h)**2) * W^T r
@@ -465,7 +463,7 @@ class _Translation:
         if e.is_Symbol:
             kind, value = self.back[e]
             if kind != "expr":
-                raise _Reject("an opaque form")
+                raise _RejectedError("an opaque form")
             ex, t = value
             return nodes.Transpose(ex) if t else ex
         if isinstance(e, sp.Add):
@@ -488,7 +486,7 @@ class _Translation:
         for name, fn in self.owner.funcs.items():
             if isinstance(e, fn) and name not in _PRIMES:
                 return nodes.Func(name, self.lang(e.args[0]))
-        raise _Reject(f"no language node for {type(e).__name__}")
+        raise _RejectedError(f"no language node for {type(e).__name__}")
 
 
 def _ordered(sp: Any, terms: tuple[Any, ...]) -> list[Any]:

@@ -103,8 +103,9 @@ def sample_inputs(
     draws cannot keep every entry of a large argument that far, the draw farthest from the kink
     is used; its distance is still far larger than a finite-difference step). A structured
     variable is drawn with its structure, symmetric or diagonal (positive definite when it must
-    be invertible), stochastic (rows that are probabilities: softmax of random rows). A dimension that only the expression names (the ``n`` of ``ones(n)``) is
-    returned as an int under its name, the way evaluation takes such sizes.
+    be invertible), or stochastic (each row a softmax of random numbers). A dimension that only
+    the expression names (the ``n`` of ``ones(n)``) is returned as an int under its name, the way
+    evaluation takes such sizes.
 
     >>> import matderiv as md
     >>> arrays = sample_inputs(md.parse("logdet(X)", {"X": ("n", "n")}), rng=0)

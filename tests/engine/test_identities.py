@@ -50,7 +50,9 @@ E = nodes.Func("exp", x)
 IDENTITIES = [
     pytest.param(S**-1 * SP, "1 - sigmoid(x)", False, id="sigmoid-prime-over-sigmoid"),
     pytest.param((1 - S) ** -1 * SP, "sigmoid(x)", False, id="sigmoid-prime-over-1-sigmoid"),
-    pytest.param(SP * S, "sigmoid(x)**2 - sigmoid(x)**3", False, id="sigmoid-prime-next-to-sigmoid"),
+    pytest.param(
+        SP * S, "sigmoid(x)**2 - sigmoid(x)**3", False, id="sigmoid-prime-next-to-sigmoid"
+    ),
     pytest.param(T * TP, "tanh(x) - tanh(x)**3", False, id="tanh-prime-value"),
     pytest.param(TP, "1 - tanh(x)**2", False, id="tanh-prime-alone"),
     pytest.param(nodes.Func("log", E), "x", False, id="log-exp"),
@@ -60,8 +62,12 @@ IDENTITIES = [
     pytest.param(nodes.Func("log", 1 + E) * y**-1, "softplus(x) / y", True, id="log-1-plus-exp"),
     pytest.param(x * y * x**-1, "y", True, id="x-over-x-domain-widens"),
     pytest.param(A * B * A**-1 + B, "2 B", True, id="matrix-collect"),
-    pytest.param(nodes.Transpose(A) * nodes.Transpose(B) * nodes.Transpose(A) ** -1, "B^T", True,
-                 id="transposed-operands"),
+    pytest.param(
+        nodes.Transpose(A) * nodes.Transpose(B) * nodes.Transpose(A) ** -1,
+        "B^T",
+        True,
+        id="transposed-operands",
+    ),
     pytest.param((y - x * y) * (1 - x) ** -1, "y", True, id="cancel-common-factor"),
 ]
 
@@ -129,20 +135,23 @@ _LEAVES = [x, y, nodes.Const(md_fraction(2))]
 _SAFE = ["exp", "sigmoid", "sigmoid'", "tanh", "tanh'", "softplus"]
 
 
-def _exprs() -> st.SearchStrategy[nodes.Expr]:
-    def extend(inner: st.SearchStrategy[nodes.Expr]) -> st.SearchStrategy[nodes.Expr]:
-        return st.one_of(
-            st.tuples(inner, inner).map(lambda p: nodes.Add(p)),
-            st.tuples(inner, inner).map(lambda p: nodes.Mul(p)),
-            st.tuples(st.sampled_from(_SAFE), inner).map(lambda p: nodes.Func(*p)),
-            inner.map(lambda e: nodes.Func("log", nodes.Func("exp", e))),
-            inner.map(lambda e: nodes.Func("log", 1 + nodes.Func("exp", e))),
-            inner.map(lambda e: (1 + nodes.Func("exp", e)) ** -1),
-            inner.map(lambda e: nodes.Func("sigmoid", e) ** -1),
-            inner.map(lambda e: e**2),
-        )
-
-    return st.recursive(st.sampled_from(_LEAVES), extend, max_leaves=6)
+def _exprs(depth: int = 3) -> st.SearchStrategy[nodes.Expr]:
+    """Random elementwise expressions over x and y, ``depth`` operations deep at most."""
+    leaves = st.sampled_from(_LEAVES)
+    if depth == 0:
+        return leaves
+    inner = _exprs(depth - 1)
+    return st.one_of(
+        leaves,
+        st.tuples(inner, inner).map(lambda p: nodes.Add(p)),
+        st.tuples(inner, inner).map(lambda p: nodes.Mul(p)),
+        st.tuples(st.sampled_from(_SAFE), inner).map(lambda p: nodes.Func(*p)),
+        inner.map(lambda e: nodes.Func("log", nodes.Func("exp", e))),
+        inner.map(lambda e: nodes.Func("log", 1 + nodes.Func("exp", e))),
+        inner.map(lambda e: (1 + nodes.Func("exp", e)) ** -1),
+        inner.map(lambda e: nodes.Func("sigmoid", e) ** -1),
+        inner.map(lambda e: e**2),
+    )
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
