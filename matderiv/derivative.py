@@ -27,7 +27,7 @@ from .engine.matrixform import MForm, form_expr, transpose
 from .engine.notation import einsum_code, free_names, index_latex, index_text, rename_summed
 from .engine.reassembly import reassemble
 from .engine.simplify import simplify_form
-from .engine.structure import canonical_symmetric
+from .engine.structure import use_declared
 from .errors import NotSupportedError, ParseError, ShapeError
 from .language.expression import Expr, Mul, Var, shape_text
 from .language.functions import Reduce
@@ -369,8 +369,8 @@ def _derive_index(
     differentiator = Differentiator(wrt, widx, convention)
     raw = rename_summed(IndexExpr(tuple(differentiator.terms(start.terms)), free), avoid)
     contracted = rename_summed(contract(raw), avoid)
-    # a declared symmetry: S[q,p] is S[p,q], so such terms collect
-    final = rename_summed(collect(canonical_symmetric(contracted)), avoid)
+    # declared structure: S[q,p] is S[p,q], so such terms collect; a stochastic Y's rows sum to 1
+    final = rename_summed(collect(use_declared(contracted)), avoid)
     form = simplify_form(reassemble(final))
     out_shape = tuple(i.dim for i in start.free)
     stages = (start, raw, contracted, final)

@@ -40,7 +40,7 @@ CASES = [
     ("j-softmax-xent", "-y @ log(softmax(z))", "z", {"y": ("n",), "z": ("n",)},
      "softmax(z) sum(y) - y", None),
     ("j-two-layer-tanh", "0.5 * norm(W2 @ tanh(W1 @ x + b1) - y)**2", "W1", MLP,
-     "(tanh'(W1 x + b1) * W2^T (W2 tanh(W1 x + b1) - y)) x^T", None),
+     "((1 - tanh(W1 x + b1)**2) * W2^T (W2 tanh(W1 x + b1) - y)) x^T", None),
     ("trap-sum-of-traces", "tr(X) + tr(X @ Y)", "X", {"X": ("n", "n"), "Y": ("n", "n")}, "I + Y^T", None),
     ("trap-log-trace", "log(tr(X))", "X", {"X": ("n", "n")}, "I / tr(X)", None),
     ("trap-exp-trace", "exp(tr(X))", "X", {"X": ("n", "n")}, "exp(tr(X)) I", None),

@@ -121,7 +121,10 @@ def symbols_for(
         shape = tuple(resolve_dim(d, sizes) for d in v.shape)
         arr = np.empty(shape, dtype=object)
         for idx in itertools.product(*(range(n) for n in shape)):
-            if v.structure != "general" and idx[0] > idx[1]:  # one symbol for S_pq and S_qp
+            if v.structure == "stochastic" and idx[-1] == shape[-1] - 1:  # rows sum to one
+                arr[idx] = 1 - sum(arr[(*idx[:-1], k)] for k in range(shape[-1] - 1))
+                continue
+            if v.structure in ("symmetric", "diagonal") and idx[0] > idx[1]:  # S_pq is S_qp
                 arr[idx] = arr[idx[1], idx[0]]
                 continue
             if v.structure == "diagonal" and idx[0] != idx[1]:

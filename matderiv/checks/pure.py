@@ -165,6 +165,8 @@ def sample(
             shape = tuple(resolve_dim(d, dims) for d in v.shape)
             a = Tensor(shape, [gen.gauss(0.0, 1.0) for _ in range(math.prod(shape))])
             wanted = kinds.get(v.name)
+            if v.structure == "stochastic" and wanted not in ("probability", "onehot"):
+                wanted = "probability"  # rows summing to one, as numeric.sampling draws them
             if wanted:
                 a = _constrained(wanted, a, v.name, gen)
             elif v.name in kinked:

@@ -16,6 +16,10 @@ derivatives along structured directions), so the result does not depend on how t
 would extend to matrices without the structure. That is what makes :func:`canonical_symmetric`
 correct: a factor known to be symmetric (a symmetric or diagonal variable, the inverse of one)
 has its two indices put in one order, so S_qp and S_pq are recognised as equal terms.
+
+A stochastic constant Y (rows summing to one) allows one more: in a term where Y_ab is the
+only factor that carries the summed index b of its last axis, Σ_b Y_ab = 1, so the factor is
+dropped (:func:`use_declared`). Differentiating by Y is not supported: its entries are not free.
 """
 
 from __future__ import annotations
@@ -23,14 +27,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from fractions import Fraction
 
-from ..errors import unknown_kind
+from ..errors import NotSupportedError, unknown_kind
 from ..language.expression import Expr, Var
 from ..language.functions import Inv
 from ..language.structure import SymmetricConvention
 from .index import Factor, Idx, IndexExpr, Term, multiply, normalize_term
 from .lowering import delta
 
-__all__ = ["canonical_symmetric", "is_symmetric_node", "variable_derivative"]
+__all__ = ["canonical_symmetric", "is_symmetric_node", "use_declared", "variable_derivative"]
 
 
 def variable_derivative(
@@ -53,6 +57,13 @@ def variable_derivative(
                 once = multiply([Term(Fraction(-1))], straight, [delta(p, q)])
                 return straight + crossed + once
             raise AssertionError(f"a symmetric variable needs a convention, got {convention!r}")
+        case "stochastic":
+            raise NotSupportedError(
+                f"{wrt.name!r} is declared stochastic (its rows sum to one), so its entries are "
+                "not free and a derivative by it is not defined here; differentiate by a "
+                f"variable it is computed from (such as the logits Z of {wrt.name} = "
+                "softmax(Z, axis=1)), or declare it without the structure"
+            )
         case _:
             unknown_kind(wrt.structure, "structure")
 
@@ -91,4 +102,38 @@ def canonical_symmetric(expr: IndexExpr) -> IndexExpr:
                 terms.append(n)
         else:
             terms.append(t)
+    return IndexExpr(tuple(terms), expr.free) if changed else expr
+
+
+def _row_sum_factor(t: Term, free: Sequence[Idx]) -> int | None:
+    """The position of a stochastic factor Y_ab whose last index b occurs nowhere else in the
+    term (nor among the free indices): its sum over b is 1."""
+    for k, f in enumerate(t.factors):
+        node = f.node
+        if f.kind != "tensor" or not isinstance(node, Var) or node.structure != "stochastic":
+            continue
+        if f.power != 1 or len(f.indices) != node.ndim:
+            continue
+        last = f.indices[-1]
+        if last in free or last in f.indices[:-1]:
+            continue
+        if all(last not in g.indices for j, g in enumerate(t.factors) if j != k):
+            return k
+    return None
+
+
+def use_declared(expr: IndexExpr) -> IndexExpr:
+    """Apply what declared structures say: the canonical order of symmetric factors
+    (:func:`canonical_symmetric`), and Σ_b Y_ab = 1 for a stochastic Y (the factor dropped
+    where b occurs in it alone). An expression without such factors is returned as it is."""
+    expr = canonical_symmetric(expr)
+    terms: list[Term] = []
+    changed = False
+    for t in expr.terms:
+        k = _row_sum_factor(t, expr.free)
+        while k is not None:
+            changed = True
+            t = Term(t.coeff, t.factors[:k] + t.factors[k + 1 :])
+            k = _row_sum_factor(t, expr.free)
+        terms.append(t)
     return IndexExpr(tuple(terms), expr.free) if changed else expr

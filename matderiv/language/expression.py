@@ -322,10 +322,12 @@ def var(name: str, shape: object = (), structure: Structure = "general") -> Var:
         The variable's name, as it appears in results.
     shape : tuple of int or str
         Its shape; dimension names such as ``"N"`` are symbolic sizes. ``()`` is a scalar.
-    structure : {"general", "symmetric", "diagonal"}
-        A square matrix may be declared symmetric (S = Sᵀ) or diagonal. Its arrays must then
-        have that structure, sampled inputs do, and a derivative by a symmetric variable needs
-        ``symmetric="frobenius"`` or ``"free"`` (see :mod:`matderiv.language.structure`).
+    structure : {"general", "symmetric", "diagonal", "stochastic"}
+        A square matrix may be declared symmetric (S = Sᵀ) or diagonal; a vector or matrix
+        stochastic (nonnegative, each row summing to one; a constant, never differentiated by).
+        Its arrays must then have that structure, sampled inputs do, and a derivative by a
+        symmetric variable needs ``symmetric="frobenius"`` or ``"free"`` (see
+        :mod:`matderiv.language.structure`).
 
     Examples
     --------

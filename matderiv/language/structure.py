@@ -18,6 +18,15 @@ derivative that ignores the symmetry:
   and (q, p) both holding ∂f/∂S_pq: G + Gᵀ − G∘I (the Matrix Cookbook, §2.8.2).
 
 For a diagonal variable both conventions give G∘I, so none is needed.
+
+A constant may also be declared ``"stochastic"``: a probability vector (1-D), or a matrix
+whose every row is one (nonnegative entries, each row summing to one), such as one-hot labels
+or soft targets Y. The derivative then uses Σ_b Y_ab = 1, so that the softmax cross-entropy
+gradient ``-sum(Y * log(softmax(X @ W, axis=1)))`` by W reads ``X^T (softmax(X W) - Y)``
+instead of keeping ``diag(sum(Y, axis=1))``. The property is never assumed: without the
+declaration the row sums stay. Arrays given for Y must have it (binding raises DomainError
+otherwise), sampled ones do (softmax of random rows), and differentiating *by* a stochastic
+variable raises NotSupportedError (its entries are not free).
 """
 
 from __future__ import annotations
@@ -39,8 +48,9 @@ __all__ = [
     "structured",
 ]
 
-#: How a variable's entries are tied: none (``"general"``), S = Sᵀ, or zero off the diagonal.
-Structure = Literal["general", "symmetric", "diagonal"]
+#: How a variable's entries are tied: none (``"general"``), S = Sᵀ, zero off the diagonal, or
+#: (``"stochastic"``) nonnegative rows summing to one.
+Structure = Literal["general", "symmetric", "diagonal", "stochastic"]
 STRUCTURES: tuple[Structure, ...] = get_args(Structure)
 
 #: What the derivative by a symmetric variable means (see the module docstring).
@@ -49,8 +59,8 @@ CONVENTIONS: tuple[SymmetricConvention, ...] = get_args(SymmetricConvention)
 
 
 def check_structure(structure: object, shape: Shape, name: str) -> None:
-    """Raise unless ``structure`` is known and fits ``shape`` (a structured variable is a square
-    matrix).
+    """Raise unless ``structure`` is known and fits ``shape`` (a symmetric or diagonal variable is
+    a square matrix, a stochastic one a vector or a matrix).
 
     >>> check_structure("symmetric", ("n", "m"), "S")
     Traceback (most recent call last):
@@ -62,6 +72,14 @@ def check_structure(structure: object, shape: Shape, name: str) -> None:
             f"unknown structure {structure!r} for {name!r}; expected one of "
             f"{', '.join(map(repr, STRUCTURES))}"
         )
+    if structure == "stochastic":
+        if len(shape) not in (1, 2):
+            raise ShapeError(
+                f"{name!r} is declared stochastic, which needs a probability vector (shape "
+                f"(k,)) or a matrix whose rows sum to one (shape (n, k)), but its shape is "
+                f"{shape!r}"
+            )
+        return
     if structure != "general" and (len(shape) != 2 or shape[0] != shape[1]):
         raise ShapeError(
             f"{name!r} is declared {structure}, which needs a square matrix (shape (n, n)), "
@@ -86,8 +104,9 @@ def structured(shape: object, structure: Structure) -> Structured:
     Parameters
     ----------
     shape : tuple of int or str
-        A square shape, such as ``("n", "n")``.
-    structure : {"symmetric", "diagonal", "general"}
+        A square shape, such as ``("n", "n")`` (for ``"stochastic"``: ``("k",)`` or
+        ``("n", "k")``).
+    structure : {"symmetric", "diagonal", "stochastic", "general"}
 
     Examples
     --------
@@ -95,6 +114,9 @@ def structured(shape: object, structure: Structure) -> Structured:
     >>> shapes = {"S": md.structured(("n", "n"), "symmetric")}
     >>> md.derive("logdet(S)", "S", shapes=shapes, symmetric="frobenius").matrix
     'S^{-1}'
+    >>> labels = {"X": ("n", "d"), "W": ("d", "k"), "Y": md.structured(("n", "k"), "stochastic")}
+    >>> md.derive("-sum(Y * log(softmax(X @ W, axis=1)))", "W", shapes=labels).matrix
+    'X^T softmax(X W) - X^T Y'
     """
     return Structured(normalize_shape(shape, "a structured shape"), structure)
 

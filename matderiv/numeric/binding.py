@@ -166,7 +166,8 @@ def bind_sizes(
 def check_structure_of(name: str, structure: str, array: Any) -> None:
     """Raise :class:`~matderiv.errors.DomainError` unless ``array`` (numpy, or anything with
     ``tolist()``) has the declared structure: symmetric, or zero off the diagonal, up to
-    :data:`STRUCTURE_RTOL` relative to its largest entry.
+    :data:`STRUCTURE_RTOL` relative to its largest entry; stochastic, nonnegative rows summing
+    to one up to :data:`STRUCTURE_RTOL`.
 
     >>> import numpy as np
     >>> check_structure_of("S", "symmetric", np.array([[1.0, 2.0], [3.0, 1.0]]))
@@ -174,6 +175,9 @@ def check_structure_of(name: str, structure: str, array: Any) -> None:
     ...
     matderiv.errors.DomainError: S is declared symmetric, but the array given is not: entry ...
     """
+    if structure == "stochastic":
+        _check_stochastic(name, array)
+        return
     if hasattr(array, "dtype"):  # numpy: look at the entries only when something is off
         import numpy as np
 
@@ -200,6 +204,24 @@ def check_structure_of(name: str, structure: str, array: Any) -> None:
                     + ("(A + A.T) / 2)" if structure == "symmetric" else "np.diag(v))")
                     + " or declare the variable without a structure"
                 )
+
+
+def _check_stochastic(name: str, array: Any) -> None:
+    """Raise DomainError unless every row (the vector, for 1-D) is nonnegative and sums to one
+    up to :data:`STRUCTURE_RTOL`."""
+    data = array.tolist()
+    rows = data if data and isinstance(data[0], list) else [data]
+    for i, row in enumerate(rows):
+        total = sum(float(x) for x in row)
+        low = min((float(x) for x in row), default=0.0)
+        if not (abs(total - 1.0) <= STRUCTURE_RTOL and low >= -STRUCTURE_RTOL):
+            where = f"row {i}" if rows is data else "the vector"
+            raise DomainError(
+                f"{name} is declared stochastic, but the array given is not: {where} sums to "
+                f"{total!r} with least entry {low!r}; pass nonnegative rows summing to one "
+                "(such as a softmax of each row, or one-hot rows) or declare the variable "
+                "without a structure"
+            )
 
 
 def check_arguments(

@@ -65,7 +65,14 @@ def _constrained(kind: str, a: Array, name: str, gen: np.random.Generator) -> An
 def _structured_start(v: Var, a: Array, wanted: str | None) -> tuple[Array, str | None]:
     """A draw with the variable's structure, and the constraint that keeps it: a symmetric
     matrix that must be invertible is drawn positive definite (diagonal dominance alone would
-    break the symmetry); the diagonal of a diagonal one is masked after the constraint."""
+    break the symmetry); the diagonal of a diagonal one is masked after the constraint; a
+    stochastic one has its rows drawn as probabilities."""
+    if v.structure == "stochastic":  # rows summing to one: softmax of random rows
+        if wanted not in (None, "probability", "onehot"):
+            raise ValueError(
+                f"constraint {wanted!r} for {v.name!r} cannot hold for a stochastic array"
+            )
+        return a, wanted or "probability"
     if wanted in ("probability", "onehot"):
         raise ValueError(
             f"constraint {wanted!r} for {v.name!r} cannot hold for a {v.structure} matrix"
@@ -96,8 +103,9 @@ def sample_inputs(
     draws cannot keep every entry of a large argument that far, the draw farthest from the kink
     is used; its distance is still far larger than a finite-difference step). A structured
     variable is drawn with its structure, symmetric or diagonal (positive definite when it must
-    be invertible). A dimension that only the expression names (the ``n`` of ``ones(n)``) is
-    returned as an int under its name, the way evaluation takes such sizes.
+    be invertible), or stochastic (each row a softmax of random numbers). A dimension that only
+    the expression names (the ``n`` of ``ones(n)``) is returned as an int under its name, the way
+    evaluation takes such sizes.
 
     >>> import matderiv as md
     >>> arrays = sample_inputs(md.parse("logdet(X)", {"X": ("n", "n")}), rng=0)
