@@ -143,7 +143,8 @@ def test_every_rule_is_an_identity(form, text, rng):
 
 def test_a_matrix_power_is_a_product_everywhere_but_in_print(rng):
     p = mat_pow(XT, 15)
-    assert isinstance(p, MatPow) and p.k == 15 and p.base == XT
+    assert isinstance(p, MatPow)
+    assert (p.k, p.base) == (15, XT)
     assert mat_pow(XT, 1) == XT
     assert form_text(p) == "(X^T)^15"
     assert form_latex(p) == r"\left(X^{\top}\right)^{15}"
