@@ -258,7 +258,9 @@ def test_the_work_grows_linearly_with_the_size():
     for make in (
         lambda k: Chain((XT,) * k),
         lambda k: MSum((XT,) * k),
-        lambda k: MSum(tuple(_c(n + 1, Chain((_at(A),) * (n % 3 + 1) + (_at(B),))) for n in range(k))),
+        lambda k: MSum(
+            tuple(_c(n + 1, Chain((_at(A),) * (n % 3 + 1) + (_at(B),))) for n in range(k))
+        ),
     ):
         small, large = _spent(make(16)), _spent(make(64))
         assert large <= 6 * small, (small, large)
