@@ -55,6 +55,9 @@ class Derivation(DerivativeData, Protocol):
 
     def latex(self) -> str: ...
 
+    @property
+    def note(self) -> str | None: ...
+
 
 __all__ = ["Step", "Steps", "build_steps"]
 
