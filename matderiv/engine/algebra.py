@@ -10,8 +10,9 @@ Every rewrite is an identity of matrix algebra, true for all matrices of the sha
 - equal neighbours of a product form a power (``X^T X^T = (X^T)^2``), printed only;
 - a structurally symmetric matrix (:mod:`matderiv.engine.symmetry`) is its own transpose
   (``(X^T X)^{-T} = (X^T X)^{-1}``);
-- distributivity: ``A B + A C = A (B + C)`` and ``B A + C A = (B + C) A``, and common scalar
-  factors, applied only when the printed result is shorter.
+- distributivity: ``A B + A C = A (B + C)``, ``B A + C A = (B + C) A``,
+  ``H ⊙ A + H ⊙ B = H ⊙ (A + B)`` and common scalar factors, applied only when the printed
+  result is shorter.
 
 Each pass visits a node a bounded number of times; the whole costs about one visit per node
 per pass, and :class:`Budget` counts the visits so that a huge form stops the simplifier
@@ -214,7 +215,8 @@ def _product(items: tuple[mf.MForm, ...] | list[mf.MForm]) -> mf.MForm:
 
 
 class _Factor:
-    """``A B + A C → A (B + C)`` (either side) and ``2 A + 2 B → 2 (A + B)``, bottom-up,
+    """``A B + A C → A (B + C)`` (either side), ``H * A + H * B → H * (A + B)`` and
+    ``2 A + 2 B → 2 (A + B)``, bottom-up,
     each accepted only when the printed sum gets shorter."""
 
     def __init__(self, budget: Budget) -> None:
@@ -253,10 +255,16 @@ class _Factor:
     def best_group(self, terms: list[mf.MForm]) -> tuple[str, mf.MForm, list[int]] | None:
         """The factor shared by most terms' products on one side (ties: the longer factor)."""
         best: tuple[int, str, mf.MForm, list[int]] | None = None
-        for side in ("left", "right"):
+        for side in ("left", "right", "hadamard"):
             groups: dict[mf.MForm, list[int]] = {}
             for n, t in enumerate(terms):
-                items = _items(_split(t)[2])
+                body = _split(t)[2]
+                if side == "hadamard":
+                    if isinstance(body, mf.Hadamard):
+                        for item in dict.fromkeys(body.items):
+                            groups.setdefault(item, []).append(n)
+                    continue
+                items = _items(body)
                 if len(items) >= 2:
                     groups.setdefault(items[0] if side == "left" else items[-1], []).append(n)
             for factor, members in groups.items():
@@ -272,6 +280,13 @@ class _Factor:
         inner: list[mf.MForm] = []
         for n in members:
             c, s, b = _split(terms[n])
+            if side == "hadamard":  # H * A + H * B = H * (A + B)
+                assert isinstance(b, mf.Hadamard)
+                others = list(b.items)
+                others.remove(factor)
+                one = others[0] if len(others) == 1 else mf.Hadamard(tuple(others))
+                inner.append(_make(c, s, one))
+                continue
             items = _items(b)
             rest = items[1:] if side == "left" else items[:-1]
             inner.append(_make(c, s, _product(rest)))
@@ -280,8 +295,11 @@ class _Factor:
             body = self.common_scalar(body, force=True)
         c, s, b = _split(body)
         assert b is not None
-        parts = (factor, *_items_or_sum(b)) if side == "left" else (*_items_or_sum(b), factor)
-        grouped = _make(c, s, mf.Chain(parts))
+        if side == "hadamard":
+            grouped = _make(c, s, mf.Hadamard((factor, b)))
+        else:
+            parts = (factor, *_items_or_sum(b)) if side == "left" else (*_items_or_sum(b), factor)
+            grouped = _make(c, s, mf.Chain(parts))
         first = members[0]
         return [grouped if n == first else t for n, t in enumerate(terms) if n not in members[1:]]
 

@@ -122,6 +122,8 @@ RULES = [
     pytest.param(MSum((_c(Fraction(1, 2), AT), _c(Fraction(1, 2), _at(B)))), "0.5 (A^T + B)",
                  id="scalar-factor"),
     pytest.param(MSum((_c(-1, AT), _c(-1, _at(B)))), "-A^T - B", id="scalar-factor-not-shorter"),
+    pytest.param(MSum((Hadamard((_at(X), Chain((_at(A), _at(B))))), _c(-1, Hadamard((_at(X), _at(Y)))))),
+                 "X * (A B - Y)", id="hadamard-factor"),
     pytest.param(MSum((Chain((_at(X), _at(a))), Chain((_at(X), _at(b))))), "X a + X b",
                  id="factor-not-shorter"),
 ]  # fmt: skip
@@ -207,7 +209,7 @@ def test_printed_forms_parse_back_to_the_finite_differences(expr, wrt, shapes, m
         pytest.param("frobenius", "S^{-1} - 0.5 S^{-1} (C^T + C) S^{-1}", id="frobenius"),
         pytest.param(
             "free",
-            "2 S^{-1} + I * S^{-1} C^T S^{-1} - (S^{-1} * I) - S^{-1} (C^T + C) S^{-1}",
+            "2 S^{-1} + I * (S^{-1} C^T S^{-1} - S^{-1}) - S^{-1} (C^T + C) S^{-1}",
             id="free",
         ),
     ],
