@@ -26,7 +26,7 @@ from .engine.lowering import lower_normalized
 from .engine.matrixform import MForm, form_expr, transpose
 from .engine.notation import einsum_code, free_names, index_latex, index_text, rename_summed
 from .engine.reassembly import reassemble
-from .engine.simplify import simplify_form
+from .engine.simplify import simplify_with_note
 from .engine.structure import use_declared
 from .errors import NotSupportedError, ParseError, ShapeError
 from .language.expression import Expr, Mul, Var, shape_text
@@ -67,6 +67,9 @@ class Derivative:
     #: ``"frobenius"``, the gradient on the symmetric matrices, or ``"free"``, the partial
     #: derivatives by the free entries (:mod:`matderiv.language.structure`).
     symmetric: SymmetricConvention | None = None
+    #: What the simplifier reports about the matrix form (None: nothing), e.g. that its budget
+    #: ran out and the form is shown unsimplified.
+    note: str | None = None
 
     @cached_property
     def steps(self) -> tuple[Step, ...]:
@@ -371,11 +374,13 @@ def _derive_index(
     contracted = rename_summed(contract(raw), avoid)
     # declared structure: S[q,p] is S[p,q], so such terms collect; a stochastic Y's rows sum to 1
     final = rename_summed(collect(use_declared(contracted)), avoid)
-    form = simplify_form(reassemble(final))
+    form, note = simplify_with_note(reassemble(final))
     out_shape = tuple(i.dim for i in start.free)
     stages = (start, raw, contracted, final)
     convention = differentiator.convention if wrt.structure == "symmetric" else None
-    return Derivative(of, wrt, final, form, stages, out_shape, variables, symmetric=convention)
+    return Derivative(
+        of, wrt, final, form, stages, out_shape, variables, symmetric=convention, note=note
+    )
 
 
 def derive(

@@ -55,6 +55,9 @@ class Derivation(DerivativeData, Protocol):
 
     def latex(self) -> str: ...
 
+    @property
+    def note(self) -> str | None: ...
+
 
 __all__ = ["Step", "Steps", "build_steps"]
 
@@ -262,7 +265,7 @@ def build_steps(d: Derivation) -> Steps:
         steps.append(
             Step(
                 "reassemble",
-                "Reassemble into matrix notation",
+                "Reassemble into matrix notation" + (f" ({d.note})" if d.note else ""),
                 f"∂f/∂{wrt.name} = {form_text(d.form)}",
                 rf"\frac{{\partial f}}{{\partial {wname}}} = {form_latex(d.form)}",
                 final,

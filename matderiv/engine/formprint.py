@@ -16,6 +16,7 @@ from .matrixform import (
     Hadamard,
     Identity,
     KronOf,
+    MatPow,
     MForm,
     MSum,
     OnesVec,
@@ -57,6 +58,8 @@ class _FormPrinter:
             case OnesVec():
                 one = r"\mathbf{1}" if latex else f"ones({f.dim})"
                 return (one + top, POSTFIX) if f.t else (one, ATOM)
+            case MatPow():
+                return self._power(f)
             case Chain():
                 sep = r"\, " if latex else " "
                 return sep.join(self.paren(i, MATMUL + 1) for i in f.items), MATMUL
@@ -141,6 +144,14 @@ class _FormPrinter:
         if not sign and len(pieces) == 1 and not den and body is not None:
             return s, self.p(f.body)[1] if f.body is not None else ATOM
         return sign + s, (UNARY if sign else MUL)
+
+    def _power(self, f: MatPow) -> tuple[str, int]:
+        """``X^15``, ``(X^T)^15``; a power of an inverse as ``S^{-2}``."""
+        k, base = str(f.k), f.base
+        if isinstance(base, Atom) and isinstance(base.expr, nodes.Inv) and not base.t:
+            return f"{self.ep.wrap(base.expr.arg, ATOM)}^{{-{k}}}", POSTFIX
+        b = self.paren(base, POSTFIX + 1)
+        return (f"{b}^{{{k}}}" if self.style == "latex" else f"{b}^{k}"), POSTFIX
 
 
 def _trails(s: MForm) -> bool:

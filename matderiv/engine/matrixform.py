@@ -146,6 +146,33 @@ class MSum(MForm):
     terms: tuple[MForm, ...]
 
 
+# matrix powers (issue 15: the simplifier writes X X … X as X^k) ---------------------------------
+
+__all__ += ["MatPow", "mat_pow"]
+
+
+@dataclass(frozen=True)
+class MatPow(Chain):
+    """``base^k`` (k ≥ 2): a :class:`Chain` of k equal square factors, printed as a power.
+
+    Being a chain, it evaluates, transposes and turns into an expression (repeated ``@``) like
+    any product; only the printers read it as a power.
+    """
+
+    @property
+    def base(self) -> MForm:
+        return self.items[0]
+
+    @property
+    def k(self) -> int:
+        return len(self.items)
+
+
+def mat_pow(base: MForm, k: int) -> MForm:
+    """``base^k`` for k ≥ 1 (``base`` itself for k = 1)."""
+    return base if k == 1 else MatPow((base,) * k)
+
+
 def unknown_form(f: MForm) -> NotSupportedError:
     """The error for a form that a match on the form classes does not handle."""
     return NotSupportedError(f"unknown matrix form {type(f).__name__}: {f!r}")
@@ -162,6 +189,8 @@ def transpose(f: MForm) -> MForm:
             return Atom(f.expr, not f.t) if f.expr.ndim else f
         case OnesVec():
             return OnesVec(f.dim, not f.t)
+        case MatPow():  # (B^k)^T = (B^T)^k
+            return mat_pow(transpose(f.base), f.k)
         case Chain():
             return Chain(tuple(transpose(i) for i in reversed(f.items)))
         case Hadamard():

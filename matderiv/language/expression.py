@@ -337,7 +337,7 @@ def var(name: str, shape: object = (), structure: Structure = "general") -> Var:
     (A + A^T) x
     >>> S = md.var("S", ("n", "n"), structure="symmetric")
     >>> print(md.derive(x @ S @ x, S, symmetric="free").matrix)
-    2 x x^T - diag(x) diag(x)
+    2 x x^T - diag(x)^2
     """
     return Var(name, normalize_shape(shape, name), structure)
 

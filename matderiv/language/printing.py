@@ -290,7 +290,8 @@ class Printer:
 
     def p_Softmax(self, e: nodes.Softmax) -> tuple[str, int]:
         args = [self.p(e.arg)[0]]
-        if e.axis != e.arg.ndim - 1:
+        # a vector has one axis: over all entries is along it, so axis=None is not printed
+        if e.axis != e.arg.ndim - 1 and not (e.axis is None and e.arg.ndim == 1):
             args.append(f"axis={e.axis}")
         return self.call(self.fn("softmax", r"\operatorname{softmax}"), *args), ATOM
 

@@ -274,8 +274,8 @@ def _softmax_rows(z: np.ndarray) -> np.ndarray:
 
 
 ATTENTION_MATRIX = {
-    "Q": "(softmax(Q K^T) * G V^T) K - diag(diag(softmax(Q K^T) V G^T)) softmax(Q K^T) K",
-    "K": "(softmax(Q K^T)^T * V G^T) Q - softmax(Q K^T)^T diag((softmax(Q K^T) * G V^T) ones(m)) Q",
+    "Q": "(softmax(Q K^T) * G V^T - diag(diag(softmax(Q K^T) V G^T)) softmax(Q K^T)) K",
+    "K": "(softmax(Q K^T)^T * V G^T - softmax(Q K^T)^T diag((softmax(Q K^T) * G V^T) ones(m))) Q",
     "V": "softmax(Q K^T)^T G",
 }
 

@@ -54,5 +54,5 @@ def test_a_general_or_diagonal_variable_needs_no_convention():
     d = md.derive(
         "tr(A @ D)", "D", shapes={"D": md.structured(("n", "n"), "diagonal"), "A": ("n", "n")}
     )
-    assert d.matrix == "(A^T * I)"
+    assert d.matrix == "A^T * I"
     assert d.symmetric is None
