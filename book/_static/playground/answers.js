@@ -29,6 +29,7 @@ const TEXT = {
     wrong: "还不对：你的公式与有限差分不一致。",
     entry: (at, yours, fd) => `第 ${at} 个元素不同：你的公式给出 ${yours}，有限差分给出 ${fd}。`,
     failed: (why) => `浏览器内检查不可用：Python 无法启动（${why}）。`,
+    unavailable: "浏览器内检查不可用：本书的这次构建没有 Pyodide。下面的解答照常可用。",
     file: "浏览器内检查需要通过服务器打开本书（浏览器不会在 file:// 页面中启动 Web Worker），例如 python -m http.server -d book/_build/html。",
   },
 };
@@ -53,11 +54,15 @@ let ready = null; // resolves when Python is loaded, rejects with the reason it 
 let counter = 0;
 const pending = new Map();
 
-function start() {
-  if (ready) return ready;
+async function boot() {
+  // the configuration first (a few bytes): a build without Pyodide says so without a worker
+  const response = await fetch(new URL("config.json", import.meta.url));
+  if (!response.ok) throw new Error(`cannot read config.json (${response.status})`);
+  const config = await response.json();
+  if (!config.available) throw Object.assign(new Error(config.reason), { reason: config.reason });
   document.documentElement.dataset.answerWorkers = "1";
   worker = new Worker(new URL("worker.mjs", import.meta.url), { type: "module" });
-  ready = new Promise((resolve, reject) => {
+  return new Promise((resolve, reject) => {
     worker.onmessage = (event) => {
       const msg = event.data;
       if (msg.type === "ready") resolve(msg.info);
@@ -69,13 +74,18 @@ function start() {
     };
     worker.onerror = (event) => reject(new Error(event.message || "the worker failed"));
   });
+}
+
+function start() {
+  if (ready) return ready;
   for (const box of boxes) if (box.dataset.state === "idle") setState(box, "loading", text(box).loading);
+  ready = boot();
   ready.then(
     () => {
       for (const box of boxes) if (box.dataset.state === "loading") setState(box, "ready", text(box).ready);
     },
     (err) => {
-      for (const box of boxes) disable(box, text(box).failed(err.message));
+      for (const box of boxes) disable(box, err.reason ? text(box).unavailable || err.reason : text(box).failed(err.message));
     },
   );
   return ready;
