@@ -40,12 +40,11 @@ import subprocess
 import sys
 from typing import TYPE_CHECKING, Any, ClassVar
 
+import _playground
 from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.errors import ExtensionError
 from sphinx.util.docutils import SphinxDirective
-
-import _playground
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -84,7 +83,8 @@ TEXT = {
         "layout": "布局",
         "convention": "约定",
         "second": "再对",
-        "hint": "由 matderiv 在你的浏览器中用有限差分在一个小的随机实例上检查（首次使用时加载 Python）。",
+        "hint": "由 matderiv 在你的浏览器中用有限差分在一个小的随机实例上检查"
+        "（首次使用时加载 Python）。",
         "unavailable": "浏览器内检查不可用：本书的这次构建没有 Pyodide（构建前没有运行 "
         "npm ci --prefix book）。下面的解答照常可用。",
     },
@@ -235,7 +235,9 @@ class AnswerDirective(SphinxDirective):
         markup = f"""<form class="mdx-answer" id="{box_id}" {attrs} autocomplete="off">
 <label class="mdx-label" for="{box_id}-input">{label} =</label>
 <p class="mdx-context">{html.escape(" · ".join(context))}</p>
-<div class="mdx-row"><input id="{box_id}-input" class="mdx-input" type="text" spellcheck="false" autocapitalize="off" placeholder="{html.escape(text["placeholder"])}"{disabled}><button type="submit" class="mdx-check"{disabled}>{text["check"]}</button></div>
+<div class="mdx-row"><input id="{box_id}-input" class="mdx-input" type="text" \
+spellcheck="false" autocapitalize="off" placeholder="{html.escape(text["placeholder"])}"{disabled}>\
+<button type="submit" class="mdx-check"{disabled}>{text["check"]}</button></div>
 <p class="mdx-status" role="status" aria-live="polite">{html.escape(status)}</p>
 <pre class="mdx-message" hidden></pre>
 <pre class="mdx-marker" hidden></pre>
@@ -247,9 +249,7 @@ def _purge(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
     getattr(env, "matderiv_answers", {}).pop(docname, None)
 
 
-def _merge(
-    app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildEnvironment
-) -> None:
+def _merge(app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildEnvironment) -> None:
     boxes = getattr(env, "matderiv_answers", {})
     for docname, found in getattr(other, "matderiv_answers", {}).items():
         if docname in docnames:
