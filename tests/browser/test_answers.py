@@ -120,6 +120,7 @@ def test_the_driver_reads_a_structure_and_a_convention():
 def _tiny_build(tmp_path: Path, monkeypatch: Any, solution: str, pyodide: bool) -> Any:
     """A one-page Sphinx build (warnings are errors) with one answer box."""
     from sphinx.application import Sphinx
+    from sphinx.util.docutils import docutils_namespace
 
     fake = tmp_path / "node_modules" / "pyodide"
     if pyodide:
@@ -135,8 +136,11 @@ def _tiny_build(tmp_path: Path, monkeypatch: Any, solution: str, pyodide: bool) 
         f"   :shapes: W=n,m\n   :solution: {solution}\n\n   $\\pd{{L}}{{W}}$\n"
     )
     out = tmp_path / "html"
-    app = Sphinx(src, src, out, tmp_path / "doctrees", "html", warningiserror=True, status=None)
-    app.build()
+    # docutils keeps directives and roles in global registries: restore them afterwards, so
+    # that a later Sphinx app in this process (test_playground.py) does not warn about them
+    with docutils_namespace():
+        app = Sphinx(src, src, out, tmp_path / "doctrees", "html", warningiserror=True, status=None)
+        app.build()
     return out
 
 
