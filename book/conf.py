@@ -154,6 +154,9 @@ else:
 # unavailable and the build still passes.
 sys.path.insert(0, str(HERE))
 extensions.append("_playground")
+# Answer boxes under the exercises (_answers.py): checked in the browser through the
+# playground's worker; every reference solution is verified while the book builds.
+extensions.append("_answers")
 
 
 def _vendor_mathjax(app: Sphinx, exception: BaseException | None) -> None:

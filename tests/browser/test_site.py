@@ -255,8 +255,9 @@ def _source(name: str) -> str:
         ("chapters/03-fully-connected-zh", "equation-eq-zh-first"),
     ],
 )
-def test_a_wide_numbered_equation_gets_the_whole_width_and_scrolls(open_page, name, equation):
-    """The old site put the number beside these equations and cut them off under it."""
+def test_a_wide_numbered_equation_gets_the_whole_width_and_fits(open_page, name, equation):
+    """The old site put the number beside these equations and cut them off under it; drawn
+    at the text's size below 768 px, they now fit a phone's width without scrolling."""
     page = open_page(name)
     block = page.locator(f"#{equation}")
     block.scroll_into_view_if_needed()
@@ -267,7 +268,20 @@ def test_a_wide_numbered_equation_gets_the_whole_width_and_scrolls(open_page, na
     assert math is not None
     assert number["y"] + number["height"] <= math["y"] + 1, "the number is not above the equation"
     assert math["width"] >= PHONE["width"] - 40, "the equation does not get the whole width"
-    assert block.locator("mjx-container").evaluate("c => c.scrollWidth > c.clientWidth")
+    assert block.locator("mjx-container").evaluate("c => c.scrollWidth <= c.clientWidth + 1")
+    assert page.evaluate(CLIPPED) == []
+
+
+def test_an_equation_wider_than_a_phone_scrolls_with_a_shadow(open_page):
+    """What is still wider than the screen scrolls inside its box, and a shadow at the edge
+    shows that there is more."""
+    page = open_page("chapters/14-linear-maps")
+    block = page.locator("#equation-lm-rules")
+    block.scroll_into_view_if_needed()
+    container = block.locator("mjx-container")
+    assert container.evaluate("c => c.scrollWidth > c.clientWidth + 1")
+    assert "gradient" in container.evaluate("c => getComputedStyle(c).backgroundImage")
+    _shot(page, "phone-chapters/14-linear-maps-equation-lm-rules")
     assert page.evaluate(CLIPPED) == []
 
 

@@ -56,6 +56,29 @@ def parse_shapes(text):
     return shapes
 
 
+STRUCTURES = ("symmetric", "diagonal")
+CONVENTIONS = ("frobenius", "free")
+
+
+def parse_structure(text, shapes):
+    """``"S=symmetric; D=diagonal"`` applied to ``shapes`` (a new dict): those variables are
+    declared with ``md.structured``. Empty text changes nothing."""
+    shapes = dict(shapes)
+    for part in text.replace("\n", ";").split(";"):
+        part = part.strip()
+        if not part:
+            continue
+        name, eq, kind = (s.strip() for s in part.partition("="))
+        if not eq or kind not in STRUCTURES:
+            raise RequestError(
+                f"cannot read the structure {part!r}: write NAME=symmetric or NAME=diagonal"
+            )
+        if name not in shapes:
+            raise RequestError(f"the structure of {name!r} is given, but not its shape")
+        shapes[name] = md.structured(shapes[name], kind)
+    return shapes
+
+
 def _gathered(latex):
     """MathJax 3 breaks ``\\\\`` only inside an environment."""
     return r"\begin{gathered}" + latex + r"\end{gathered}" if r"\\" in latex else latex
@@ -80,7 +103,16 @@ def _fields(request):
         raise RequestError("say which variable to differentiate by, such as W")
     if layout not in LAYOUTS:
         raise RequestError(f"unknown layout {layout!r}: use one of {', '.join(LAYOUTS)}")
-    return expr, parse_shapes(request.get("shapes", "")), wrt, wrt2, layout
+    shapes = parse_structure(request.get("structure", ""), parse_shapes(request.get("shapes", "")))
+    return expr, shapes, wrt, wrt2, layout
+
+
+def _convention(request):
+    """The convention of a derivative by a symmetric variable (``symmetric``), or None."""
+    symmetric = request.get("symmetric", "") or None
+    if symmetric is not None and symmetric not in CONVENTIONS:
+        raise RequestError(f"unknown convention {symmetric!r}: use one of {', '.join(CONVENTIONS)}")
+    return symmetric
 
 
 def _derivative(expr, shapes, wrt, wrt2, layout):
@@ -122,10 +154,13 @@ def check(request):
             raise RequestError(
                 "type your formula for the derivative, such as 2 * X.T @ (X @ W - Y)"
             )
-        f = md.derive(expr, wrt, shapes=shapes) if wrt2 else expr
+        symmetric = _convention(request)
+        f = md.derive(expr, wrt, shapes=shapes, symmetric=symmetric) if wrt2 else expr
         by = wrt2 or wrt
         try:
-            report = md.check_derivative(f, claim, wrt=by, shapes=shapes, layout=layout)
+            report = md.check_derivative(
+                f, claim, wrt=by, shapes=shapes, layout=layout, symmetric=symmetric
+            )
         except AssertionError as err:
             return {"ok": True, "passed": False, "message": str(err)}
     else:
