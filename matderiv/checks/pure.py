@@ -131,6 +131,32 @@ def _constrained(kind: str, a: Tensor, name: str, gen: random.Random) -> Tensor:
     return Tensor(a.shape, [x for row in rows for x in row])
 
 
+def _structured_start(v: Var, a: Tensor, wanted: str | None) -> tuple[Tensor, str | None]:
+    """As ``numeric.sampling``: a draw with the variable's structure and the constraint that
+    keeps it (a symmetric matrix that must be invertible is drawn positive definite, a diagonal
+    one that must be invertible gets a positive diagonal, a stochastic one probability rows)."""
+    if v.structure == "stochastic":
+        if wanted not in (None, "probability", "onehot"):
+            raise ValueError(
+                f"constraint {wanted!r} for {v.name!r} cannot hold for a stochastic array"
+            )
+        return a, wanted or "probability"
+    if v.structure == "general":
+        return a, wanted
+    if wanted in ("probability", "onehot"):
+        raise ValueError(
+            f"constraint {wanted!r} for {v.name!r} cannot hold for a {v.structure} matrix"
+        )
+    n = a.shape[0]
+    if v.structure == "symmetric":
+        a = _constrained("symmetric", a, v.name, random.Random(0))
+        return a, "spd" if wanted == "invertible" else wanted
+    if wanted in ("invertible", "spd", "symmetric"):  # diagonal: a positive diagonal, det > 0
+        data = [1.0 + abs(x) if k % (n + 1) == 0 else 0.0 for k, x in enumerate(a.data)]
+        return Tensor(a.shape, data), None
+    return a, wanted
+
+
 def sample(
     exprs: Sequence[Expr], gen: random.Random, constraints: Mapping[str, str] | None = None
 ) -> dict[str, Any]:
@@ -164,13 +190,14 @@ def sample(
         for v in variables:
             shape = tuple(resolve_dim(d, dims) for d in v.shape)
             a = Tensor(shape, [gen.gauss(0.0, 1.0) for _ in range(math.prod(shape))])
-            wanted = kinds.get(v.name)
-            if v.structure == "stochastic" and wanted not in ("probability", "onehot"):
-                wanted = "probability"  # rows summing to one, as numeric.sampling draws them
+            a, wanted = _structured_start(v, a, kinds.get(v.name))
             if wanted:
                 a = _constrained(wanted, a, v.name, gen)
             elif v.name in kinked:
                 a = pa.apply(lambda x: math.copysign(2 * KINK_MARGIN + abs(x), x), a)
+            if v.structure == "diagonal":
+                n = a.shape[0]
+                a = Tensor(a.shape, [x if k % (n + 1) == 0 else 0.0 for k, x in enumerate(a.data)])
             arrays[v.name] = a
         if not kinks:
             return {**arrays, **named}

@@ -129,6 +129,38 @@ def test_sampling_honours_domains_and_constraints():
 
 
 @pytest.mark.parametrize(
+    ("structure", "constraint"),
+    [
+        pytest.param("symmetric", None, id="symmetric"),
+        pytest.param("symmetric", "invertible", id="symmetric-invertible"),
+        pytest.param("diagonal", None, id="diagonal"),
+        pytest.param("diagonal", "invertible", id="diagonal-invertible"),
+        pytest.param("stochastic", None, id="stochastic"),
+    ],
+)
+def test_sampling_draws_a_declared_structure(structure, constraint):
+    expr = md.parse("sum(A)", {"A": md.structured(("n", "n"), structure)})
+    arrays = sample([expr], random.Random(1), {"A": constraint} if constraint else None)
+    m = np.array(arrays["A"].data).reshape(arrays["A"].shape)
+    checks = {
+        "symmetric": np.allclose(m, m.T),
+        "diagonal": np.allclose(m, np.diag(np.diag(m))),
+        "stochastic": np.allclose(m.sum(axis=1), 1) and (m >= 0).all(),
+    }
+    assert checks[structure]
+    if constraint:
+        assert np.linalg.det(m) > 0
+
+
+def test_pure_check_with_a_structured_constant():
+    shapes = {"x": ("n",), "A": md.structured(("n", "n"), "symmetric")}
+    r = pure_check_derivative(
+        "x @ A @ x / 2", "A @ x", None, "x", "tensor", "full", 1e-6, 1e-8, None, shapes, None, 5.0
+    )
+    assert r.method == "full"
+
+
+@pytest.mark.parametrize(
     ("call", "error", "match"),
     [
         (lambda: pure_check_derivative("sum(x)", "ones(n)", None, "x", "tensor", "exact",
