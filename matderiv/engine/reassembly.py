@@ -20,6 +20,7 @@ from ..language.expression import Expr
 from ..language.functions import Diag, Reduce, Trace
 from . import matrixform as mf
 from .index import FACTOR_KINDS, Factor, Idx, IndexExpr, Term
+from .reassembly_ops import axis_sum, hadamard_axis_sum, readability
 
 __all__ = ["connected", "reassemble", "reassemble_factors", "reassemble_term"]
 
@@ -164,7 +165,7 @@ def _reassemble(term: Term, free: tuple[Idx, ...]) -> mf.Scaled:
                 unknown_kind(f.kind, "factor kind", FACTOR_KINDS)
     ops = [_diagonals(o, ops, free, scalars) for o in ops]
     ops = [o for o in ops if not _is_scalar(o, scalars)]
-    op, scalars = _contract_all(ops, free, scalars, [_ORDER_BUDGET])
+    op, scalars = _best_order(ops, free, scalars)
     if op is None:
         return mf.Scaled(term.coeff, tuple(scalars), None)
     return mf.Scaled(term.coeff, tuple(scalars), op.form)
@@ -174,6 +175,39 @@ def _reassemble(term: Term, free: tuple[Idx, ...]) -> mf.Scaled:
 _ORDER_BUDGET = 200
 
 _Scalars = list[tuple[mf.MForm, Fraction]]
+
+
+#: How many summed indices are tried as the first contraction, the most readable result kept.
+_FIRST_CHOICES = 4
+
+
+def _best_order(
+    ops: list[_Op], free: tuple[Idx, ...], scalars: _Scalars
+) -> tuple[_Op | None, _Scalars]:
+    """Contract the term starting from each of its first summed indices in turn and keep the
+    most readable form (:func:`readability`; the first on a tie). Every order gives the same
+    numbers; in a cycle such as ``Σ_bc W2[j,c] R[b,c] F[b,j]`` the orders differ in print:
+    ``sum(F * R W2^T, axis=0)`` rather than ``sum(W2 * F^T R, axis=1)``."""
+    summed = [
+        i
+        for i in dict.fromkeys(i for o in ops for i in (o.left, o.right))
+        if i is not None and i not in free
+    ]
+    if len(summed) < 2:
+        return _contract_all(ops, free, scalars, [_ORDER_BUDGET])
+    best: tuple[tuple[int, int], tuple[_Op | None, _Scalars]] | None = None
+    for k in summed[:_FIRST_CHOICES]:
+        mine = list(scalars)
+        try:
+            got = _contract_all(_contract_one(ops, k, free, mine), free, mine, [_ORDER_BUDGET])
+        except _NoMatrixFormError:
+            continue
+        cost = readability(got[0].form) if got[0] is not None else (0, 0)
+        if best is None or cost < best[0]:
+            best = (cost, got)
+    if best is None:
+        raise _NoMatrixFormError
+    return best[1]
 
 
 def _contract_all(
@@ -210,12 +244,31 @@ def _contract_one(ops: list[_Op], k: Idx, free: tuple[Idx, ...], scalars: _Scala
         rest.append(_sum_axis(holders[0], k, ops, free))
     elif len(holders) == 2:
         a, b = holders
-        a, b = a.with_right(k), b.with_left(k)
-        rest.append(_Op(_chain(a.form, b.form), a.left, b.right))
+        summed = _diagonal_sum(a, b, k, ops, free)
+        if summed is not None:
+            rest.append(summed)
+        else:
+            a, b = a.with_right(k), b.with_left(k)
+            rest.append(_Op(_chain(a.form, b.form), a.left, b.right))
     else:
         rest.extend(_merge_shared(holders, k))
     rest = [_diagonals(o, rest, free, scalars) for o in rest]
     return [o for o in rest if not _is_scalar(o, scalars)]
+
+
+def _diagonal_sum(a: _Op, b: _Op, k: Idx, ops: list[_Op], free: tuple[Idx, ...]) -> _Op | None:
+    """``Σ_k A[j,k] B[k,j]`` with j kept (free, or shared with a third operand): the diagonal of
+    a product, written ``sum(A^T * B, axis=0)`` rather than ``diag(A B)``. None otherwise, and
+    for j summed between these two alone (a trace, which ``_diagonals`` writes)."""
+    if a.idx() != b.idx() or len(a.idx()) != 2:
+        return None
+    (j,) = a.idx() - {k}
+    if j not in free and len(_count(ops, j)) <= 2:
+        return None
+    form = hadamard_axis_sum(
+        a.with_left(k).form, b.with_left(k).form, a.with_left(j).form, b.with_left(j).form
+    )
+    return None if form is None else _Op(form, j, None)
 
 
 def _finish(ops: list[_Op], free: tuple[Idx, ...]) -> _Op | None:
@@ -290,6 +343,9 @@ def _sum_axis(o: _Op, k: Idx, ops: list[_Op], free: tuple[Idx, ...]) -> _Op:
         axis = (0 if o.left == k else 1) if not form.t else (1 if o.left == k else 0)
         return _Op(mf.Atom(Reduce("sum", form.expr, axis)), keep, None)
     oriented = o.with_left(k)
+    summed = axis_sum(oriented.form, 0)
+    if summed is not None:
+        return _Op(summed, keep, None)
     return _Op(_chain(mf.transpose(oriented.form), mf.OnesVec(k.dim)), keep, None)
 
 
