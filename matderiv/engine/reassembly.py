@@ -20,7 +20,13 @@ from ..language.expression import Expr
 from ..language.functions import Diag, Reduce, Trace
 from . import matrixform as mf
 from .index import FACTOR_KINDS, Factor, Idx, IndexExpr, Term
-from .reassembly_ops import axis_sum, hadamard_axis_sum, readability
+from .reassembly_ops import (
+    best_axis_sum,
+    factor_common,
+    factor_left,
+    hadamard_axis_sum,
+    readability,
+)
 
 __all__ = ["connected", "reassemble", "reassemble_factors", "reassemble_term"]
 
@@ -343,7 +349,7 @@ def _sum_axis(o: _Op, k: Idx, ops: list[_Op], free: tuple[Idx, ...]) -> _Op:
         axis = (0 if o.left == k else 1) if not form.t else (1 if o.left == k else 0)
         return _Op(mf.Atom(Reduce("sum", form.expr, axis)), keep, None)
     oriented = o.with_left(k)
-    summed = axis_sum(oriented.form, 0)
+    summed = best_axis_sum(oriented.form)
     if summed is not None:
         return _Op(summed, keep, None)
     return _Op(_chain(mf.transpose(oriented.form), mf.OnesVec(k.dim)), keep, None)
@@ -400,79 +406,6 @@ def _combine_free(ops: list[_Op]) -> list[_Op]:
     raise _NoMatrixFormError
 
 
-_GroupKey = tuple[Fraction, tuple[tuple[mf.MForm, Fraction], ...], tuple[mf.MForm, ...]]
-
-
-def _factor_common(terms: list[mf.MForm]) -> list[mf.MForm]:
-    """Group ``c M1 v + c M2 v`` into ``c (M1 + M2) v`` when each Mk is one matrix."""
-    for side in ("suffix", "prefix", "suffix"):
-        groups: dict[_GroupKey, list[tuple[int, mf.MForm]]] = {}
-        for n, t in enumerate(terms):
-            if not (
-                isinstance(t, mf.Scaled) and isinstance(t.body, mf.Chain) and len(t.body.items) >= 2
-            ):
-                continue
-            items = t.body.items
-            head, tail = (items[0], items[1:]) if side == "suffix" else (items[-1], items[:-1])
-            if _is_matrix(head):
-                groups.setdefault((t.coeff, t.scalars, tail), []).append((n, head))
-        for (coeff, scalars, tail), members in groups.items():
-            if len(members) < 2:
-                continue
-            inner = mf.MSum(tuple(head for _, head in members))
-            items2 = (inner, *tail) if side == "suffix" else (*tail, inner)
-            first = members[0][0]
-            gone = {n for n, _ in members[1:]}
-            terms = [
-                mf.Scaled(coeff, scalars, mf.Chain(items2)) if n == first else t
-                for n, t in enumerate(terms)
-                if n not in gone
-            ]
-            break
-    return terms
-
-
-def _factor_left(terms: list[mf.MForm]) -> list[mf.MForm]:
-    """For a vector result, group ``c1 M a + c2 M b`` into ``M (c1 a + c2 b)`` (a common
-    coefficient moves outside): one product instead of two, and the form a person writes."""
-    groups: dict[mf.MForm, list[int]] = {}
-    for n, t in enumerate(terms):
-        if not (isinstance(t, mf.Scaled) and isinstance(t.body, mf.Chain)):
-            continue
-        items = t.body.items
-        if len(items) >= 2 and _is_matrix(items[0]):
-            groups.setdefault(items[0], []).append(n)
-    for head, members in groups.items():
-        if len(members) < 2:
-            continue
-        parts = [terms[n] for n in members]
-        coeffs = {p.coeff for p in parts if isinstance(p, mf.Scaled)}
-        common = coeffs.pop() if len(coeffs) == 1 else Fraction(1)
-        inner: list[mf.MForm] = []
-        for p in parts:
-            assert isinstance(p, mf.Scaled)
-            assert isinstance(p.body, mf.Chain)
-            rest = p.body.items[1:]
-            body = rest[0] if len(rest) == 1 else mf.Chain(rest)
-            inner.append(mf.Scaled(p.coeff / common, p.scalars, body))
-        inner.sort(key=lambda f: isinstance(f, mf.Scaled) and f.coeff < 0)
-        grouped = mf.Scaled(common, (), mf.Chain((head, mf.MSum(tuple(inner)))))
-        first = members[0]
-        terms = [
-            grouped if n == first else t
-            for n, t in enumerate(terms)
-            if n == first or n not in members
-        ]
-        return _factor_left(terms)
-    return terms
-
-
-def _is_matrix(f: mf.MForm) -> bool:
-    if isinstance(f, mf.Atom):
-        return f.expr.ndim == 2
-    return isinstance(f, mf.Identity | mf.DiagOf) and not getattr(f, "vector", False)
-
-
 def reassemble_factors(
     factors: Sequence[Factor], free: Sequence[Idx], coeff: Fraction = Fraction(1)
 ) -> mf.Scaled | None:
@@ -497,9 +430,9 @@ def reassemble(expr: IndexExpr) -> mf.MForm | None:
     if not forms:
         return mf.Scaled(Fraction(0), (), None)
     forms.sort(key=lambda f: isinstance(f, mf.Scaled) and f.coeff < 0)
-    forms = _factor_common(forms)
+    forms = factor_common(forms)
     if len(expr.free) == 1:
-        forms = _factor_left(forms)
+        forms = factor_left(forms)
     result = forms[0] if len(forms) == 1 else mf.MSum(tuple(forms))
     return result if _typechecks(result, expr.free) else None
 

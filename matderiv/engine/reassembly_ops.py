@@ -14,12 +14,21 @@ times a matrix), the callers keep their previous form (``M^T ones`` or ``diag(A 
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 from ..errors import NotSupportedError
 from ..language.functions import Reduce
 from . import matrixform as mf
 from .formprint import form_text
 
-__all__ = ["axis_sum", "hadamard_axis_sum", "readability"]
+__all__ = [
+    "axis_sum",
+    "best_axis_sum",
+    "factor_common",
+    "factor_left",
+    "hadamard_axis_sum",
+    "readability",
+]
 
 
 def axis_sum(form: mf.MForm, axis: int) -> mf.MForm | None:
@@ -38,6 +47,16 @@ def axis_sum(form: mf.MForm, axis: int) -> mf.MForm | None:
                 return mf.Chain((*rest, inner))
             return mf.Chain((*form.items[:-1], inner))
     return _atom_sum(form, axis)
+
+
+def best_axis_sum(form: mf.MForm) -> mf.MForm | None:
+    """``Σ_k form[k, j]`` as a column over j, written ``sum(form, axis=0)`` or, when that
+    prints fewer transposes, ``sum(form^T, axis=1)``."""
+    best: mf.MForm | None = None
+    for got in (axis_sum(form, 0), axis_sum(mf.transpose(form), 1)):
+        if got is not None and (best is None or readability(got) < readability(best)):
+            best = got
+    return best
 
 
 def _atom_sum(form: mf.MForm, axis: int) -> mf.Atom | None:
@@ -79,3 +98,78 @@ def _flat(a: mf.MForm, b: mf.MForm) -> tuple[mf.MForm, ...]:
     for f in (a, b):
         out.extend(f.items if isinstance(f, mf.Hadamard) else (f,))
     return tuple(out)
+
+
+# grouping terms -------------------------------------------------------------------------
+
+_GroupKey = tuple[Fraction, tuple[tuple[mf.MForm, Fraction], ...], tuple[mf.MForm, ...]]
+
+
+def factor_common(terms: list[mf.MForm]) -> list[mf.MForm]:
+    """Group ``c M1 v + c M2 v`` into ``c (M1 + M2) v`` when each Mk is one matrix."""
+    for side in ("suffix", "prefix", "suffix"):
+        groups: dict[_GroupKey, list[tuple[int, mf.MForm]]] = {}
+        for n, t in enumerate(terms):
+            if not (
+                isinstance(t, mf.Scaled) and isinstance(t.body, mf.Chain) and len(t.body.items) >= 2
+            ):
+                continue
+            items = t.body.items
+            head, tail = (items[0], items[1:]) if side == "suffix" else (items[-1], items[:-1])
+            if _is_matrix(head):
+                groups.setdefault((t.coeff, t.scalars, tail), []).append((n, head))
+        for (coeff, scalars, tail), members in groups.items():
+            if len(members) < 2:
+                continue
+            inner = mf.MSum(tuple(head for _, head in members))
+            items2 = (inner, *tail) if side == "suffix" else (*tail, inner)
+            first = members[0][0]
+            gone = {n for n, _ in members[1:]}
+            terms = [
+                mf.Scaled(coeff, scalars, mf.Chain(items2)) if n == first else t
+                for n, t in enumerate(terms)
+                if n not in gone
+            ]
+            break
+    return terms
+
+
+def factor_left(terms: list[mf.MForm]) -> list[mf.MForm]:
+    """For a vector result, group ``c1 M a + c2 M b`` into ``M (c1 a + c2 b)`` (a common
+    coefficient moves outside): one product instead of two, and the form a person writes."""
+    groups: dict[mf.MForm, list[int]] = {}
+    for n, t in enumerate(terms):
+        if not (isinstance(t, mf.Scaled) and isinstance(t.body, mf.Chain)):
+            continue
+        items = t.body.items
+        if len(items) >= 2 and _is_matrix(items[0]):
+            groups.setdefault(items[0], []).append(n)
+    for head, members in groups.items():
+        if len(members) < 2:
+            continue
+        parts = [terms[n] for n in members]
+        coeffs = {p.coeff for p in parts if isinstance(p, mf.Scaled)}
+        common = coeffs.pop() if len(coeffs) == 1 else Fraction(1)
+        inner: list[mf.MForm] = []
+        for p in parts:
+            assert isinstance(p, mf.Scaled)
+            assert isinstance(p.body, mf.Chain)
+            rest = p.body.items[1:]
+            body = rest[0] if len(rest) == 1 else mf.Chain(rest)
+            inner.append(mf.Scaled(p.coeff / common, p.scalars, body))
+        inner.sort(key=lambda f: isinstance(f, mf.Scaled) and f.coeff < 0)
+        grouped = mf.Scaled(common, (), mf.Chain((head, mf.MSum(tuple(inner)))))
+        first = members[0]
+        terms = [
+            grouped if n == first else t
+            for n, t in enumerate(terms)
+            if n == first or n not in members
+        ]
+        return factor_left(terms)
+    return terms
+
+
+def _is_matrix(f: mf.MForm) -> bool:
+    if isinstance(f, mf.Atom):
+        return f.expr.ndim == 2
+    return isinstance(f, mf.Identity | mf.DiagOf) and not getattr(f, "vector", False)
