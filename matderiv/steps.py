@@ -218,7 +218,8 @@ class Steps(tuple[Step, ...]):
 
 
 def _capital(reason: str | None) -> str:
-    return (reason or "no matrix form").capitalize()
+    text = reason or "no matrix form"
+    return text[:1].upper() + text[1:]
 
 
 def build_steps(d: Derivation) -> Steps:

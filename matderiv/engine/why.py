@@ -41,8 +41,8 @@ def _term_reason(term: Term, expr: IndexExpr) -> str:
             "a combined axis (of vec or kron) is read by a factor that no Kronecker product writes"
         )
     free = set(expr.free)
-    counts = Counter(i for f in term.factors if f.kind != "dim" for i in set(f.indices))
-    shared = [i for i, c in counts.items() if c >= 3 and i not in free]
+    counts = Counter(i for f in term.factors for i in dict.fromkeys(f.indices))
+    shared = [i for i in term.indices() if counts[i] >= 3 and i not in free]  # in order
     if shared:
         i = shared[0]
         return (
