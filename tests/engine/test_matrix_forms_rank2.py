@@ -288,7 +288,7 @@ def test_a_result_with_a_matrix_form_has_no_reason():
 NAMED = [
     pytest.param(f"sum(G * {ATT})", "Q", "(P * G V^T) K - diag(sum(G * P V, axis=1)) P K where P = softmax(Q K^T)", id="attention-softmax-is-P"),
     pytest.param(f"sum({MLP1}**2)", "W2", "2 H^T (H W2 + b2 - Y) where H = tanh(X W1 + b1)", id="activation-is-H"),
-    pytest.param(f"sum({MLP2}**2)", "W1", "2 X^T (tanh'(Z1) * (tanh'(Z2) * (tanh(Z2) W3 + b3 - Yk) W3^T) W2^T) where Z1 = X W1 + b1, Z2 = tanh(Z1) W2 + b2", id="pre-activations-numbered-in-reading-order"),
+    pytest.param("sum((relu(relu(X @ W1 + b1) @ W2 + b2) @ W3 + b3 - Yk)**2)", "W1", "2 X^T (step(Z1) * (step(Z2) * (relu(Z2) W3 + b3 - Yk) W3^T) W2^T) where Z1 = X W1 + b1, Z2 = relu(Z1) W2 + b2", id="pre-activations-numbered-in-reading-order"),
     pytest.param("logsumexp(A @ x)", "x", "softmax(A x, axis=None)^T A", id="nothing-repeats"),
 ]  # fmt: skip
 
