@@ -199,7 +199,7 @@ def _best_order(
         for i in dict.fromkeys(i for o in ops for i in (o.left, o.right))
         if i is not None and i not in free
     ]
-    if len(summed) < 2:
+    if len(summed) < 2 or not _has_cycle(ops):
         return _contract_all(ops, free, scalars, [_ORDER_BUDGET])
     best: tuple[tuple[int, int], tuple[_Op | None, _Scalars]] | None = None
     for k in summed[:_FIRST_CHOICES]:
@@ -214,6 +214,25 @@ def _best_order(
     if best is None:
         raise _NoMatrixFormError
     return best[1]
+
+
+def _has_cycle(ops: list[_Op]) -> bool:
+    """Whether the operands with two indices, as edges between their indices, close a cycle
+    (only then do contraction orders print differently)."""
+    parent: dict[Idx, Idx] = {}
+
+    def root(i: Idx) -> Idx:
+        while parent.get(i, i) != i:
+            i = parent[i]
+        return i
+
+    for o in ops:
+        if o.left is not None and o.right is not None and o.left != o.right:
+            a, b = root(o.left), root(o.right)
+            if a == b:
+                return True
+            parent[a] = b
+    return False
 
 
 def _contract_all(

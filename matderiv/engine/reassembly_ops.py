@@ -14,12 +14,13 @@ times a matrix), the callers keep their previous form (``M^T ones`` or ``diag(A 
 
 from __future__ import annotations
 
+import dataclasses
 from fractions import Fraction
 
 from ..errors import NotSupportedError
+from ..language.expression import Transpose, Var
 from ..language.functions import Reduce
 from . import matrixform as mf
-from .formprint import form_text
 
 __all__ = [
     "axis_sum",
@@ -88,9 +89,30 @@ def hadamard_axis_sum(
 
 def readability(f: mf.MForm) -> tuple[int, int]:
     """A cost to compare equal forms: transposes (a transposed compound expression such as
-    ``tanh'(Z)^T`` counts twice, a textbook transposes variables), then printed length."""
-    text = form_text(f)
-    return text.count("^T") + text.count(")^T"), len(text)
+    ``tanh'(Z)^T`` counts twice, a textbook transposes variables), then the number of nodes.
+    Counted on the tree, without printing."""
+    cost = [0, 0]
+    _count_cost(f, cost)
+    return cost[0], cost[1]
+
+
+def _count_cost(f: object, cost: list[int]) -> None:
+    if isinstance(f, mf.Atom):
+        for e in f.expr.walk():
+            cost[1] += 1
+            if isinstance(e, Transpose):
+                cost[0] += 1 if isinstance(e.arg, Var) else 2
+        if f.t and f.expr.ndim:
+            cost[0] += 1 if isinstance(f.expr, Var) else 2
+    elif isinstance(f, mf.MForm):
+        cost[1] += 1
+        if getattr(f, "t", False):
+            cost[0] += 1
+        for field in dataclasses.fields(f):
+            _count_cost(getattr(f, field.name), cost)
+    elif isinstance(f, tuple):
+        for item in f:
+            _count_cost(item, cost)
 
 
 def _flat(a: mf.MForm, b: mf.MForm) -> tuple[mf.MForm, ...]:
