@@ -25,6 +25,7 @@ from .engine.index import Idx, IndexExpr
 from .engine.lowering import lower_normalized
 from .engine.matrixform import MForm, form_expr, transpose
 from .engine.notation import einsum_code, free_names, index_latex, index_text, rename_summed
+from .engine.readable import Readable
 from .engine.reassembly import reassemble
 from .engine.simplify import simplify_with_note
 from .engine.structure import use_declared
@@ -47,8 +48,9 @@ __all__ = ["Derivative", "Layout", "derive", "hessian"]
 
 
 @dataclass(frozen=True)
-class Derivative:
-    """A derivative, in index notation and (where one exists) matrix notation.
+class Derivative(Readable):
+    """A derivative, in index notation and (where one exists) matrix notation; ``why_index``
+    says why there is none, ``abbreviated`` names repeated sub-expressions (``where P = ...``).
 
     In the default ``"tensor"`` layout the result has shape ``out.shape + wrt.shape`` and
     ``D[i..., p...] = ∂out[i...] / ∂wrt[p...]`` (the convention of ``jax.jacobian``), so the
@@ -169,6 +171,9 @@ class Derivative:
 
     def _repr_markdown_(self) -> str:
         lines = [f"$${self.latex()}$$", ""]
+        named = self.abbreviated_latex() if self.abbreviated != self.matrix else None
+        if named is not None:  # the same form with its repeated sub-expressions named
+            lines[1:1] = [f"$${named}$$", ""]
         if self.form is not None:
             sub = "".join(i.name for i in self.index_expr.free)
             lines.append(f"index form: $D_{{{sub}}} = {index_latex(self.index_expr)}$")

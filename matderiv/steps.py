@@ -24,6 +24,7 @@ from .engine.matrixform import MForm
 from .engine.notation import einsum_code, free_names, index_latex, index_text, rename_summed
 from .engine.result import DerivativeData
 from .engine.structure import variable_derivative
+from .engine.why import no_matrix_form_reason
 from .errors import NotSupportedError
 from .language.expression import Add, Expr, Var, shape_text
 from .language.printing import Printer, latex_name, to_latex, to_text
@@ -219,6 +220,11 @@ class Steps(tuple[Step, ...]):
         return "\n\n".join(s._repr_markdown_(n) for n, s in enumerate(self, 1))
 
 
+def _capital(reason: str | None) -> str:
+    text = reason or "no matrix form"
+    return text[:1].upper() + text[1:]
+
+
 def build_steps(d: Derivation) -> Steps:
     """The derivation's steps, printed (text and LaTeX) when first asked for."""
     start, raw, contracted, final = d.stages
@@ -277,7 +283,8 @@ def build_steps(d: Derivation) -> Steps:
         steps.append(
             Step(
                 "reassemble",
-                "No matrix form: the result stays an index (einsum) tensor",
+                f"{_capital(no_matrix_form_reason(final))}: the result stays an index (einsum) "
+                "tensor",
                 f"{lhs_t} = {einsum_code(final)}",
                 rf"{lhs_l} = {index_latex(final)}",
                 final,

@@ -20,6 +20,13 @@ from ..language.expression import Expr
 from ..language.functions import Diag, Reduce, Trace
 from . import matrixform as mf
 from .index import FACTOR_KINDS, Factor, Idx, IndexExpr, Term
+from .reassembly_ops import (
+    best_axis_sum,
+    factor_common,
+    factor_left,
+    hadamard_axis_sum,
+    readability,
+)
 
 __all__ = ["connected", "reassemble", "reassemble_factors", "reassemble_term"]
 
@@ -164,7 +171,7 @@ def _reassemble(term: Term, free: tuple[Idx, ...]) -> mf.Scaled:
                 unknown_kind(f.kind, "factor kind", FACTOR_KINDS)
     ops = [_diagonals(o, ops, free, scalars) for o in ops]
     ops = [o for o in ops if not _is_scalar(o, scalars)]
-    op, scalars = _contract_all(ops, free, scalars, [_ORDER_BUDGET])
+    op, scalars = _best_order(ops, free, scalars)
     if op is None:
         return mf.Scaled(term.coeff, tuple(scalars), None)
     return mf.Scaled(term.coeff, tuple(scalars), op.form)
@@ -174,6 +181,58 @@ def _reassemble(term: Term, free: tuple[Idx, ...]) -> mf.Scaled:
 _ORDER_BUDGET = 200
 
 _Scalars = list[tuple[mf.MForm, Fraction]]
+
+
+#: How many summed indices are tried as the first contraction, the most readable result kept.
+_FIRST_CHOICES = 4
+
+
+def _best_order(
+    ops: list[_Op], free: tuple[Idx, ...], scalars: _Scalars
+) -> tuple[_Op | None, _Scalars]:
+    """Contract the term starting from each of its first summed indices in turn and keep the
+    most readable form (:func:`readability`; the first on a tie). Every order gives the same
+    numbers; in a cycle such as ``Σ_bc W2[j,c] R[b,c] F[b,j]`` the orders differ in print:
+    ``sum(F * R W2^T, axis=0)`` rather than ``sum(W2 * F^T R, axis=1)``."""
+    summed = [
+        i
+        for i in dict.fromkeys(i for o in ops for i in (o.left, o.right))
+        if i is not None and i not in free
+    ]
+    if len(summed) < 2 or not _has_cycle(ops):
+        return _contract_all(ops, free, scalars, [_ORDER_BUDGET])
+    best: tuple[tuple[int, int], tuple[_Op | None, _Scalars]] | None = None
+    for k in summed[:_FIRST_CHOICES]:
+        mine = list(scalars)
+        try:
+            got = _contract_all(_contract_one(ops, k, free, mine), free, mine, [_ORDER_BUDGET])
+        except _NoMatrixFormError:
+            continue
+        cost = readability(got[0].form) if got[0] is not None else (0, 0)
+        if best is None or cost < best[0]:
+            best = (cost, got)
+    if best is None:
+        raise _NoMatrixFormError
+    return best[1]
+
+
+def _has_cycle(ops: list[_Op]) -> bool:
+    """Whether the operands with two indices, as edges between their indices, close a cycle
+    (only then do contraction orders print differently)."""
+    parent: dict[Idx, Idx] = {}
+
+    def root(i: Idx) -> Idx:
+        while parent.get(i, i) != i:
+            i = parent[i]
+        return i
+
+    for o in ops:
+        if o.left is not None and o.right is not None and o.left != o.right:
+            a, b = root(o.left), root(o.right)
+            if a == b:
+                return True
+            parent[a] = b
+    return False
 
 
 def _contract_all(
@@ -210,12 +269,31 @@ def _contract_one(ops: list[_Op], k: Idx, free: tuple[Idx, ...], scalars: _Scala
         rest.append(_sum_axis(holders[0], k, ops, free))
     elif len(holders) == 2:
         a, b = holders
-        a, b = a.with_right(k), b.with_left(k)
-        rest.append(_Op(_chain(a.form, b.form), a.left, b.right))
+        summed = _diagonal_sum(a, b, k, ops, free)
+        if summed is not None:
+            rest.append(summed)
+        else:
+            a, b = a.with_right(k), b.with_left(k)
+            rest.append(_Op(_chain(a.form, b.form), a.left, b.right))
     else:
         rest.extend(_merge_shared(holders, k))
     rest = [_diagonals(o, rest, free, scalars) for o in rest]
     return [o for o in rest if not _is_scalar(o, scalars)]
+
+
+def _diagonal_sum(a: _Op, b: _Op, k: Idx, ops: list[_Op], free: tuple[Idx, ...]) -> _Op | None:
+    """``Σ_k A[j,k] B[k,j]`` with j kept (free, or shared with a third operand): the diagonal of
+    a product, written ``sum(A^T * B, axis=0)`` rather than ``diag(A B)``. None otherwise, and
+    for j summed between these two alone (a trace, which ``_diagonals`` writes)."""
+    if a.idx() != b.idx() or len(a.idx()) != 2:
+        return None
+    (j,) = a.idx() - {k}
+    if j not in free and len(_count(ops, j)) <= 2:
+        return None
+    form = hadamard_axis_sum(
+        a.with_left(k).form, b.with_left(k).form, a.with_left(j).form, b.with_left(j).form
+    )
+    return None if form is None else _Op(form, j, None)
 
 
 def _finish(ops: list[_Op], free: tuple[Idx, ...]) -> _Op | None:
@@ -290,6 +368,9 @@ def _sum_axis(o: _Op, k: Idx, ops: list[_Op], free: tuple[Idx, ...]) -> _Op:
         axis = (0 if o.left == k else 1) if not form.t else (1 if o.left == k else 0)
         return _Op(mf.Atom(Reduce("sum", form.expr, axis)), keep, None)
     oriented = o.with_left(k)
+    summed = best_axis_sum(oriented.form)
+    if summed is not None:
+        return _Op(summed, keep, None)
     return _Op(_chain(mf.transpose(oriented.form), mf.OnesVec(k.dim)), keep, None)
 
 
@@ -344,79 +425,6 @@ def _combine_free(ops: list[_Op]) -> list[_Op]:
     raise _NoMatrixFormError
 
 
-_GroupKey = tuple[Fraction, tuple[tuple[mf.MForm, Fraction], ...], tuple[mf.MForm, ...]]
-
-
-def _factor_common(terms: list[mf.MForm]) -> list[mf.MForm]:
-    """Group ``c M1 v + c M2 v`` into ``c (M1 + M2) v`` when each Mk is one matrix."""
-    for side in ("suffix", "prefix", "suffix"):
-        groups: dict[_GroupKey, list[tuple[int, mf.MForm]]] = {}
-        for n, t in enumerate(terms):
-            if not (
-                isinstance(t, mf.Scaled) and isinstance(t.body, mf.Chain) and len(t.body.items) >= 2
-            ):
-                continue
-            items = t.body.items
-            head, tail = (items[0], items[1:]) if side == "suffix" else (items[-1], items[:-1])
-            if _is_matrix(head):
-                groups.setdefault((t.coeff, t.scalars, tail), []).append((n, head))
-        for (coeff, scalars, tail), members in groups.items():
-            if len(members) < 2:
-                continue
-            inner = mf.MSum(tuple(head for _, head in members))
-            items2 = (inner, *tail) if side == "suffix" else (*tail, inner)
-            first = members[0][0]
-            gone = {n for n, _ in members[1:]}
-            terms = [
-                mf.Scaled(coeff, scalars, mf.Chain(items2)) if n == first else t
-                for n, t in enumerate(terms)
-                if n not in gone
-            ]
-            break
-    return terms
-
-
-def _factor_left(terms: list[mf.MForm]) -> list[mf.MForm]:
-    """For a vector result, group ``c1 M a + c2 M b`` into ``M (c1 a + c2 b)`` (a common
-    coefficient moves outside): one product instead of two, and the form a person writes."""
-    groups: dict[mf.MForm, list[int]] = {}
-    for n, t in enumerate(terms):
-        if not (isinstance(t, mf.Scaled) and isinstance(t.body, mf.Chain)):
-            continue
-        items = t.body.items
-        if len(items) >= 2 and _is_matrix(items[0]):
-            groups.setdefault(items[0], []).append(n)
-    for head, members in groups.items():
-        if len(members) < 2:
-            continue
-        parts = [terms[n] for n in members]
-        coeffs = {p.coeff for p in parts if isinstance(p, mf.Scaled)}
-        common = coeffs.pop() if len(coeffs) == 1 else Fraction(1)
-        inner: list[mf.MForm] = []
-        for p in parts:
-            assert isinstance(p, mf.Scaled)
-            assert isinstance(p.body, mf.Chain)
-            rest = p.body.items[1:]
-            body = rest[0] if len(rest) == 1 else mf.Chain(rest)
-            inner.append(mf.Scaled(p.coeff / common, p.scalars, body))
-        inner.sort(key=lambda f: isinstance(f, mf.Scaled) and f.coeff < 0)
-        grouped = mf.Scaled(common, (), mf.Chain((head, mf.MSum(tuple(inner)))))
-        first = members[0]
-        terms = [
-            grouped if n == first else t
-            for n, t in enumerate(terms)
-            if n == first or n not in members
-        ]
-        return _factor_left(terms)
-    return terms
-
-
-def _is_matrix(f: mf.MForm) -> bool:
-    if isinstance(f, mf.Atom):
-        return f.expr.ndim == 2
-    return isinstance(f, mf.Identity | mf.DiagOf) and not getattr(f, "vector", False)
-
-
 def reassemble_factors(
     factors: Sequence[Factor], free: Sequence[Idx], coeff: Fraction = Fraction(1)
 ) -> mf.Scaled | None:
@@ -441,9 +449,9 @@ def reassemble(expr: IndexExpr) -> mf.MForm | None:
     if not forms:
         return mf.Scaled(Fraction(0), (), None)
     forms.sort(key=lambda f: isinstance(f, mf.Scaled) and f.coeff < 0)
-    forms = _factor_common(forms)
+    forms = factor_common(forms)
     if len(expr.free) == 1:
-        forms = _factor_left(forms)
+        forms = factor_left(forms)
     result = forms[0] if len(forms) == 1 else mf.MSum(tuple(forms))
     return result if _typechecks(result, expr.free) else None
 

@@ -254,7 +254,7 @@ def test_kron_exp_second_derivative_matches_finite_differences(rng):
     arrays = {k: 0.5 * rng.standard_normal(v) for k, v in KRON_SHAPES.items()}
     d = md.derive(md.derive(KRON, "s0", shapes=KRON_SHAPES), "s0")
     assert d.matrix == (
-        "tr(M0) (diag(M1^T Q0^T M1^T diag(diag(exp((s0 M1) Q0 M1))))^T diag(M1^T Q0^T M1^T))"
+        "tr(M0) (sum(M1^T * diag(diag(exp((s0 M1) Q0 M1))) M1 Q0, axis=1)^T sum(M1^T * M1 Q0, axis=1))"
     )
 
     def f(s0: float) -> float:
@@ -274,8 +274,8 @@ def _softmax_rows(z: np.ndarray) -> np.ndarray:
 
 
 ATTENTION_MATRIX = {
-    "Q": "(softmax(Q K^T) * G V^T - diag(diag(softmax(Q K^T) V G^T)) softmax(Q K^T)) K",
-    "K": "(softmax(Q K^T)^T * V G^T - softmax(Q K^T)^T diag((softmax(Q K^T) * G V^T) ones(m))) Q",
+    "Q": "(softmax(Q K^T) * G V^T - diag(sum(G * softmax(Q K^T) V, axis=1)) softmax(Q K^T)) K",
+    "K": "(softmax(Q K^T)^T * V G^T - softmax(Q K^T)^T diag(sum(G * softmax(Q K^T) V, axis=1))) Q",
     "V": "softmax(Q K^T)^T G",
 }
 
