@@ -6,8 +6,7 @@ The derivation follows the method of the sources, and every step is kept:
 2. **differentiate**: scalar-by-scalar derivative of one element, Kronecker deltas written out;
 3. **contract**: the deltas sifted away;
 4. **collect**: equal terms added (only shown when something was collected);
-5. **reassemble**: the matrix form, or the einsum form where no matrix form exists.
-
+5. **reassemble**: the matrix form (simplified), or the einsum form where none exists.
 Every step is executable: its index form evaluates with ``np.einsum`` to the same numbers.
 """
 
@@ -78,7 +77,6 @@ class Derivative(Readable):
         """The derivation, one :class:`Step` each for the element formula, differentiation
         (with δ's written out), δ contraction, collection of equal terms (when something was
         collected) and reassembly. Each step has text, LaTeX and an executable index form."""
-
         return build_steps(self)
 
     # text ----------------------------------------------------------------------------
@@ -95,9 +93,8 @@ class Derivative(Readable):
     @property
     def arranged_form(self) -> MForm | None:
         """The matrix form arranged in this derivative's layout (None when there is none)."""
-        if self.form is None:
-            return None
-        return transpose(self.form) if self.arrangement in ("T", "row") else self.form
+        flip = self.form is not None and self.arrangement in ("T", "row")
+        return transpose(self.form) if flip and self.form is not None else self.form
 
     @property
     def matrix(self) -> str | None:

@@ -362,8 +362,8 @@ class _Translation:
             case Atom():
                 e = f.expr
                 if e.ndim == 2 and f.t:
-                    if not _full(e, 2):
-                        return self.form_leaf(f)
+                    if not _full(e, 2):  # kept whole: simplifying it again would be this part
+                        return self.leaf(("form", f), form_shape(f) == (1, 1))
                     return self.expr(e, True)
                 if e.ndim == 1 and f.t != self.row:
                     raise _RejectedError("rows and columns in one part")

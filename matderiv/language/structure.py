@@ -116,7 +116,7 @@ def structured(shape: object, structure: Structure) -> Structured:
     'S^{-1}'
     >>> labels = {"X": ("n", "d"), "W": ("d", "k"), "Y": md.structured(("n", "k"), "stochastic")}
     >>> md.derive("-sum(Y * log(softmax(X @ W, axis=1)))", "W", shapes=labels).matrix
-    'X^T softmax(X W) - X^T Y'
+    'X^T (softmax(X W) - Y)'
     """
     return Structured(normalize_shape(shape, "a structured shape"), structure)
 
