@@ -45,6 +45,7 @@ from .matrixform import (
     ScalarOf,
     Scaled,
     VecOf,
+    form_expr,
     form_shape,
 )
 
@@ -217,7 +218,7 @@ class _Simplifier:
         """The best rewrite of an elementwise part, or None to keep it (its children are then
         simplified one by one)."""
         try:
-            shape = form_shape(f)
+            shape = form_shape(f), form_expr(f).ndim  # a size-1 axis must not become a scalar
             tr = _Translation(self, _row(f))
             start = tr.to_sympy(f)
             if self.sp.count_ops(start) > MAX_OPS:
@@ -226,7 +227,7 @@ class _Simplifier:
             for cand in dict.fromkeys(self.candidates(start)):
                 try:
                     new = tr.to_form(cand)
-                    if form_shape(new) == shape:
+                    if (form_shape(new), form_expr(new).ndim) == shape:
                         found.append((form_cost(new), new, cand))
                 except (_RejectedError, FormShapeError, MatderivError):
                     continue

@@ -306,3 +306,12 @@ def test_a_transposed_opaque_matrix_inside_a_part_is_kept_whole():
     assert h.matrix is not None
     assert "tanh'(X W1 + b1)^T" in h.matrix
     assert h.check(method="full").method == "full"
+
+
+def test_a_part_on_a_size_one_axis_never_becomes_a_scalar():
+    # found by the fuzzer: exp(v - v)**(-1) is 1, but v has shape (1,), and diag(1) is no matrix
+    d = md.derive("einsum('ij,ij->', M, M / exp(v - v))", "M", shapes={"M": (1, 1), "v": (1,)})
+    assert d.matrix == "2 M diag(exp(v - v)**(-1))"
+    assert d.check(method="full").method == "full"
+    shapes = {"M": (1, 1), "v": (1,)}
+    assert md.check_derivative(d.of, d.code, wrt="M", shapes=shapes).method == "full"
