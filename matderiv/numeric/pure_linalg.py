@@ -1,6 +1,8 @@
 """Linear algebra in plain Python for the pure-Python backend: determinant, inverse and
 log-determinant by Gauss-Jordan elimination with partial pivoting (fine at the sizes the backend
-accepts), and :data:`LINALG`, what a ``Unary`` declaration's ``pure(la, a)`` receives as ``la``.
+accepts), and :data:`LINALG`, what a ``Unary`` declaration's ``pure(la, a)`` receives as ``la``:
+these, the matrix functions and their Fréchet derivatives (:mod:`~.pure_matfun`), and the
+spectral functions and their derivatives' factors (:mod:`~.pure_spectral`).
 """
 
 from __future__ import annotations
@@ -8,6 +10,8 @@ from __future__ import annotations
 import math
 
 from ..errors import DomainError, ShapeError
+from . import pure_matfun as mfun
+from . import pure_spectral as spec
 from .pure_arrays import Tensor, diag, transpose
 
 __all__ = ["LINALG", "det", "inv", "logdet"]
@@ -78,6 +82,30 @@ class _Linalg:
     @staticmethod
     def norm(t: Tensor) -> Tensor:
         return Tensor((), [math.sqrt(sum(v * v for v in t.data))])
+
+    # matrix functions (pure_matfun) and spectral functions (pure_spectral)
+    expm = staticmethod(mfun.expm)
+    logm = staticmethod(mfun.logm)
+    sqrtm = staticmethod(mfun.sqrtm)
+    sinm = staticmethod(mfun.sinm)
+    cosm = staticmethod(mfun.cosm)
+    frechet = staticmethod(mfun.frechet)
+    frechet_apply = staticmethod(mfun.frechet_apply)
+    eigvalsh = staticmethod(spec.eigvalsh)
+    svdvals = staticmethod(spec.svdvals)
+    norm_2 = staticmethod(spec.norm_2)
+    norm_nuc = staticmethod(spec.norm_nuc)
+    norm_1 = staticmethod(spec.norm_1)
+    norm_inf = staticmethod(spec.norm_inf)
+    eigh_vectors = staticmethod(spec.eigh_vectors)
+    lower_weights = staticmethod(spec.lower_weights)
+    svd_u = staticmethod(spec.svd_u)
+    svd_v = staticmethod(spec.svd_v)
+    top_u = staticmethod(spec.top_u)
+    top_v = staticmethod(spec.top_v)
+    polar = staticmethod(spec.polar)
+    kink_sign = staticmethod(spec.kink_sign)
+    max_sign = staticmethod(spec.max_sign)
 
     @staticmethod
     def vec(t: Tensor) -> Tensor:
