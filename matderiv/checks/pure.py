@@ -6,9 +6,12 @@ Pyodide, say). The route follows the numpy one step by step, with the same toler
 same messages: the inputs are resolved (f and the claim as functions, the point given as nested
 lists or sampled with a seeded :class:`random.Random`), the whole Jacobian is compared with
 Richardson-extrapolated central differences, and the verdict is a :class:`Report` or an
-``AssertionError`` naming the worst entry. What needs numpy says so: ``method="exact"`` (SymPy
-object arrays), ``method="directional"``, a numpy Generator as ``rng``. Instances are small:
-every axis at most :data:`~matderiv.numeric.pure_arrays.MAX_SIZE`.
+``AssertionError`` naming the worst entry. By a symmetric or diagonal variable the claim is read
+in its convention with the numpy route's rules (:mod:`matderiv.checks.structure`: one finite
+difference per free entry, moving X_ij and X_ji together; the Frobenius convention halves the
+off-diagonal ones, which projects onto the symmetric matrices). What needs numpy says so:
+``method="exact"`` (SymPy object arrays), ``method="directional"``, a numpy Generator as
+``rng``. Instances are small: every axis at most :data:`~matderiv.numeric.pure_arrays.MAX_SIZE`.
 """
 
 from __future__ import annotations
@@ -25,12 +28,14 @@ from ..language.domains import CONSTRAINTS, KINK_MARGIN, input_domains, kink_arg
 from ..language.expression import Expr, Size, Var, declared_variable
 from ..language.inputs import as_expression
 from ..language.shapes import dim_names, resolve_dim
+from ..language.structure import Structure, SymmetricConvention
 from ..numeric import pure_arrays as pa
 from ..numeric.binding import bind_sizes
 from ..numeric.pure import PureEvaluator, to_tensor
 from ..numeric.pure_arrays import MAX_SIZE, Tensor, as_tensor
 from .options import not_finite
 from .report import Report
+from .structure import STRUCTURE_RTOL, free_pairs, unstructured_message
 
 __all__ = ["pure_check_derivative", "pure_check_identity"]
 
@@ -220,14 +225,19 @@ def _point(at: Mapping[str, Any], variables: set[str]) -> dict[str, Any]:
     }
 
 
-def _jvp(f: PureFn, point: Mapping[str, Any], wrt: str, k: int, h: float) -> tuple[Tensor, ...]:
+def _jvp(
+    f: PureFn, point: Mapping[str, Any], wrt: str, along: Sequence[int], h: float
+) -> tuple[Tensor, ...]:
+    """The numerical JVP along the direction with 1 at the flat positions ``along`` (0
+    elsewhere), Richardson-extrapolated, and the bound of its error (as ``checks.jvp``)."""
     x0: Tensor = point[wrt]
 
     def central(step: float) -> Tensor:
         moved = []
         for sign in (1.0, -1.0):
             data = list(x0.data)
-            data[k] += sign * step
+            for k in along:
+                data[k] += sign * step
             moved.append(as_tensor(f(**{**point, wrt: Tensor(x0.shape, data)})))
         return Tensor(
             moved[0].shape,
@@ -238,6 +248,40 @@ def _jvp(f: PureFn, point: Mapping[str, Any], wrt: str, k: int, h: float) -> tup
     est = [(4 * b - a) / 3 for a, b in zip(c1.data, c2.data, strict=True)]
     noise = [abs(b - a) for a, b in zip(c1.data, c2.data, strict=True)]
     return Tensor(c1.shape, est), Tensor(c1.shape, noise)
+
+
+def claim_structure_error(D: Tensor, structure: Structure) -> str | None:
+    """``checks.structure.claim_structure_error`` on a Tensor: why the claim (the variable's two
+    axes last, as the tensor layout has them) is not symmetric in them, or not zero off their
+    diagonal; None when it is."""
+    n = D.shape[-1]
+    scale = max([1.0, *map(abs, D.data)])
+    worst, where = -1.0, tuple[int, ...]()
+    for idx in pa.entries(D.shape):
+        p, q = idx[-2], idx[-1]
+        if structure == "symmetric":
+            gap = abs(D.data[D.index(idx)] - D.data[D.index((*idx[:-2], q, p))])
+        else:
+            gap = 0.0 if p == q else abs(D.data[D.index(idx)])
+        if gap > worst or math.isnan(gap):
+            worst, where = gap, idx
+    if n == 0 or worst <= STRUCTURE_RTOL * scale:
+        return None
+    return unstructured_message(structure, tuple(where), worst)
+
+
+def _directions(
+    x0: Tensor, structure: Structure, convention: SymmetricConvention | None
+) -> list[tuple[list[int], list[int], float]]:
+    """For each finite difference: the flat positions it moves, those of the derivative's
+    variable axes it fills, and the factor (one per entry, or one per free entry)."""
+    if structure == "general":
+        return [([k], [k], 1.0) for k in range(x0.size)]
+    n = x0.shape[-1]
+    return [
+        ([p * n + q] if p == q else [p * n + q, q * n + p], [r * n + c for r, c in entries], w)
+        for (p, q), entries, w in free_pairs(structure, convention, n)
+    ]
 
 
 def pure_check_derivative(
@@ -253,8 +297,11 @@ def pure_check_derivative(
     shapes: Mapping[str, Any] | None,
     constraints: Mapping[str, str] | None,
     max_seconds: float,
+    structure: Structure = "general",
+    convention: SymmetricConvention | None = None,
 ) -> Report:
-    """``check_derivative`` in plain Python: the full Jacobian against finite differences."""
+    """``check_derivative`` in plain Python: the full Jacobian against finite differences (by a
+    structured variable, the free entries' ones, read in ``convention``)."""
     if method in ("exact", "directional"):
         raise _needs_numpy(f"method={method!r}")
     seed, gen = _seeded(rng)
@@ -306,7 +353,12 @@ def pure_check_derivative(
             f"derivative check failed: the claimed derivative has shape {D.shape}, expected "
             f"{want} (output {value0.shape} then {wname} {x0.shape}, tensor layout)"
         )
-    cost = 4 * x0.size
+    if structure != "general":
+        unstructured = claim_structure_error(D, structure)
+        if unstructured is not None:
+            raise AssertionError(f"derivative check failed: {unstructured}")
+    directions = _directions(x0, structure, convention)
+    cost = 4 * len(directions)
     if cost * seconds > max_seconds:
         raise NotSupportedError(
             f"the full check would take about {cost * seconds:.1f} s ({cost} evaluations of f "
@@ -314,10 +366,11 @@ def pure_check_derivative(
         )
     h = RELATIVE_STEP * max(1.0, max((abs(x) for x in x0.data), default=0.0))
     numeric, noise = [0.0] * D.size, [0.0] * D.size
-    for k in range(x0.size):
-        est, err = _jvp(fn, point, wname, k, h)
+    for moved, filled, factor in directions:
+        est, err = _jvp(fn, point, wname, moved, h)
         for i, (e, n) in enumerate(zip(est.data, err.data, strict=True)):
-            numeric[i * x0.size + k], noise[i * x0.size + k] = e, n
+            for k in filled:
+                numeric[i * x0.size + k], noise[i * x0.size + k] = factor * e, factor * n
     return _judge(D, numeric, noise, cost, rtol, atol, seed)
 
 
