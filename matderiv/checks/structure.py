@@ -16,9 +16,9 @@ finite difference along V, W being the weights that make the convention's claim 
 form on the structured directions (1 everywhere for the Frobenius gradient, 1 on and above
 the diagonal for the free entries, which are counted once).
 
-The rules (:func:`free_pairs`, :func:`weight`, :func:`unstructured_message`) need no numpy, so
-that the pure-Python checks (:mod:`matderiv.checks.pure`) read a claim exactly as the numpy ones
-do; numpy is imported inside the functions that build arrays.
+The rules (``free_pairs``, ``weight``, ``unstructured_message``) need no numpy, so that the
+pure-Python checks (``matderiv.checks.pure``) read a claim exactly as the numpy ones do;
+numpy is imported inside the functions that build arrays.
 """
 
 from __future__ import annotations
