@@ -31,14 +31,16 @@ md.check_derivative("x @ A @ x", "2 * A @ x", wrt="x", shapes={"x": (3,), "A": (
 
 
 def _copy(tmp_path: Path) -> Path:
-    """The book and the committed benchmark results it reads (``../../benchmarks/results``), so
-    that only the planted error can fail the copy's build."""
+    """The book, the committed benchmark results it reads (``../../benchmarks/results``) and the
+    scaling benchmark chapter 12 runs (``benchmarks/scaling.py``), so that only the planted
+    error can fail the copy's build."""
     dest = tmp_path / "book"
     shutil.copytree(
         BOOK, dest, ignore=shutil.ignore_patterns("_build", "jupyter_execute", "node_modules")
     )
     results = BOOK.parent / "benchmarks" / "results"
     shutil.copytree(results, tmp_path / "benchmarks" / "results")
+    shutil.copy(BOOK.parent / "benchmarks" / "scaling.py", tmp_path / "benchmarks" / "scaling.py")
     return dest
 
 
