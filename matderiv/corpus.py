@@ -172,8 +172,12 @@ def by_id(id: str) -> Entry:
 SYM = structured(("n", "n"), "symmetric")
 REG = {"X": ("B", "n"), "w": ("n",), "y": ("B",), "lam": (), "b": (), "c": ("B",), "d": ()}
 MREG = {"X": ("B", "n"), "W": ("n", "k"), "Y": ("B", "k"), "lam": (), "b": ("k",)}
+#: Labels whose rows sum to one (one-hot or soft targets), declared so: the textbook softmax
+#: gradients use that property, and matderiv uses it only when it is declared.
+PMREG = {**MREG, "Y": structured(("B", "k"), "stochastic")}
 GLS = {"X": ("B", "n"), "w": ("n",), "y": ("B",), "S": structured(("B", "B"), "symmetric")}
 VEC = {"x": ("n",), "mu": ("n",), "S": SYM, "L": SYM, "z": ("n",), "y": ("n",)}
+PVEC = {**VEC, "y": structured(("n",), "stochastic")}
 GEN = {"x": ("n",), "mu": ("n",), "S": ("n", "n"), "L": ("n", "n")}
 BATCH = {"X": ("B", "n"), "mu": ("n",), "S": SYM}
 LIN = {"x": ("n",), "y": ("m",), "A": ("m", "n"), "L": structured(("m", "m"), "symmetric")}
@@ -186,6 +190,7 @@ NORM = {"x": ("n",), "g": ("n",), "gamma": ("n",), "beta": ("n",)}
 BN = {"X": ("B", "n"), "G": ("B", "n"), "gamma": ("n",), "beta": ("n",)}
 ONE = {"X": ("B", "n"), "W1": ("n", "h"), "b1": ("h",), "Y": ("B", "h")}
 TWO = {"X": ("B", "n"), "W1": ("n", "h"), "b1": ("h",), "W2": ("h", "m"), "b2": ("m",), "Y": ("B", "m")}  # fmt: skip
+PTWO = {**TWO, "Y": structured(("B", "m"), "stochastic")}
 DEEP = {"X": ("B", "n"), "Y": ("B", "h"), **{f"{p}{i}": s for i in range(1, 5) for p, s in (("W", ("h", "h")), ("b", ("h",)))}}  # fmt: skip
 DEEP = {**DEEP, "W1": ("n", "h")}
 NET = {"W1": ("h", "n"), "b1": ("h",), "W2": ("m", "h"), "x": ("n",), "y": ("m",)}
@@ -259,11 +264,11 @@ ENTRIES: tuple[Entry, ...] = (
     _E("poisson", "glm", "sum(exp(X @ w) - y * (X @ w))", "w", REG, "X.T @ (exp(X @ w) - y)", f"{MUR} §9.3 (Poisson regression, log link)"),
     _E("poisson-offset", "glm", "sum(exp(X @ w + c) - y * (X @ w + c))", "w", REG, "X.T @ (exp(X @ w + c) - y)", f"{MUR} §9.3 (log link, with an offset)"),
     _E("exponential-log-link", "glm", "sum(X @ w + y * exp(-(X @ w)))", "w", REG, "X.T @ (1 - y * exp(-(X @ w)))", f"{MUR} §9.3 (objective); gradient by the chain rule"),
-    _E("softmax-regression", "glm", f"-sum(Y * log({SMX}))", "W", MREG, f"X.T @ ({SMX} - Y)", f"{BIS} §4.3.4; {MUR} §8.3.7", ONEHOT, assumes="rows of Y sum to one"),
-    _E("softmax-regression-soft", "glm", f"-sum(Y * log({SMX}))", "W", MREG, f"X.T @ ({SMX} - Y)", f"{BIS} §4.3.4", {"Y": "probability"}, assumes="rows of Y sum to one"),
+    _E("softmax-regression", "glm", f"-sum(Y * log({SMX}))", "W", PMREG, f"X.T @ ({SMX} - Y)", f"{BIS} §4.3.4; {MUR} §8.3.7", ONEHOT, assumes="rows of Y sum to one"),
+    _E("softmax-regression-soft", "glm", f"-sum(Y * log({SMX}))", "W", PMREG, f"X.T @ ({SMX} - Y)", f"{BIS} §4.3.4", {"Y": "probability"}, assumes="rows of Y sum to one"),
     _E("softmax-logsumexp", "glm", "sum(logsumexp(X @ W, axis=1)) - sum(Y * (X @ W))", "W", MREG, f"X.T @ ({SMX} - Y)", f"{MUR} §8.3.7"),
-    _E("softmax-regression-bias", "glm", "-sum(Y * log(softmax(X @ W + b, axis=1)))", "b", MREG, "sum(softmax(X @ W + b, axis=1) - Y, axis=0)", f"{BIS} §4.3.4", ONEHOT, assumes="rows of Y sum to one"),
-    _E("softmax-cross-entropy", "glm", "-y @ log(softmax(z))", "z", VEC, "softmax(z) - y", f"{GBC} §6.2.2.3", PROB, assumes="y sums to one"),
+    _E("softmax-regression-bias", "glm", "-sum(Y * log(softmax(X @ W + b, axis=1)))", "b", PMREG, "sum(softmax(X @ W + b, axis=1) - Y, axis=0)", f"{BIS} §4.3.4", ONEHOT, assumes="rows of Y sum to one"),
+    _E("softmax-cross-entropy", "glm", "-y @ log(softmax(z))", "z", PVEC, "softmax(z) - y", f"{GBC} §6.2.2.3", PROB, assumes="y sums to one"),
     # Gaussian likelihoods --------------------------------------------------------------------
     _E("gaussian-mean", "gaussian", "0.5 * (x - mu) @ inv(S) @ (x - mu)", "mu", VEC, "-(inv(S) @ (x - mu))", f"{BIS} §2.3.4; {MUR} §4.1.3", {"S": "spd"}),
     _E("gaussian-mean-batch", "gaussian", "0.5 * sum((X - mu) @ inv(S) * (X - mu))", "mu", BATCH, "-(inv(S) @ sum(X - mu, axis=0))", f"{BIS} §2.3.4", {"S": "spd"}),
@@ -312,8 +317,8 @@ ENTRIES: tuple[Entry, ...] = (
     _E("mlp2-tanh-b1", "mlp", f"sum({R}**2)", "b1", TWO, f"2 * sum({D1}, axis=0)", f"{BIS} §5.3.2"),
     _E("mlp2-relu-W1", "mlp", f"sum({RR}**2)", "W1", TWO, f"2 * (X.T @ (({RR} @ W2.T) * step(X @ W1 + b1)))", f"{GBC} §6.3.1 and §6.5"),
     _E("mlp2-sigmoid-W1", "mlp", f"sum({RS}**2)", "W1", TWO, f"2 * (X.T @ (({RS} @ W2.T) * {HS} * (1 - {HS})))", f"{BIS} §5.3.1"),
-    _E("mlp2-softmax-W2", "mlp", f"-sum(Y * log({SM2}))", "W2", TWO, f"{H}.T @ ({SM2} - Y)", f"{BIS} §5.3.1 and §4.3.4", ONEHOT, assumes="rows of Y sum to one"),
-    _E("mlp2-softmax-W1", "mlp", f"-sum(Y * log({SM2}))", "W1", TWO, f"X.T @ ((({SM2} - Y) @ W2.T) * (1 - {H}**2))", f"{BIS} §5.3.1 and §4.3.4", ONEHOT, assumes="rows of Y sum to one"),
+    _E("mlp2-softmax-W2", "mlp", f"-sum(Y * log({SM2}))", "W2", PTWO, f"{H}.T @ ({SM2} - Y)", f"{BIS} §5.3.1 and §4.3.4", ONEHOT, assumes="rows of Y sum to one"),
+    _E("mlp2-softmax-W1", "mlp", f"-sum(Y * log({SM2}))", "W1", PTWO, f"X.T @ ((({SM2} - Y) @ W2.T) * (1 - {H}**2))", f"{BIS} §5.3.1 and §4.3.4", ONEHOT, assumes="rows of Y sum to one"),
     _E("mlp3-tanh-W1", "mlp", f"sum(({H3} - Y)**2)", "W1", DEEP, f"X.T @ {M3}", f"{BIS} §5.3.1 (the δ recursion)"),
     _E("mlp4-tanh-W1", "mlp", f"sum(({H4} - Y)**2)", "W1", DEEP, f"X.T @ {M4}", f"{BIS} §5.3.1 (the δ recursion)"),
     _E("mlp-vector", "mlp", f"0.5 * norm(W2 @ {h} - y)**2", "W1", NET, f"outer((W2.T @ (W2 @ {h} - y)) * (1 - {h}**2), x)", f"{BIS} §5.3.2"),

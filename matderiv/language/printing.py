@@ -219,12 +219,25 @@ class Printer:
             return f"{self.wrap(e.left, MUL)} @ {self.wrap(e.right, MUL + 1)}", MUL
         items = _chain(e)
         out: list[str] = []
-        for i, item in enumerate(items):
+        for i, (item, k) in enumerate(_runs(items)):
             if i == 0 and item.ndim == 1 and len(items) > 1:
                 out.append(self.p_Transpose(nodes.Transpose(item), force=True)[0])
+            elif k > 1:  # X X X as X^3, as the sources write a matrix power
+                out.append(self._matrix_power(item, k))
+            elif isinstance(item, nodes.Outer):  # A (u v^T) is A u v^T
+                out.append(self.p(item)[0])
             else:
                 out.append(self.wrap(item, MATMUL + 1))
+        if len(out) == 1:
+            return out[0], POSTFIX
         return (r"\, " if self.style == "latex" else " ").join(out), MATMUL
+
+    def _matrix_power(self, base: nodes.Expr, k: int) -> str:
+        """``X^k`` (text and LaTeX), ``S^{-k}`` for a power of an inverse."""
+        if isinstance(base, nodes.Inv):
+            return f"{self.wrap(base.arg, ATOM)}^{{-{k}}}"
+        b = self.wrap(base, POSTFIX + 1)
+        return f"{b}^{{{k}}}" if self.style == "latex" else f"{b}^{k}"
 
     def p_Transpose(self, e: nodes.Transpose, force: bool = False) -> tuple[str, int]:
         if self.style == "code":
@@ -308,6 +321,10 @@ class Printer:
         return self._unary("norm", "", e.arg)
 
     def p_Outer(self, e: nodes.Outer) -> tuple[str, int]:
+        if self.style != "code":  # u v^T, as the sources write an outer product
+            left = self.wrap(e.left, MATMUL + 1)
+            right = self.p_Transpose(nodes.Transpose(e.right))[0]
+            return (r"\, " if self.style == "latex" else " ").join((left, right)), MATMUL
         return self.call(
             self.fn("outer", r"\operatorname{outer}"), self.p(e.left)[0], self.p(e.right)[0]
         ), ATOM
@@ -371,6 +388,17 @@ class Printer:
     def p_Extremum(self, e: nodes.Extremum) -> tuple[str, int]:
         name = self.fn(e.op, r"\max" if e.op == "maximum" else r"\min")
         return self.call(name, self.p(e.left)[0], self.p(e.right)[0]), ATOM
+
+
+def _runs(items: list[nodes.Expr]) -> list[tuple[nodes.Expr, int]]:
+    """Runs of equal square matrices in a product, each with its length."""
+    runs: list[tuple[nodes.Expr, int]] = []
+    for item in items:
+        if runs and runs[-1][0] == item and item.ndim == 2:
+            runs[-1] = (item, runs[-1][1] + 1)
+        else:
+            runs.append((item, 1))
+    return runs
 
 
 def _chain(e: nodes.Expr) -> list[nodes.Expr]:
