@@ -32,13 +32,13 @@ has no normal CDF (``erf``), so neither the loss nor its textbook gradient can b
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from .checks.finite import check_derivative
 from .derivative import Derivative, derive
+from .engine.formprint import printed_length
 from .language.parsing import parse
 from .language.printing import to_text
 from .language.structure import SymmetricConvention, structured
@@ -100,18 +100,6 @@ class Entry:
             constraints=dict(self.constraints) or None,
             symmetric=self.symmetric,
         )
-
-
-_TOKEN = re.compile(r"[A-Za-z_][A-Za-z_0-9]*'*|\d+(?:\.\d+)?(?:e[-+]?\d+)?|\*\*|\S")
-
-
-def printed_length(text: str) -> int:
-    """The number of tokens of a printed form (see the module docstring).
-
-    >>> printed_length("X^T (sigmoid(X w) - y)")
-    12
-    """
-    return len(_TOKEN.findall(text))
 
 
 @dataclass(frozen=True)

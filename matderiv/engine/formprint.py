@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 from typing import Literal
 
@@ -26,7 +27,7 @@ from .matrixform import (
     unknown_form,
 )
 
-__all__ = ["form_latex", "form_text"]
+__all__ = ["form_latex", "form_length", "form_text", "printed_length"]
 
 Text = Literal["text", "latex"]
 
@@ -115,6 +116,8 @@ class _FormPrinter:
         return f"{base}^{{{p}}}" if self.style == "latex" or len(p) > 1 else f"{base}^{p}"
 
     def _scaled(self, f: Scaled) -> tuple[str, int]:
+        if f.coeff == 1 and not f.scalars and f.body is not None:  # 1 A is A: no parentheses
+            return self.p(f.body)
         latex = self.style == "latex"
         sep = r"\, " if latex else " "
         num = [self._scalar(s, p) for s, p in f.scalars if p > 0]
@@ -168,3 +171,24 @@ def form_text(f: MForm) -> str:
 def form_latex(f: MForm) -> str:
     """Return a form as LaTeX."""
     return _FormPrinter("latex").p(f)[0]
+
+
+_TOKEN = re.compile(r"[A-Za-z_][A-Za-z_0-9]*'*|\d+(?:\.\d+)?(?:e[-+]?\d+)?|\*\*|\S")
+
+
+def printed_length(text: str) -> int:
+    """The number of tokens of a printed form: a name such as ``sigmoid`` or ``X`` counts one, a
+    number counts one, ``**`` counts one, and every other character that is not a space (an
+    operator, a bracket, a comma, ``^``) counts one.
+
+    >>> printed_length("X^T (sigmoid(X w) - y)")
+    12
+    """
+    return len(_TOKEN.findall(text))
+
+
+def form_length(f: MForm) -> tuple[int, int]:
+    """How long a form reads: its printed tokens (:func:`printed_length`), then its characters
+    (the tie-break). The simplifier keeps a rewrite only when this gets smaller."""
+    text = form_text(f)
+    return printed_length(text), len(text)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from .algebra import Budget, BudgetExhaustedError, simplify_algebra
 from .identities import simplify_pointwise
 from .matrixform import FormShapeError, MForm, form_shape
+from .tidy import tidy
 
 __all__ = ["BUDGET_EXHAUSTED", "simplify_form", "simplify_with_note"]
 
@@ -33,7 +34,8 @@ def simplify_with_note(form: MForm | None) -> tuple[MForm | None, str | None]:
         return None, None
     pointwise = simplify_pointwise(form)
     try:
-        out = simplify_algebra(pointwise, Budget(BUDGET))
+        budget = Budget(BUDGET)
+        out = tidy(simplify_algebra(pointwise, budget), budget)
     except BudgetExhaustedError:
         return form, BUDGET_EXHAUSTED
     return (out if _same_shape(out, pointwise) else pointwise), None
