@@ -124,7 +124,8 @@ class _FormPrinter:
         den = [self._scalar(s, -p) for s, p in f.scalars if p < 0]
         c = abs(f.coeff)
         sign = "-" if f.coeff < 0 else ""
-        body = None if f.body is None else self.paren(f.body, MATMUL)
+        alone = not num and c == 1 and bool(den)  # g * x / s needs no parentheses
+        body = None if f.body is None else self.paren(f.body, MUL if alone else MATMUL)
         if latex and (den or c.denominator != 1):
             top = sep.join(([str(c.numerator)] if c.numerator != 1 or not num else []) + num) or "1"
             bottom = sep.join(([str(c.denominator)] if c.denominator != 1 else []) + den)

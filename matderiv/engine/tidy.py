@@ -9,7 +9,10 @@ Every rewrite is an identity for all arrays of the shapes involved:
   pulled out: ``sum(X, axis=0) - Xᵀ (y ⊙ e) = Xᵀ (1 - y ⊙ e)``;
 - **a ones vector (or the all-ones matrix ``1 1ᵀ``) in an elementwise sum is the number 1**, the
   sum's shape being that of another term: ``-log(p) - ones(n) = -log(p) - 1``;
-- **a leading minus moves into a difference**: ``-Wᵀ (V - W H) = Wᵀ (W H - V)``.
+- **a leading minus moves into a difference**: ``-Wᵀ (V - W H) = Wᵀ (W H - V)``;
+- (:func:`scalars_inside`, tried before the elementwise identities) **a scalar factor moves
+  into the one elementwise factor of a product that mentions it**, scalars commuting with
+  products: ``d Xᵀ (r / (d s)) = Xᵀ (d r / (d s))``, where the identities then cancel ``d``.
 
 A candidate that changes the form's shape is never kept (the caller checks it as well).
 """
@@ -24,7 +27,7 @@ from . import matrixform as mf
 from .algebra import Budget, simplify_algebra
 from .formprint import form_length
 
-__all__ = ["negate_expr", "tidy"]
+__all__ = ["negate_expr", "scalars_inside", "tidy"]
 
 _Rewrite = Callable[[mf.MForm], mf.MForm]
 
@@ -293,3 +296,45 @@ def _absorb_sign(f: mf.MForm) -> mf.MForm:
         return f
     new = _negated_part(b)
     return f if new is None else _make(-c, s, new)
+
+
+# a scalar into the elementwise factor that mentions it -------------------------------------------
+
+
+def scalars_inside(form: mf.MForm, budget: Budget) -> mf.MForm:
+    """``form`` with each scalar factor of a product moved into the one elementwise atom of the
+    product whose expression contains that scalar (``form`` itself when there is none)."""
+    return _map(form, _push_scalars, budget)
+
+
+def _push_scalars(f: mf.MForm) -> mf.MForm:
+    if not isinstance(f, mf.Scaled) or f.body is None or not f.scalars:
+        return f
+    items = f.body.items if isinstance(f.body, mf.Chain) else (f.body,)
+    if isinstance(f.body, mf.MatPow):
+        return f
+    kept: list[tuple[mf.MForm, Fraction]] = []
+    new_items = list(items)
+    for s, p in f.scalars:
+        if not (isinstance(s, mf.Atom) and s.expr.ndim == 0):
+            kept.append((s, p))
+            continue
+        places = [
+            n
+            for n, i in enumerate(new_items)
+            if isinstance(i, mf.Atom) and i.expr.ndim >= 1 and _mentions(i.expr, s.expr)
+        ]
+        if len(places) != 1:
+            kept.append((s, p))
+            continue
+        atom = new_items[places[0]]
+        assert isinstance(atom, mf.Atom)
+        new_items[places[0]] = mf.Atom(nodes.Mul((mf.as_power(s.expr, p), atom.expr)), atom.t)
+    if len(kept) == len(f.scalars):
+        return f
+    body = new_items[0] if len(new_items) == 1 else mf.Chain(tuple(new_items))
+    return mf.Scaled(f.coeff, tuple(kept), body)
+
+
+def _mentions(e: nodes.Expr, s: nodes.Expr) -> bool:
+    return any(n == s for n in e.walk())

@@ -157,8 +157,8 @@ class Printer:
         neg = _negated(e)
         if neg is not None:
             return "-" + self.wrap(neg, MUL), UNARY
-        num = [a for a in e.args if not _is_reciprocal(a)]
-        den = [a.base for a in e.args if isinstance(a, nodes.Pow) and _is_reciprocal(a)]
+        num = [a for a in e.args if _denominator(a) is None]
+        den = [d for d in map(_denominator, e.args) if d is not None]
         if den and self.style != "code":
             top = (
                 self.p(nodes.Mul(tuple(num)))
@@ -228,9 +228,8 @@ class Printer:
                 out.append(self.p(item)[0])
             else:
                 out.append(self.wrap(item, MATMUL + 1))
-        if len(out) == 1:
-            return out[0], POSTFIX
-        return (r"\, " if self.style == "latex" else " ").join(out), MATMUL
+        sep = r"\, " if self.style == "latex" else " "
+        return sep.join(out), (POSTFIX if len(out) == 1 else MATMUL)  # X^7 alone is a power
 
     def _matrix_power(self, base: nodes.Expr, k: int) -> str:
         """``X^k`` (text and LaTeX), ``S^{-k}`` for a power of an inverse."""
@@ -444,10 +443,16 @@ def _negated(e: nodes.Expr) -> nodes.Expr | None:
     return None
 
 
+def _denominator(e: nodes.Expr) -> nodes.Expr | None:
+    """What a factor ``b ** (-k)`` (k > 0) puts under a fraction bar (``b ** k``), else None."""
+    k = e.exponent if isinstance(e, nodes.Pow) else None
+    if not isinstance(e, nodes.Pow) or not isinstance(k, nodes.Const) or k.value >= 0:
+        return None
+    return e.base if k.value == -1 else nodes.Pow(e.base, nodes.Const(-k.value))
+
+
 def _is_reciprocal(e: nodes.Expr) -> bool:
-    return (
-        isinstance(e, nodes.Pow) and isinstance(e.exponent, nodes.Const) and e.exponent.value == -1
-    )
+    return isinstance(e, nodes.Pow) and _denominator(e) is e.base
 
 
 def to_text(e: nodes.Expr) -> str:

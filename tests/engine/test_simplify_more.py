@@ -138,8 +138,8 @@ def test_lengths_are_tokens_then_characters() -> None:
 
 
 SHAPES = {"X": ("B", "n"), "w": ("n",), "y": ("B",), "b": (), "V": ("m", "k"), "W": ("m", "r"),
-          "H": ("r", "k"), "p": ("n",)}  # fmt: skip
-POS = {"V": "positive", "W": "positive", "H": "positive", "p": "positive"}
+          "H": ("r", "k"), "p": ("n",), "d": ()}  # fmt: skip
+POS = {"V": "positive", "W": "positive", "H": "positive", "p": "positive", "d": "positive"}
 
 END_TO_END = [
     pytest.param("sum(softplus(X @ w + b) - y * (X @ w + b))", "b", "sum(sigmoid(X w + b) - y)",
@@ -150,6 +150,11 @@ END_TO_END = [
     pytest.param("sum(V * log(V / (W @ H)) - V + W @ H)", "W", "(1 - V / W H) H^T", id="nmf-kl-W"),
     pytest.param("0.5 * sum((V - W @ H)**2)", "H", "W^T (W H - V)", id="nmf-H"),
     pytest.param("-sum(p * log(p))", "p", "-log(p) - 1", id="entropy"),
+    # the scalar d moves into the elementwise part, where d / d cancels
+    pytest.param("sum(d**2 * (sqrt(1 + ((X @ w - y) / d)**2) - 1))", "w",
+                 "X^T ((X w - y) / sqrt(1 + (X w - y)**2 / d^2))", id="pseudo-huber-delta"),
+    # a Hadamard product over a scalar needs no parentheses
+    pytest.param("sum(y * exp(X @ w)) / d", "w", "X^T (y * exp(X w)) / d", id="scaled-product"),
 ]  # fmt: skip
 
 
