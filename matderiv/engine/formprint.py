@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from fractions import Fraction
+from functools import lru_cache
 from typing import Literal
 
 from ..errors import unknown_kind
@@ -188,6 +189,7 @@ def printed_length(text: str) -> int:
     return len(_TOKEN.findall(text))
 
 
+@lru_cache(maxsize=4096)
 def form_length(f: MForm) -> tuple[int, int]:
     """How long a form reads: its printed tokens (:func:`printed_length`), then its characters
     (the tie-break). The simplifier keeps a rewrite only when this gets smaller."""

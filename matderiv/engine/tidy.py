@@ -9,6 +9,9 @@ Every rewrite is an identity for all arrays of the shapes involved:
   pulled out: ``sum(X, axis=0) - Xᵀ (y ⊙ e) = Xᵀ (1 - y ⊙ e)``;
 - **a ones vector (or the all-ones matrix ``1 1ᵀ``) in an elementwise sum is the number 1**, the
   sum's shape being that of another term: ``-log(p) - ones(n) = -log(p) - 1``;
+- **a diagonal scaling is a Hadamard product**: ``diag(r) M = (r 1ᵀ) ⊙ M`` and
+  ``M diag(c) = M ⊙ (1 cᵀ)``; the form is simplified again, so that a common Hadamard factor
+  comes out: ``P ⊙ A - diag(r) P = P ⊙ (A - r 1ᵀ)``;
 - **a leading minus moves into a difference**: ``-Wᵀ (V - W H) = Wᵀ (W H - V)``;
 - (:func:`scalars_inside`, tried before the elementwise identities) **a scalar factor moves
   into the one elementwise factor of a product that mentions it**, scalars commuting with
@@ -38,6 +41,7 @@ def tidy(form: mf.MForm, budget: Budget) -> mf.MForm:
     for rewrite in (
         lambda f: _map(f, _merge_reductions, budget),
         lambda f: _as_products(f, budget),
+        lambda f: _as_hadamard(f, budget),
         lambda f: _map(f, _ones_as_one, budget),
         _absorb_sign,
     ):
@@ -51,7 +55,10 @@ def _as_products(f: mf.MForm, budget: Budget) -> mf.MForm:
     """Column and row sums written as products with ones, simplified again; kept only when
     every ones vector so made disappears into a common factor (``sum(A, axis=1)`` reads better
     than ``A ones(n)``)."""
-    products = simplify_algebra(_map(f, _column_sum, budget), budget, eager=True)
+    mapped = _map(f, _column_sum, budget)
+    if mapped == f:
+        return f
+    products = simplify_algebra(mapped, budget, eager=True)
     candidate = _map(products, _ones_as_one, budget)
     return candidate if _count_ones(candidate) <= _count_ones(f) else f
 
@@ -338,3 +345,39 @@ def _push_scalars(f: mf.MForm) -> mf.MForm:
 
 def _mentions(e: nodes.Expr, s: nodes.Expr) -> bool:
     return any(n == s for n in e.walk())
+
+
+# a diagonal scaling as a Hadamard product ------------------------------------------------------
+
+
+def _as_hadamard(f: mf.MForm, budget: Budget) -> mf.MForm:
+    """Diagonal scalings written as Hadamard products, simplified again (the caller keeps the
+    result only when it is shorter)."""
+    candidate = _map(f, _diag_as_hadamard, budget)
+    return f if candidate == f else simplify_algebra(candidate, budget, eager=True)
+
+
+def _column(v: mf.MForm) -> mf.MForm:
+    return v if mf.form_shape(v)[1] == 1 else mf.transpose(v)
+
+
+def _diag_as_hadamard(f: mf.MForm) -> mf.MForm:
+    """``diag(r) M`` as ``(r 1ᵀ) ⊙ M`` and ``M diag(c)`` as ``M ⊙ (1 cᵀ)``."""
+    if not isinstance(f, mf.Chain) or isinstance(f, mf.MatPow) or len(f.items) < 2:
+        return f
+    first, last = f.items[0], f.items[-1]
+    try:
+        if isinstance(first, mf.DiagOf) and not first.vector:
+            rest = f.items[1:]
+            m = rest[0] if len(rest) == 1 else mf.Chain(rest)
+            cols = mf.form_shape(m)[1]
+            return mf.Hadamard((mf.Chain((_column(first.arg), mf.OnesVec(cols, True))), m))
+        if isinstance(last, mf.DiagOf) and not last.vector:
+            rest = f.items[:-1]
+            m = rest[0] if len(rest) == 1 else mf.Chain(rest)
+            rows = mf.form_shape(m)[0]
+            row = mf.transpose(_column(last.arg))
+            return mf.Hadamard((m, mf.Chain((mf.OnesVec(rows), row))))
+    except mf.FormShapeError:
+        return f
+    return f

@@ -19,6 +19,7 @@ from matderiv.engine.formprint import form_length, form_text, printed_length
 from matderiv.engine.matrixform import (
     Atom,
     Chain,
+    DiagOf,
     Hadamard,
     MForm,
     MSum,
@@ -72,6 +73,7 @@ def _s(c: int, scalar: md.Expr) -> Scaled:
 
 
 RT = Atom(R, True)
+EQR = Atom(E("exp(Q + R)"))
 RULES = [
     # sums of reductions merge
     pytest.param(MSum((_s(1, E("sum(exp(a))")), _s(-1, E("sum(b)")))), "sum(exp(a) - b)",
@@ -94,6 +96,15 @@ RULES = [
                  id="ones-vector-is-one"),
     pytest.param(MSum((Chain((OnesVec("m"), OnesVec("n", True))), _c(-1, Atom(R)))), "1 - R",
                  id="ones-matrix-is-one"),
+    # a diagonal scaling is a Hadamard product, and a common Hadamard factor comes out
+    pytest.param(MSum((Hadamard((EQR, Atom(Q))), _c(-1, Chain((DiagOf(Atom(y)), EQR))))),
+                 "exp(Q + R) * (Q - y ones(n)^T)", id="diag-left-hadamard-factor"),
+    pytest.param(MSum((Hadamard((EQR, Atom(Q))), _c(-1, Chain((EQR, DiagOf(Atom(a))))))),
+                 "exp(Q + R) * (Q - ones(m) a^T)", id="diag-right-hadamard-factor"),
+    pytest.param(MSum((Hadamard((Atom(R), Atom(Q))), _c(-1, Chain((DiagOf(Atom(y)), Atom(R)))))),
+                 None, id="diag-stays-when-shorter"),
+    pytest.param(MSum((Atom(Q), _c(-1, Chain((DiagOf(Atom(y)), Atom(R)))))), None,
+                 id="diag-without-a-partner-stays"),
     # a leading minus moves into a difference
     pytest.param(_c(-1, Chain((RT, Atom(E("y - R @ a"))))), "R^T (R a - y)", id="sign-into-atom"),
     pytest.param(_c(-1, Chain((Atom(E("Q - R")), Atom(P)))), "(R - Q) P", id="sign-into-left-factor"),
@@ -138,7 +149,8 @@ def test_lengths_are_tokens_then_characters() -> None:
 
 
 SHAPES = {"X": ("B", "n"), "w": ("n",), "y": ("B",), "b": (), "V": ("m", "k"), "W": ("m", "r"),
-          "H": ("r", "k"), "p": ("n",), "d": ()}  # fmt: skip
+          "H": ("r", "k"), "p": ("n",), "d": (), "Qa": ("T", "e"), "Ka": ("S", "e"),
+          "Va": ("S", "f"), "G": ("T", "f")}  # fmt: skip
 POS = {"V": "positive", "W": "positive", "H": "positive", "p": "positive", "d": "positive"}
 
 END_TO_END = [
@@ -153,6 +165,10 @@ END_TO_END = [
     # the scalar d moves into the elementwise part, where d / d cancels
     pytest.param("sum(d**2 * (sqrt(1 + ((X @ w - y) / d)**2) - 1))", "w",
                  "X^T ((X w - y) / sqrt(1 + (X w - y)**2 / d^2))", id="pseudo-huber-delta"),
+    # diag(r) P as (r 1^T) * P: the softmax factor of attention comes out
+    pytest.param("sum(G * (softmax(Qa @ Ka.T, axis=1) @ Va))", "Qa",
+                 "(softmax(Qa Ka^T) * (G Va^T - sum(G * softmax(Qa Ka^T) Va, axis=1) ones(S)^T)) Ka",
+                 id="attention-Q"),
     # a Hadamard product over a scalar needs no parentheses
     pytest.param("sum(y * exp(X @ w)) / d", "w", "X^T (y * exp(X w)) / d", id="scaled-product"),
 ]  # fmt: skip
