@@ -25,6 +25,14 @@ be vouched for):
   (RMS normalisation), ``vaswani2017`` (attention), ``leeseung2001`` (NMF), ``boyd2004``
   (convex optimisation), ``cv`` (the Cross Validated question on Y = XW + B).
 
+**Declared properties.** The softmax entries use labels whose rows sum to one (one-hot or soft
+targets). That is a property of the data, not of the loss, so those entries declare it with the
+``"stochastic"`` structure (``structured(shape, "stochastic")``); matderiv uses it only because
+it is declared, and the checks draw labels that have it.
+
+**Exceptions.** Where matderiv's form is still longer than the textbook's, :data:`NOTES` says
+why (``benchmarks/readable.py`` prints it next to the entry).
+
 Where the source gives the objective but the gradient is derived here with the source's rules,
 the source says "objective: ...; gradient by ...". The probit model is left out: the language
 has no normal CDF (``erf``), so neither the loss nor its textbook gradient can be written.
@@ -43,7 +51,16 @@ from .language.parsing import parse
 from .language.printing import to_text
 from .language.structure import SymmetricConvention, structured
 
-__all__ = ["ENTRIES", "FAMILIES", "Comparison", "Entry", "by_id", "compare", "printed_length"]
+__all__ = [
+    "ENTRIES",
+    "FAMILIES",
+    "NOTES",
+    "Comparison",
+    "Entry",
+    "by_id",
+    "compare",
+    "printed_length",
+]
 
 FAMILIES = (
     "regression",
@@ -75,7 +92,8 @@ class Entry:
     #: The convention of a derivative by a symmetric variable.
     symmetric: SymmetricConvention | None = None
     #: A property of the inputs that the textbook form uses and the loss alone does not imply
-    #: (the constraints above make the checks draw inputs that have it).
+    #: (declared in ``shapes`` with a structure, such as ``"stochastic"``; the checks draw inputs
+    #: that have it).
     assumes: str = ""
 
     def derive(self) -> Derivative:
@@ -341,3 +359,28 @@ ENTRIES: tuple[Entry, ...] = (
     _E("trace-AXBXtC", "cookbook", "tr(A @ X @ B @ X.T @ C)", "X", SQ, "A.T @ C.T @ X @ B.T + C @ A @ X @ B", f"{CBK} §2.5.2"),
     _E("trace-expm", "cookbook", "tr(expm(X))", "X", SQ, "expm(X).T", f"{CBK} §2.5.4"),
 )  # fmt: skip
+
+_NORM_STAT = (
+    "Both sides spell the statistic sqrt(var + 1e-5) out in full wherever it occurs (the language "
+    "has no named statistics), which is most of the length. "
+)
+
+#: Why matderiv's form is longer than the textbook's, for the entries where it still is.
+NOTES: dict[str, str] = {
+    "layer-norm": _NORM_STAT
+    + "The textbook divides once by sigma and writes the two projections as means, "
+    "(g - mean(g) - xhat mean(g * xhat)) / sigma; matderiv prints the three terms of the same sum "
+    "apart, each with its own power of sigma (1/sigma, 1/(sigma n), 1/(sigma^3 n)) and with sums "
+    "divided by n. Pulling a common power out of terms with different powers (sigma^-1 out of "
+    "sigma^-3 leaves sigma^-2 = var + 1e-5) and writing a sum over n as a mean are not "
+    "implemented.",
+    "layer-norm-rows": _NORM_STAT
+    + "As layer-norm, row by row: matderiv's per-row scalars become diag(...) scalings and row "
+    "sums times ones(n)^T where the textbook broadcasts a keepdims mean.",
+    "batch-norm": _NORM_STAT
+    + "As layer-norm, column by column: per-column scalars become diag(...) scalings on the "
+    "right and ones(B) outer products where the textbook broadcasts a mean over the batch.",
+    "rms-norm": "The textbook divides once by r = sqrt(mean(x**2) + 1e-5) and writes "
+    "(g^T x) / n as mean(g * x) and r^2 as mean(x**2) + 1e-5; matderiv keeps two terms with "
+    "1/r and 1/(r^3 n), for the reasons given for layer-norm.",
+}
