@@ -4,7 +4,8 @@ Run: python benchmarks/readable.py [--table] [--family NAME]
 
 Prints the share of the corpus where matderiv prints an equivalent matrix form no longer than
 the textbook's, the share of scalar gradients that get a matrix form (naming the exceptions),
-and the total printed length of both. Lengths are token counts of the plain-text matrix
+and the total printed length of both, and names each entry still longer than the textbook with
+the reason (matderiv.corpus.NOTES). Lengths are token counts of the plain-text matrix
 notation (matderiv.corpus.printed_length). "Equivalent" means that both forms passed the
 finite-difference check; a form that fails it is listed as a wrong answer.
 """
@@ -15,7 +16,7 @@ import argparse
 import sys
 import time
 
-from matderiv.corpus import ENTRIES, FAMILIES, Comparison, compare
+from matderiv.corpus import ENTRIES, FAMILIES, NOTES, Comparison, compare
 
 
 def rows(family: str | None = None) -> list[Comparison]:
@@ -42,6 +43,12 @@ def summary(results: list[Comparison]) -> list[str]:
     for r in scalar:
         if not r.matrix:
             lines.append(f"  no matrix form: {r.entry.id} (index form only: {r.matderiv[:60]})")
+    for r in results:
+        if r.agree and not r.readable:
+            lines.append(
+                f"  longer than the textbook: {r.entry.id} ({r.matderiv_length} vs "
+                f"{r.textbook_length} tokens): {NOTES.get(r.entry.id, 'NO NOTE: explain it')}"
+            )
     for r in results:
         if not r.agree:
             lines.append(f"  WRONG: {r.entry.id} failed the finite-difference check")

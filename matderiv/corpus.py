@@ -25,6 +25,14 @@ be vouched for):
   (RMS normalisation), ``vaswani2017`` (attention), ``leeseung2001`` (NMF), ``boyd2004``
   (convex optimisation), ``cv`` (the Cross Validated question on Y = XW + B).
 
+**Declared properties.** The softmax entries use labels whose rows sum to one (one-hot or soft
+targets). That is a property of the data, not of the loss, so those entries declare it with the
+``"stochastic"`` structure (``structured(shape, "stochastic")``); matderiv uses it only because
+it is declared, and the checks draw labels that have it.
+
+**Exceptions.** Where matderiv's form is still longer than the textbook's, :data:`NOTES` says
+why (``benchmarks/readable.py`` prints it next to the entry).
+
 Where the source gives the objective but the gradient is derived here with the source's rules,
 the source says "objective: ...; gradient by ...". The probit model is left out: the language
 has no normal CDF (``erf``), so neither the loss nor its textbook gradient can be written.
@@ -32,18 +40,27 @@ has no normal CDF (``erf``), so neither the loss nor its textbook gradient can b
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from .checks.finite import check_derivative
 from .derivative import Derivative, derive
+from .engine.formprint import printed_length
 from .language.parsing import parse
 from .language.printing import to_text
 from .language.structure import SymmetricConvention, structured
 
-__all__ = ["ENTRIES", "FAMILIES", "Comparison", "Entry", "by_id", "compare", "printed_length"]
+__all__ = [
+    "ENTRIES",
+    "FAMILIES",
+    "NOTES",
+    "Comparison",
+    "Entry",
+    "by_id",
+    "compare",
+    "printed_length",
+]
 
 FAMILIES = (
     "regression",
@@ -75,7 +92,8 @@ class Entry:
     #: The convention of a derivative by a symmetric variable.
     symmetric: SymmetricConvention | None = None
     #: A property of the inputs that the textbook form uses and the loss alone does not imply
-    #: (the constraints above make the checks draw inputs that have it).
+    #: (declared in ``shapes`` with a structure, such as ``"stochastic"``; the checks draw inputs
+    #: that have it).
     assumes: str = ""
 
     def derive(self) -> Derivative:
@@ -100,18 +118,6 @@ class Entry:
             constraints=dict(self.constraints) or None,
             symmetric=self.symmetric,
         )
-
-
-_TOKEN = re.compile(r"[A-Za-z_][A-Za-z_0-9]*'*|\d+(?:\.\d+)?(?:e[-+]?\d+)?|\*\*|\S")
-
-
-def printed_length(text: str) -> int:
-    """The number of tokens of a printed form (see the module docstring).
-
-    >>> printed_length("X^T (sigmoid(X w) - y)")
-    12
-    """
-    return len(_TOKEN.findall(text))
 
 
 @dataclass(frozen=True)
@@ -172,8 +178,12 @@ def by_id(id: str) -> Entry:
 SYM = structured(("n", "n"), "symmetric")
 REG = {"X": ("B", "n"), "w": ("n",), "y": ("B",), "lam": (), "b": (), "c": ("B",), "d": ()}
 MREG = {"X": ("B", "n"), "W": ("n", "k"), "Y": ("B", "k"), "lam": (), "b": ("k",)}
+#: Labels whose rows sum to one (one-hot or soft targets), declared so: the textbook softmax
+#: gradients use that property, and matderiv uses it only when it is declared.
+PMREG = {**MREG, "Y": structured(("B", "k"), "stochastic")}
 GLS = {"X": ("B", "n"), "w": ("n",), "y": ("B",), "S": structured(("B", "B"), "symmetric")}
 VEC = {"x": ("n",), "mu": ("n",), "S": SYM, "L": SYM, "z": ("n",), "y": ("n",)}
+PVEC = {**VEC, "y": structured(("n",), "stochastic")}
 GEN = {"x": ("n",), "mu": ("n",), "S": ("n", "n"), "L": ("n", "n")}
 BATCH = {"X": ("B", "n"), "mu": ("n",), "S": SYM}
 LIN = {"x": ("n",), "y": ("m",), "A": ("m", "n"), "L": structured(("m", "m"), "symmetric")}
@@ -186,6 +196,7 @@ NORM = {"x": ("n",), "g": ("n",), "gamma": ("n",), "beta": ("n",)}
 BN = {"X": ("B", "n"), "G": ("B", "n"), "gamma": ("n",), "beta": ("n",)}
 ONE = {"X": ("B", "n"), "W1": ("n", "h"), "b1": ("h",), "Y": ("B", "h")}
 TWO = {"X": ("B", "n"), "W1": ("n", "h"), "b1": ("h",), "W2": ("h", "m"), "b2": ("m",), "Y": ("B", "m")}  # fmt: skip
+PTWO = {**TWO, "Y": structured(("B", "m"), "stochastic")}
 DEEP = {"X": ("B", "n"), "Y": ("B", "h"), **{f"{p}{i}": s for i in range(1, 5) for p, s in (("W", ("h", "h")), ("b", ("h",)))}}  # fmt: skip
 DEEP = {**DEEP, "W1": ("n", "h")}
 NET = {"W1": ("h", "n"), "b1": ("h",), "W2": ("m", "h"), "x": ("n",), "y": ("m",)}
@@ -259,11 +270,11 @@ ENTRIES: tuple[Entry, ...] = (
     _E("poisson", "glm", "sum(exp(X @ w) - y * (X @ w))", "w", REG, "X.T @ (exp(X @ w) - y)", f"{MUR} §9.3 (Poisson regression, log link)"),
     _E("poisson-offset", "glm", "sum(exp(X @ w + c) - y * (X @ w + c))", "w", REG, "X.T @ (exp(X @ w + c) - y)", f"{MUR} §9.3 (log link, with an offset)"),
     _E("exponential-log-link", "glm", "sum(X @ w + y * exp(-(X @ w)))", "w", REG, "X.T @ (1 - y * exp(-(X @ w)))", f"{MUR} §9.3 (objective); gradient by the chain rule"),
-    _E("softmax-regression", "glm", f"-sum(Y * log({SMX}))", "W", MREG, f"X.T @ ({SMX} - Y)", f"{BIS} §4.3.4; {MUR} §8.3.7", ONEHOT, assumes="rows of Y sum to one"),
-    _E("softmax-regression-soft", "glm", f"-sum(Y * log({SMX}))", "W", MREG, f"X.T @ ({SMX} - Y)", f"{BIS} §4.3.4", {"Y": "probability"}, assumes="rows of Y sum to one"),
+    _E("softmax-regression", "glm", f"-sum(Y * log({SMX}))", "W", PMREG, f"X.T @ ({SMX} - Y)", f"{BIS} §4.3.4; {MUR} §8.3.7", ONEHOT, assumes="rows of Y sum to one"),
+    _E("softmax-regression-soft", "glm", f"-sum(Y * log({SMX}))", "W", PMREG, f"X.T @ ({SMX} - Y)", f"{BIS} §4.3.4", {"Y": "probability"}, assumes="rows of Y sum to one"),
     _E("softmax-logsumexp", "glm", "sum(logsumexp(X @ W, axis=1)) - sum(Y * (X @ W))", "W", MREG, f"X.T @ ({SMX} - Y)", f"{MUR} §8.3.7"),
-    _E("softmax-regression-bias", "glm", "-sum(Y * log(softmax(X @ W + b, axis=1)))", "b", MREG, "sum(softmax(X @ W + b, axis=1) - Y, axis=0)", f"{BIS} §4.3.4", ONEHOT, assumes="rows of Y sum to one"),
-    _E("softmax-cross-entropy", "glm", "-y @ log(softmax(z))", "z", VEC, "softmax(z) - y", f"{GBC} §6.2.2.3", PROB, assumes="y sums to one"),
+    _E("softmax-regression-bias", "glm", "-sum(Y * log(softmax(X @ W + b, axis=1)))", "b", PMREG, "sum(softmax(X @ W + b, axis=1) - Y, axis=0)", f"{BIS} §4.3.4", ONEHOT, assumes="rows of Y sum to one"),
+    _E("softmax-cross-entropy", "glm", "-y @ log(softmax(z))", "z", PVEC, "softmax(z) - y", f"{GBC} §6.2.2.3", PROB, assumes="y sums to one"),
     # Gaussian likelihoods --------------------------------------------------------------------
     _E("gaussian-mean", "gaussian", "0.5 * (x - mu) @ inv(S) @ (x - mu)", "mu", VEC, "-(inv(S) @ (x - mu))", f"{BIS} §2.3.4; {MUR} §4.1.3", {"S": "spd"}),
     _E("gaussian-mean-batch", "gaussian", "0.5 * sum((X - mu) @ inv(S) * (X - mu))", "mu", BATCH, "-(inv(S) @ sum(X - mu, axis=0))", f"{BIS} §2.3.4", {"S": "spd"}),
@@ -312,8 +323,8 @@ ENTRIES: tuple[Entry, ...] = (
     _E("mlp2-tanh-b1", "mlp", f"sum({R}**2)", "b1", TWO, f"2 * sum({D1}, axis=0)", f"{BIS} §5.3.2"),
     _E("mlp2-relu-W1", "mlp", f"sum({RR}**2)", "W1", TWO, f"2 * (X.T @ (({RR} @ W2.T) * step(X @ W1 + b1)))", f"{GBC} §6.3.1 and §6.5"),
     _E("mlp2-sigmoid-W1", "mlp", f"sum({RS}**2)", "W1", TWO, f"2 * (X.T @ (({RS} @ W2.T) * {HS} * (1 - {HS})))", f"{BIS} §5.3.1"),
-    _E("mlp2-softmax-W2", "mlp", f"-sum(Y * log({SM2}))", "W2", TWO, f"{H}.T @ ({SM2} - Y)", f"{BIS} §5.3.1 and §4.3.4", ONEHOT, assumes="rows of Y sum to one"),
-    _E("mlp2-softmax-W1", "mlp", f"-sum(Y * log({SM2}))", "W1", TWO, f"X.T @ ((({SM2} - Y) @ W2.T) * (1 - {H}**2))", f"{BIS} §5.3.1 and §4.3.4", ONEHOT, assumes="rows of Y sum to one"),
+    _E("mlp2-softmax-W2", "mlp", f"-sum(Y * log({SM2}))", "W2", PTWO, f"{H}.T @ ({SM2} - Y)", f"{BIS} §5.3.1 and §4.3.4", ONEHOT, assumes="rows of Y sum to one"),
+    _E("mlp2-softmax-W1", "mlp", f"-sum(Y * log({SM2}))", "W1", PTWO, f"X.T @ ((({SM2} - Y) @ W2.T) * (1 - {H}**2))", f"{BIS} §5.3.1 and §4.3.4", ONEHOT, assumes="rows of Y sum to one"),
     _E("mlp3-tanh-W1", "mlp", f"sum(({H3} - Y)**2)", "W1", DEEP, f"X.T @ {M3}", f"{BIS} §5.3.1 (the δ recursion)"),
     _E("mlp4-tanh-W1", "mlp", f"sum(({H4} - Y)**2)", "W1", DEEP, f"X.T @ {M4}", f"{BIS} §5.3.1 (the δ recursion)"),
     _E("mlp-vector", "mlp", f"0.5 * norm(W2 @ {h} - y)**2", "W1", NET, f"outer((W2.T @ (W2 @ {h} - y)) * (1 - {h}**2), x)", f"{BIS} §5.3.2"),
@@ -348,3 +359,28 @@ ENTRIES: tuple[Entry, ...] = (
     _E("trace-AXBXtC", "cookbook", "tr(A @ X @ B @ X.T @ C)", "X", SQ, "A.T @ C.T @ X @ B.T + C @ A @ X @ B", f"{CBK} §2.5.2"),
     _E("trace-expm", "cookbook", "tr(expm(X))", "X", SQ, "expm(X).T", f"{CBK} §2.5.4"),
 )  # fmt: skip
+
+_NORM_STAT = (
+    "Both sides spell the statistic sqrt(var + 1e-5) out in full wherever it occurs (the language "
+    "has no named statistics), which is most of the length. "
+)
+
+#: Why matderiv's form is longer than the textbook's, for the entries where it still is.
+NOTES: dict[str, str] = {
+    "layer-norm": _NORM_STAT
+    + "The textbook divides once by sigma and writes the two projections as means, "
+    "(g - mean(g) - xhat mean(g * xhat)) / sigma; matderiv prints the three terms of the same sum "
+    "apart, each with its own power of sigma (1/sigma, 1/(sigma n), 1/(sigma^3 n)) and with sums "
+    "divided by n. Pulling a common power out of terms with different powers (sigma^-1 out of "
+    "sigma^-3 leaves sigma^-2 = var + 1e-5) and writing a sum over n as a mean are not "
+    "implemented.",
+    "layer-norm-rows": _NORM_STAT
+    + "As layer-norm, row by row: matderiv's per-row scalars become diag(...) scalings and row "
+    "sums times ones(n)^T where the textbook broadcasts a keepdims mean.",
+    "batch-norm": _NORM_STAT
+    + "As layer-norm, column by column: per-column scalars become diag(...) scalings on the "
+    "right and ones(B) outer products where the textbook broadcasts a mean over the batch.",
+    "rms-norm": "The textbook divides once by r = sqrt(mean(x**2) + 1e-5) and writes "
+    "(g^T x) / n as mean(g * x) and r^2 as mean(x**2) + 1e-5; matderiv keeps two terms with "
+    "1/r and 1/(r^3 n), for the reasons given for layer-norm.",
+}

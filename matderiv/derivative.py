@@ -437,7 +437,7 @@ def derive(
     ('N', 'M')
     >>> S = {"S": md.structured(("n", "n"), "symmetric"), "A": ("n", "n")}
     >>> md.derive("tr(A @ S)", "S", shapes=S, symmetric="free").matrix
-    'A^T + A - (A^T * I)'
+    'A^T + A - A^T * I'
     >>> md.derive("logdet(S)", "S", shapes=S, symmetric="frobenius").matrix
     'S^{-1}'
     """

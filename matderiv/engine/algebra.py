@@ -25,7 +25,7 @@ from fractions import Fraction
 
 from ..language import nodes
 from . import matrixform as mf
-from .formprint import form_text
+from .formprint import form_length, form_text
 from .symmetry import is_symmetric_expr
 
 __all__ = ["Budget", "BudgetExhaustedError", "simplify_algebra"]
@@ -50,13 +50,14 @@ class Budget:
             raise BudgetExhaustedError
 
 
-def simplify_algebra(form: mf.MForm, budget: Budget) -> mf.MForm:
+def simplify_algebra(form: mf.MForm, budget: Budget, eager: bool = False) -> mf.MForm:
     """The form with like terms collected, symmetric transposes dropped, common factors pulled
-    out where that is shorter, and repeated factors written as powers."""
+    out where that is shorter (``eager``: also where it is as long, for a caller that compares
+    the whole result afterwards), and repeated factors written as powers."""
     out = _Normal(budget).form(form)
     if _split(out)[0] == 0:
         return mf.Scaled(Fraction(0), (), None)
-    out = _Factor(budget).form(out)
+    out = _Factor(budget, eager).form(out)
     return _powers(out, budget)
 
 
@@ -219,15 +220,16 @@ class _Factor:
     ``2 A + 2 B → 2 (A + B)``, bottom-up,
     each accepted only when the printed sum gets shorter."""
 
-    def __init__(self, budget: Budget) -> None:
+    def __init__(self, budget: Budget, eager: bool = False) -> None:
         self.budget = budget
+        self.eager = eager
 
     def form(self, f: mf.MForm) -> mf.MForm:
         self.budget.spend()
         match f:
             case mf.MSum():
                 terms = [self.form(t) for t in f.terms]
-                return self.msum(terms)
+                return self.msum(terms, tie=self.eager)
             case mf.Scaled() if f.body is not None:
                 return mf.Scaled(f.coeff, f.scalars, self.form(f.body))
             case mf.Chain() if not isinstance(f, mf.MatPow):
@@ -237,15 +239,14 @@ class _Factor:
     def msum(self, terms: list[mf.MForm], tie: bool = False) -> mf.MForm:
         """Group the terms while that shortens the sum (``tie``: also when it does not
         lengthen it, for a sum about to become one factor of a product)."""
-        current: mf.MForm = mf.MSum(tuple(terms))
-        length = len(form_text(current))
+        length = _sum_length(terms, tie)
         for _ in range(len(terms)):
             best = self.best_group(terms)
             if best is None:
                 break
             candidate = self.grouped(terms, *best)
             self.budget.spend(len(terms))
-            new_len = len(form_text(_sum(candidate)))
+            new_len = _sum_length(candidate, tie)
             if new_len > length or (new_len == length and not tie):
                 break
             terms, length = candidate, new_len
@@ -326,7 +327,14 @@ class _Factor:
         self.budget.spend(len(inner))
         if force:
             return candidate
-        return candidate if len(form_text(candidate)) < len(form_text(f)) else f
+        return candidate if form_length(candidate) < form_length(f) else f
+
+
+def _sum_length(terms: list[mf.MForm], factor: bool) -> tuple[int, int]:
+    """The printed length of a sum; as a ``factor`` of a product, a sum also pays for the
+    parentheses it needs there (a product does not: ``A (B - C) D``)."""
+    tokens, chars = form_length(_sum(terms))
+    return (tokens + 2, chars + 2) if factor and len(terms) > 1 else (tokens, chars)
 
 
 def _items_or_sum(b: mf.MForm) -> tuple[mf.MForm, ...]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
+from functools import lru_cache
 from typing import Literal
 
 from ..errors import unknown_kind
@@ -26,7 +28,7 @@ from .matrixform import (
     unknown_form,
 )
 
-__all__ = ["form_latex", "form_text"]
+__all__ = ["form_latex", "form_length", "form_text", "printed_length"]
 
 Text = Literal["text", "latex"]
 
@@ -115,13 +117,16 @@ class _FormPrinter:
         return f"{base}^{{{p}}}" if self.style == "latex" or len(p) > 1 else f"{base}^{p}"
 
     def _scaled(self, f: Scaled) -> tuple[str, int]:
+        if f.coeff == 1 and not f.scalars and f.body is not None:  # 1 A is A: no parentheses
+            return self.p(f.body)
         latex = self.style == "latex"
         sep = r"\, " if latex else " "
         num = [self._scalar(s, p) for s, p in f.scalars if p > 0]
         den = [self._scalar(s, -p) for s, p in f.scalars if p < 0]
         c = abs(f.coeff)
         sign = "-" if f.coeff < 0 else ""
-        body = None if f.body is None else self.paren(f.body, MATMUL)
+        alone = not num and c == 1 and bool(den)  # g * x / s needs no parentheses
+        body = None if f.body is None else self.paren(f.body, MUL if alone else MATMUL)
         if latex and (den or c.denominator != 1):
             top = sep.join(([str(c.numerator)] if c.numerator != 1 or not num else []) + num) or "1"
             bottom = sep.join(([str(c.denominator)] if c.denominator != 1 else []) + den)
@@ -168,3 +173,25 @@ def form_text(f: MForm) -> str:
 def form_latex(f: MForm) -> str:
     """Return a form as LaTeX."""
     return _FormPrinter("latex").p(f)[0]
+
+
+_TOKEN = re.compile(r"[A-Za-z_][A-Za-z_0-9]*'*|\d+(?:\.\d+)?(?:e[-+]?\d+)?|\*\*|\S")
+
+
+def printed_length(text: str) -> int:
+    """The number of tokens of a printed form: a name such as ``sigmoid`` or ``X`` counts one, a
+    number counts one, ``**`` counts one, and every other character that is not a space (an
+    operator, a bracket, a comma, ``^``) counts one.
+
+    >>> printed_length("X^T (sigmoid(X w) - y)")
+    12
+    """
+    return len(_TOKEN.findall(text))
+
+
+@lru_cache(maxsize=4096)
+def form_length(f: MForm) -> tuple[int, int]:
+    """How long a form reads: its printed tokens (:func:`printed_length`), then its characters
+    (the tie-break). The simplifier keeps a rewrite only when this gets smaller."""
+    text = form_text(f)
+    return printed_length(text), len(text)

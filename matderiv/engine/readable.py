@@ -58,7 +58,7 @@ class Readable:
         >>> import matderiv as md
         >>> S = {"Q": ("T", "d"), "K": ("T", "d"), "V": ("T", "e"), "G": ("T", "e")}
         >>> md.derive("sum(G * (softmax(Q @ K.T, axis=1) @ V))", "Q", shapes=S).abbreviated
-        '(P * G V^T - diag(sum(G * P V, axis=1)) P) K where P = softmax(Q K^T)'
+        '(P * (G V^T - sum(G * P V, axis=1) ones(T)^T)) K where P = softmax(Q K^T)'
         """
         a = self._abbreviation()
         return None if a is None else a.text()

@@ -8,8 +8,10 @@ budget runs out the unsimplified form, which is correct, is returned with a note
 from __future__ import annotations
 
 from .algebra import Budget, BudgetExhaustedError, simplify_algebra
+from .formprint import form_length
 from .identities import simplify_pointwise
 from .matrixform import FormShapeError, MForm, form_shape
+from .tidy import scalars_inside, tidy
 
 __all__ = ["BUDGET_EXHAUSTED", "simplify_form", "simplify_with_note"]
 
@@ -33,7 +35,13 @@ def simplify_with_note(form: MForm | None) -> tuple[MForm | None, str | None]:
         return None, None
     pointwise = simplify_pointwise(form)
     try:
-        out = simplify_algebra(pointwise, Budget(BUDGET))
+        budget = Budget(BUDGET)
+        out = tidy(simplify_algebra(pointwise, budget), budget)
+        inside = scalars_inside(out, budget)
+        if inside != out:  # a scalar moved into an elementwise part may cancel there
+            again = tidy(simplify_algebra(simplify_pointwise(inside), budget), budget)
+            if _same_shape(again, out) and form_length(again) < form_length(out):
+                out = again
     except BudgetExhaustedError:
         return form, BUDGET_EXHAUSTED
     return (out if _same_shape(out, pointwise) else pointwise), None

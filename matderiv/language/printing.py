@@ -157,8 +157,8 @@ class Printer:
         neg = _negated(e)
         if neg is not None:
             return "-" + self.wrap(neg, MUL), UNARY
-        num = [a for a in e.args if not _is_reciprocal(a)]
-        den = [a.base for a in e.args if isinstance(a, nodes.Pow) and _is_reciprocal(a)]
+        num = [a for a in e.args if _denominator(a) is None]
+        den = [d for d in map(_denominator, e.args) if d is not None]
         if den and self.style != "code":
             top = (
                 self.p(nodes.Mul(tuple(num)))
@@ -219,12 +219,24 @@ class Printer:
             return f"{self.wrap(e.left, MUL)} @ {self.wrap(e.right, MUL + 1)}", MUL
         items = _chain(e)
         out: list[str] = []
-        for i, item in enumerate(items):
+        for i, (item, k) in enumerate(_runs(items)):
             if i == 0 and item.ndim == 1 and len(items) > 1:
                 out.append(self.p_Transpose(nodes.Transpose(item), force=True)[0])
+            elif k > 1:  # X X X as X^3, as the sources write a matrix power
+                out.append(self._matrix_power(item, k))
+            elif isinstance(item, nodes.Outer):  # A (u v^T) is A u v^T
+                out.append(self.p(item)[0])
             else:
                 out.append(self.wrap(item, MATMUL + 1))
-        return (r"\, " if self.style == "latex" else " ").join(out), MATMUL
+        sep = r"\, " if self.style == "latex" else " "
+        return sep.join(out), (POSTFIX if len(out) == 1 else MATMUL)  # X^7 alone is a power
+
+    def _matrix_power(self, base: nodes.Expr, k: int) -> str:
+        """``X^k`` (text and LaTeX), ``S^{-k}`` for a power of an inverse."""
+        if isinstance(base, nodes.Inv):
+            return f"{self.wrap(base.arg, ATOM)}^{{-{k}}}"
+        b = self.wrap(base, POSTFIX + 1)
+        return f"{b}^{{{k}}}" if self.style == "latex" else f"{b}^{k}"
 
     def p_Transpose(self, e: nodes.Transpose, force: bool = False) -> tuple[str, int]:
         if self.style == "code":
@@ -308,6 +320,10 @@ class Printer:
         return self._unary("norm", "", e.arg)
 
     def p_Outer(self, e: nodes.Outer) -> tuple[str, int]:
+        if self.style != "code":  # u v^T, as the sources write an outer product
+            left = self.wrap(e.left, MATMUL + 1)
+            right = self.p_Transpose(nodes.Transpose(e.right))[0]
+            return (r"\, " if self.style == "latex" else " ").join((left, right)), MATMUL
         return self.call(
             self.fn("outer", r"\operatorname{outer}"), self.p(e.left)[0], self.p(e.right)[0]
         ), ATOM
@@ -373,6 +389,17 @@ class Printer:
         return self.call(name, self.p(e.left)[0], self.p(e.right)[0]), ATOM
 
 
+def _runs(items: list[nodes.Expr]) -> list[tuple[nodes.Expr, int]]:
+    """Runs of equal square matrices in a product, each with its length."""
+    runs: list[tuple[nodes.Expr, int]] = []
+    for item in items:
+        if runs and runs[-1][0] == item and item.ndim == 2:
+            runs[-1] = (item, runs[-1][1] + 1)
+        else:
+            runs.append((item, 1))
+    return runs
+
+
 def _chain(e: nodes.Expr) -> list[nodes.Expr]:
     if isinstance(e, nodes.MatMul):
         return _chain(e.left) + _chain(e.right)
@@ -416,10 +443,16 @@ def _negated(e: nodes.Expr) -> nodes.Expr | None:
     return None
 
 
+def _denominator(e: nodes.Expr) -> nodes.Expr | None:
+    """What a factor ``b ** (-k)`` (k > 0) puts under a fraction bar (``b ** k``), else None."""
+    k = e.exponent if isinstance(e, nodes.Pow) else None
+    if not isinstance(e, nodes.Pow) or not isinstance(k, nodes.Const) or k.value >= 0:
+        return None
+    return e.base if k.value == -1 else nodes.Pow(e.base, nodes.Const(-k.value))
+
+
 def _is_reciprocal(e: nodes.Expr) -> bool:
-    return (
-        isinstance(e, nodes.Pow) and isinstance(e.exponent, nodes.Const) and e.exponent.value == -1
-    )
+    return isinstance(e, nodes.Pow) and _denominator(e) is e.base
 
 
 def to_text(e: nodes.Expr) -> str:

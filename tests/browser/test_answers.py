@@ -186,6 +186,20 @@ def test_every_chapter_with_formula_exercises_has_boxes():
     assert counts["03-fully-connected-zh"] == counts["03-fully-connected-en"]
 
 
+def test_every_boxs_reference_solution_checks_without_numpy():
+    """What the build's consistency check does, without a build: a box whose sizes make the
+    pure-Python check fail (logdet(X.T @ X) with X drawn 2x3, a singular Gram matrix) fails."""
+    boxes = []
+    for p in sorted((BOOK / "chapters").glob("*.md")):
+        text = p.read_text(encoding="utf-8")
+        for m in re.finditer(r"```\{answer\}[^\n]*\n((?::[a-z0-9_-]+:[^\n]*\n)+)", text):
+            options = dict(re.findall(r":([a-z0-9_-]+): ?([^\n]*)", m.group(1)))
+            where = f"{p.name}:{text[: m.start()].count(chr(10)) + 1}"
+            boxes.append((where, answers.request_of(options)))
+    assert len(boxes) >= 55
+    answers.verify_without_numpy(boxes)
+
+
 # -- in headless Chromium ---------------------------------------------------------------------
 
 

@@ -180,7 +180,7 @@ def _logistic(X, w, y):  # type: ignore[no-untyped-def]
 CASES = [
     pytest.param(
         "-sum(y * log(sigmoid(X @ w)) + (1 - y) * log(1 - sigmoid(X @ w)))", "w", LOGIT,
-        "X^T (sigmoid'(X w) * ((1 - y) * (1 - sigmoid(X w))**(-1) - (y * sigmoid(X w)**(-1))))",
+        "X^T (sigmoid'(X w) * ((1 - y) * (1 - sigmoid(X w))**(-1) - y * sigmoid(X w)**(-1)))",
         "X^T (sigmoid(X w) - y)", _logistic, id="logistic-loss",
     ),
     pytest.param(

@@ -181,8 +181,8 @@ PINNED = [
     pytest.param(f"sum({MLP1}**2)", "b2", "2 sum(tanh(X W1 + b1) W2 + b2 - Y, axis=0)", id="output-bias-gradient"),
     pytest.param("sum(tanh(X @ W1 + b1) * H)", "b1", "sum(H * tanh'(X W1 + b1), axis=0)", id="diag-of-a-product-becomes-a-column-sum"),
     pytest.param("sum(((X - mu) @ inv(S)) * (X - mu))", "mu", "-(S^{-1} + S^{-T}) sum(X - mu, axis=0)", id="a-matrix-leaves-the-column-sum"),
-    pytest.param("sum(softmax(X @ W, axis=1) * Y)", "W", "X^T (Y * softmax(X W) - diag(sum(Y * softmax(X W), axis=1)) softmax(X W))", id="row-sum-of-a-hadamard-product"),
-    pytest.param(f"sum(G * {ATT})", "Q", "(softmax(Q K^T) * G V^T - diag(sum(G * softmax(Q K^T) V, axis=1)) softmax(Q K^T)) K", id="attention-by-Q"),
+    pytest.param("sum(softmax(X @ W, axis=1) * Y)", "W", "X^T (softmax(X W) * (Y - sum(Y * softmax(X W), axis=1) ones(m)^T))", id="row-sum-of-a-hadamard-product"),
+    pytest.param(f"sum(G * {ATT})", "Q", "(softmax(Q K^T) * (G V^T - sum(G * softmax(Q K^T) V, axis=1) ones(T)^T)) K", id="attention-by-Q"),
 ]  # fmt: skip
 
 
@@ -286,7 +286,7 @@ def test_a_result_with_a_matrix_form_has_no_reason():
 # named intermediates ------------------------------------------------------------------------
 
 NAMED = [
-    pytest.param(f"sum(G * {ATT})", "Q", "(P * G V^T - diag(sum(G * P V, axis=1)) P) K where P = softmax(Q K^T)", id="attention-softmax-is-P"),
+    pytest.param(f"sum(G * {ATT})", "Q", "(P * (G V^T - sum(G * P V, axis=1) ones(T)^T)) K where P = softmax(Q K^T)", id="attention-softmax-is-P"),
     pytest.param(f"sum({MLP1}**2)", "W2", "2 H^T (H W2 + b2 - Y) where H = tanh(X W1 + b1)", id="activation-is-H"),
     pytest.param("sum((relu(relu(X @ W1 + b1) @ W2 + b2) @ W3 + b3 - Yk)**2)", "W1", "2 X^T (step(Z1) * (step(Z2) * (relu(Z2) W3 + b3 - Yk) W3^T) W2^T) where Z1 = X W1 + b1, Z2 = relu(Z1) W2 + b2", id="pre-activations-numbered-in-reading-order"),
     pytest.param("logsumexp(A @ x)", "x", "softmax(A x)^T A", id="nothing-repeats"),
@@ -307,7 +307,7 @@ def test_names_never_clash_with_the_variables():
     shapes = {"Q": ("T", "d"), "K": ("T", "d"), "V": ("T", "e"), "P": ("T", "e")}
     d = md.derive(f"sum(P * {ATT})", "Q", shapes=shapes)
     assert d.abbreviated == (
-        "(P1 * P V^T - diag(sum(P * P1 V, axis=1)) P1) K where P1 = softmax(Q K^T)"
+        "(P1 * (P V^T - sum(P * P1 V, axis=1) ones(T)^T)) K where P1 = softmax(Q K^T)"
     )
 
 

@@ -119,8 +119,11 @@ RULES = [
                  id="left-factor"),
     pytest.param(MSum((Chain((_at(A), AT)), Chain((_at(B), AT)))), "(A + B) A^T",
                  id="right-factor"),
-    pytest.param(MSum((_c(Fraction(1, 2), AT), _c(Fraction(1, 2), _at(B)))), "0.5 (A^T + B)",
+    pytest.param(MSum((_c(Fraction(1, 3), AT), _c(Fraction(1, 3), _at(B)))), "1/3 (A^T + B)",
                  id="scalar-factor"),
+    # lengths are tokens: 0.5 (A^T + B) has one more than 0.5 A^T + 0.5 B
+    pytest.param(MSum((_c(Fraction(1, 2), AT), _c(Fraction(1, 2), _at(B)))), "0.5 A^T + 0.5 B",
+                 id="scalar-factor-not-shorter-in-tokens"),
     pytest.param(MSum((_c(-1, AT), _c(-1, _at(B)))), "-A^T - B", id="scalar-factor-not-shorter"),
     pytest.param(MSum((Hadamard((_at(X), Chain((_at(A), _at(B))))), _c(-1, Hadamard((_at(X), _at(Y)))))),
                  "X * (A B - Y)", id="hadamard-factor"),

@@ -14,7 +14,7 @@ import re
 import pytest
 
 from matderiv import corpus
-from matderiv.corpus import ENTRIES, FAMILIES, by_id, compare, printed_length
+from matderiv.corpus import ENTRIES, FAMILIES, NOTES, by_id, compare, printed_length
 
 BIB = pathlib.Path(__file__).resolve().parents[2] / "book" / "references.bib"
 SAMPLE = [next(e for e in ENTRIES if e.family == f) for f in FAMILIES]
@@ -102,3 +102,21 @@ def test_scalar_and_unknown_id() -> None:
     assert not by_id("softmax-jacobian").scalar
     with pytest.raises(KeyError, match="no corpus entry 'nope'"):
         by_id("nope")
+
+
+def test_notes_name_entries() -> None:
+    ids = {e.id for e in ENTRIES}
+    assert set(NOTES) <= ids
+    assert all(len(n) > 40 for n in NOTES.values())
+
+
+@pytest.mark.slow
+def test_every_entry_longer_than_the_textbook_is_explained() -> None:
+    longer = {c.entry.id for c in map(compare, ENTRIES) if not c.readable}
+    assert longer <= set(NOTES), sorted(longer - set(NOTES))
+
+
+def test_declared_stochastic_labels_give_the_textbook_softmax_gradient() -> None:
+    c = compare(by_id("softmax-regression"))
+    assert c.agree
+    assert c.matderiv == c.textbook == "X^T (softmax(X W) - Y)"

@@ -274,8 +274,8 @@ def _softmax_rows(z: np.ndarray) -> np.ndarray:
 
 
 ATTENTION_MATRIX = {
-    "Q": "(softmax(Q K^T) * G V^T - diag(sum(G * softmax(Q K^T) V, axis=1)) softmax(Q K^T)) K",
-    "K": "(softmax(Q K^T)^T * V G^T - softmax(Q K^T)^T diag(sum(G * softmax(Q K^T) V, axis=1))) Q",
+    "Q": "(softmax(Q K^T) * (G V^T - sum(G * softmax(Q K^T) V, axis=1) ones(m)^T)) K",
+    "K": "(softmax(Q K^T)^T * (V G^T - ones(m) sum(G * softmax(Q K^T) V, axis=1)^T)) Q",
     "V": "softmax(Q K^T)^T G",
 }
 
