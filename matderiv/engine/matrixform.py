@@ -248,8 +248,11 @@ def _language(f: MForm) -> tuple[nodes.Expr, str]:
                     raise NotSupportedError("a column times a matrix has no expression form")
                 else:
                     acc = nodes.MatMul(acc, nxt)
-                    kind = {("mat", "mat"): "mat", ("mat", "col"): "col", ("row", "mat"): "row",
-                            ("row", "col"): "scalar"}[(kind, k2)]  # fmt: skip
+                    kinds = {("mat", "mat"): "mat", ("mat", "col"): "col", ("row", "mat"): "row",
+                             ("row", "col"): "scalar"}  # fmt: skip
+                    if (kind, k2) not in kinds:  # e.g. a scalar inside a product of matrices
+                        raise NotSupportedError(f"a {kind} times a {k2} has no expression form")
+                    kind = kinds[(kind, k2)]
             return acc, kind
         case Hadamard():
             parts = [_language(i) for i in f.items]

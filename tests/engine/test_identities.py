@@ -315,3 +315,16 @@ def test_a_part_on_a_size_one_axis_never_becomes_a_scalar():
     assert d.check(method="full").method == "full"
     shapes = {"M": (1, 1), "v": (1,)}
     assert md.check_derivative(d.of, d.code, wrt="M", shapes=shapes).method == "full"
+
+
+def test_a_part_whose_expression_form_does_not_exist_is_left_alone():
+    # found by the 20,000-expression fuzz (seed 5): a product with a 1x1 "scalar" inside made
+    # form_expr raise KeyError from the shape check of a part; it now refuses the rewrite
+    text = (
+        "softmax((softmax((M / exp(s)), axis=0).T @ ((v - N) / exp(softmax((u / exp(s)), "
+        "axis=0)))), axis=1)"
+    )
+    shapes = {"M": (1, 1), "s": (), "N": (1, 2), "v": (2,), "u": (2,)}
+    d = md.derive(text, "s", shapes=shapes)
+    assert d.matrix is not None
+    assert d.check(method="full").method == "full"
