@@ -140,6 +140,8 @@ class PureEvaluator:
                 raise NotSupportedError(f"the pure-Python backend cannot evaluate {e.name}")
             out: Tensor = pure(LINALG, ev(e.arg))
             return out
+        if isinstance(e, nodes.FrechetApply):
+            raise NotSupportedError(f"the pure-Python backend cannot evaluate {e.name}(X, E)")
         if isinstance(e, nodes.Softmax):
             return pa.along(ev(e.arg), e.axis, _softmax)
         if isinstance(e, nodes.LogSumExp):
