@@ -24,6 +24,7 @@ from matderiv.testing.strategies import (
     SOUP_SHAPES,
     problems,
     second_problems,
+    structured_problems,
     text_soup,
     token_soup,
 )
@@ -197,3 +198,73 @@ def test_the_rearranging_draws_cover_every_construct():
             settings=settings(database=None, max_examples=2000),
         )
         assert construct in text
+
+
+# structured variables (issue 14): symmetric and diagonal, each convention in its own sense
+
+
+def _structured(problem: tuple) -> None:
+    text, shapes, wrts, convention = problem
+    checked = check_problem(text, shapes, wrts, seed=5, symmetric=convention)
+    _assert_every_output_right(checked, problem)
+
+
+@pytest.mark.slow
+@settings(DIFFERENTIAL, max_examples=300)
+@given(structured_problems(spectral=True))
+def test_every_output_of_a_structured_derivative_matches_finite_differences(problem):
+    _structured(problem)
+
+
+@settings(DIFFERENTIAL, max_examples=12)
+@given(structured_problems())
+def test_a_few_structured_derivatives_match_finite_differences_in_every_output(problem):
+    _structured(problem)
+
+
+@pytest.mark.slow
+def test_the_structured_draws_cover_both_structures_conventions_and_hessians():
+    from hypothesis import find
+
+    def by(structure: str, convention: str | None, order: int):
+        def hit(p) -> bool:
+            _text, shapes, wrts, conv = p
+            s = shapes[wrts[0]]
+            return (
+                getattr(s, "structure", "general") == structure
+                and conv == convention
+                and (len(wrts) == order)
+            )
+
+        return hit
+
+    for structure, convention, order in [
+        ("symmetric", "frobenius", 1),
+        ("symmetric", "free", 1),
+        ("symmetric", "free", 2),
+        ("symmetric", "frobenius", 2),
+        ("diagonal", None, 1),
+        ("diagonal", "free", 2),
+    ]:
+        find(
+            structured_problems(),
+            by(structure, convention, order),
+            settings=settings(database=None, max_examples=3000),
+        )
+
+
+@pytest.mark.parametrize("convention", ["frobenius", "free"])
+def test_the_oracle_reads_each_convention_in_its_own_sense(convention: str) -> None:
+    """Both conventions pass in their own sense, and each fails in the other's: the oracle
+    does see the difference (G + Gᵀ − G∘I is not (G + Gᵀ)/2)."""
+    from matderiv.testing.oracle import compare, expected_derivative, failures, value_fn
+
+    shapes = {"S": md.structured((3, 3), "symmetric"), "A": (3, 3)}
+    assert check_problem("tr(A @ S @ S)", shapes, ("S",), symmetric=convention).failures() == []
+    e = md.parse("tr(A @ S @ S)", shapes)
+    d = md.derive(e, "S", symmetric=convention)
+    arrays = sample_inputs([e], rng=2)
+    other = "free" if convention == "frobenius" else "frobenius"
+    expected = expected_derivative(value_fn(e), arrays, ("S",), {"S": ("symmetric", other)})
+    wrong = [o for o in failures(compare(d, arrays, {}, expected)) if o.status == "wrong"]
+    assert wrong
