@@ -74,7 +74,7 @@ def _structure(text: str) -> tuple[str, Structure]:
             f"expected NAME=KIND with KIND one of {', '.join(STRUCTURES)}, such as S=symmetric, "
             f"got {text!r}"
         )
-    return name, kind  # type: ignore[return-value]
+    return name, kind
 
 
 def _structured_shapes(

@@ -470,17 +470,14 @@ def structured_problems(
     if not squares or draw(st.integers(0, 3)) == 0:  # a square variable in a common pattern
         k = draw(st.integers(2, 3))
         square, other, v = f"M{k}_{k}", f"M{k}_{k}b", f"v{k}"
-        term, used = draw(
-            st.sampled_from(
-                [
-                    (f"tr({other} @ {square})", {square: (k, k), other: (k, k)}),
-                    (f"sum(tanh({square}) * {other})", {square: (k, k), other: (k, k)}),
-                    (f"({v} @ {square} @ {v})", {square: (k, k), v: (k,)}),
-                    (f"tr({square} @ {other} @ {square})", {square: (k, k), other: (k, k)}),
-                    (f"logdet(eye({k}) * {k + 2} + {square})", {square: (k, k)}),
-                ]
-            )
-        )
+        patterns: list[tuple[str, dict[str, Shape]]] = [
+            (f"tr({other} @ {square})", {square: (k, k), other: (k, k)}),
+            (f"sum(tanh({square}) * {other})", {square: (k, k), other: (k, k)}),
+            (f"({v} @ {square} @ {v})", {square: (k, k), v: (k,)}),
+            (f"tr({square} @ {other} @ {square})", {square: (k, k), other: (k, k)}),
+            (f"logdet(eye({k}) * {k + 2} + {square})", {square: (k, k)}),
+        ]
+        term, used = draw(st.sampled_from(patterns))
         names.update(used)
         text = f"({text} + {term})"
         squares = sorted(n for n, s in names.items() if len(s) == 2 and s[0] == s[1])
