@@ -48,10 +48,10 @@ from matderiv.testing.strategies import (
     SOUP_SHAPES,
     problems,
     second_problems,
-    structured_problems,
     text_soup,
     token_soup,
 )
+from matderiv.testing.structured import structured_problems
 
 QUIET = {"deadline": None, "database": None, "suppress_health_check": list(HealthCheck)}
 

@@ -24,10 +24,10 @@ from matderiv.testing.strategies import (
     SOUP_SHAPES,
     problems,
     second_problems,
-    structured_problems,
     text_soup,
     token_soup,
 )
+from matderiv.testing.structured import structured_problems
 
 
 def _only_matderiv_errors(text: str) -> None:
