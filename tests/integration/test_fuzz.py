@@ -268,3 +268,26 @@ def test_the_oracle_reads_each_convention_in_its_own_sense(convention: str) -> N
     expected = expected_derivative(value_fn(e), arrays, ("S",), {"S": ("symmetric", other)})
     wrong = [o for o in failures(compare(d, arrays, {}, expected)) if o.status == "wrong"]
     assert wrong
+
+
+def test_a_derivative_lost_in_the_rounding_of_huge_values_is_unsure_not_wrong():
+    """Found by benchmarks/fuzz.py (seed 14): f = expm(expm(expm(expm(X/2)/2)/2)/2) + tr(B S)
+    is ~3e21, so the difference quotients of tr(B S) are lost in f's ulp and both estimates
+    read 0, while matderiv's sym(B) is right. The oracle now calls that unsure."""
+    text = "(expm(0.5 * expm(0.5 * expm(0.5 * expm(0.5 * M4_4b)))) + tr(M2_2b @ M2_2))"
+    shapes = {"M4_4b": (4, 4), "M2_2": md.structured((2, 2), "symmetric"), "M2_2b": (2, 2)}
+    checked = check_problem(text, shapes, ("M2_2",), seed=75, symmetric="frobenius")
+    assert not [o for o in checked.outcomes if o.status == "wrong"]
+    assert any("cancellation" in o.detail for o in checked.outcomes)
+    # a wrong answer of ordinary size is still wrong: the noise bound is tiny there
+    from matderiv.testing.oracle import compare, expected_derivative, value_fn
+
+    e = md.parse("tr(M2_2b @ M2_2)", shapes)
+    d = md.derive(e, "M2_2", symmetric="free")  # read in the Frobenius sense below
+    arrays = sample_inputs([e], rng=1)
+    fn = value_fn(e)
+    expected = expected_derivative(fn, arrays, ("M2_2",), {"M2_2": ("symmetric", "frobenius")})
+    from matderiv.testing.oracle import value_noise
+
+    found = compare(d, arrays, {}, expected, noise=value_noise(fn, arrays, 1))
+    assert [o for o in found if o.status == "wrong"]
