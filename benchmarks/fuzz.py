@@ -5,8 +5,11 @@ Run: python benchmarks/fuzz.py [--n 20000] [--seed 1] [--workers 2] [--texts 200
 - expressions (``--n``): random well-typed expressions from matderiv.testing.strategies, with
   broadcasting, reductions over either axis, softmax/logsumexp along either axis and size-1
   dimensions, indexing with ints and slices, reshape, concatenate, stack, maximum and minimum;
-  one in six is a second derivative (a Hessian or mixed, by broadcast operands), one in six draws
-  matrix functions, spectral functions and nonsmooth norms as well. Each
+  one in seven is a second derivative (a Hessian or mixed, by broadcast operands), one in seven
+  draws matrix functions, spectral functions and nonsmooth norms as well, and one in seven
+  declares square variables symmetric or diagonal (``md.structured``) and differentiates, most
+  often by one of them, in a drawn convention (frobenius or free; a quarter are Hessians by
+  the structured variable), checked in that convention's own sense. Each
   is derived and every output (``d.evaluate`` by both routes, ``d.compile()``, each layout
   evaluated and compiled then mapped back to the tensor layout, ``d.einsum`` run as text,
   ``d.code`` parsed back) is compared with central differences of the function's value
@@ -48,6 +51,7 @@ from matderiv.testing.strategies import (
     text_soup,
     token_soup,
 )
+from matderiv.testing.structured import structured_problems
 
 QUIET = {"deadline": None, "database": None, "suppress_health_check": list(HealthCheck)}
 
@@ -87,14 +91,20 @@ def work(job: tuple[int, int, int, float]) -> tuple[Counter[str], dict[str, str]
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
 
-    def one(problem: tuple[Any, ...]) -> None:
+    def one(drawn: tuple[tuple[Any, ...], str | None]) -> None:
+        problem, convention = drawn
         text, shapes, *wrts = problem
         second = len(wrts) == 2
         counts["expressions"] += 1
         counts["second derivatives" if second else "first derivatives"] += 1
+        if convention is not None or any(not isinstance(s, tuple) for s in shapes.values()):
+            counts["with structured variables"] += 1
         where = f"{text!r} shapes={shapes} by {', '.join(wrts)}"
+        if convention is not None:
+            where += f" symmetric={convention!r}"
         try:
-            checked = timed(check_problem, text, shapes, tuple(wrts), counts["expressions"])
+            n = counts["expressions"]
+            checked = timed(check_problem, text, shapes, tuple(wrts), n, convention)
         except Hang:
             note("hang", where)
             return
@@ -134,10 +144,15 @@ def work(job: tuple[int, int, int, float]) -> tuple[Counter[str], dict[str, str]
         except Exception as exc:
             note(f"crash (text): {type(exc).__name__}", f"{text!r}: {exc}")
 
-    first = problems(broadcast=True, rearrange=True)
-    second = second_problems(rearrange=True)
-    spectral = problems(broadcast=True, spectral=True)  # matrix and spectral functions (issue 14)
-    mixed = st.integers(0, 5).flatmap(lambda k: second if k == 0 else spectral if k == 1 else first)
+    plain = st.just(None)
+    first = st.tuples(problems(broadcast=True, rearrange=True), plain)
+    second = st.tuples(second_problems(rearrange=True), plain)
+    # matrix and spectral functions (issue 14)
+    spectral = st.tuples(problems(broadcast=True, spectral=True), plain)
+    # symmetric and diagonal variables, each convention (issue 14)
+    structured = structured_problems(spectral=True).map(lambda p: ((p[0], p[1], *p[2]), p[3]))
+    kinds = {0: second, 1: spectral, 2: structured}
+    mixed = st.sampled_from(range(7)).flatmap(lambda k: kinds.get(k, first))
     given(mixed)(seed(seed_)(settings(max_examples=n, **QUIET)(one)))()
     if texts:
         given(st.one_of(text_soup, token_soup))(
@@ -185,7 +200,9 @@ def main() -> None:
     n = counts["expressions"]
     print(
         f"expressions: {n} ({counts['first derivatives']} first, "
-        f"{counts['second derivatives']} second derivatives), seed {args.seed}, {w} workers"
+        f"{counts['second derivatives']} second derivatives; "
+        f"{counts['with structured variables']} with symmetric or diagonal variables), "
+        f"seed {args.seed}, {w} workers"
     )
     print(
         f"  derived and compared: {counts['derived']}; all outputs right: "

@@ -65,6 +65,11 @@ class Identity:
     #: The convention of a derivative by a symmetric variable (see matderiv.language.structure).
     symmetric: SymmetricConvention | None = None
 
+    def first(self) -> Derivative:
+        """The first derivative by ``wrt`` (in the row's convention), which a second
+        derivative's check compares against."""
+        return derive(self.expr, self.wrt, shapes=self.shapes, symmetric=self.symmetric)
+
     def derive(self) -> Derivative:
         """Derive the entry with matderiv."""
 
@@ -206,6 +211,19 @@ CATALOGUE: tuple[Identity, ...] = (
     _I("sym-quadratic-free", "forms", "x @ S @ x", "S", SYM, "2 * outer(x, x) - diag(x * x)", "cookbook §2.8.2 eq. (138) with §2.4.1's x xᵀ", symmetric="free"),
     _I("sym-quadratic-frobenius", "forms", "x @ S @ x", "S", SYM, "outer(x, x)", "sym of cookbook §2.4.1's x xᵀ", symmetric="frobenius"),
     _I("sym-inverse-trace-frobenius", "inverses", "tr(A @ inv(S))", "S", SYM, "-inv(S) @ (A + A.T) @ inv(S) / 2", "sym of cookbook §2.2 (Srinivasan & Panda 2019)", symmetric="frobenius"),
+    # issue 14, part 2: Hessians by structured variables, more structured rows, and the VJP
+    # closed forms of matrix functions (Σ G_ij L_f(X)[i,j,p,q] = L_f(Xᵀ, G)_pq)
+    _I("sym-hessian-logdet-frobenius", "hessians", "logdet(S)", "S", SYM, "-(einsum('ap,qb->abpq', inv(S), inv(S)) + einsum('aq,pb->abpq', inv(S), inv(S))) / 2", "magnus ch. 8: d² log det S = -tr(S⁻¹ dS S⁻¹ dS), on symmetric dS (Srinivasan & Panda 2019)", wrt2="S", symmetric="frobenius"),
+    _I("sym-hessian-logdet-free", "hessians", "logdet(S)", "S", SYM, "-einsum('ab,pq,ap,qb->abpq', 2 - eye(n), 1 - eye(n) / 2, inv(S), inv(S)) - einsum('ab,pq,aq,pb->abpq', 2 - eye(n), 1 - eye(n) / 2, inv(S), inv(S))", "cookbook §2.8.2 eq. (141) differentiated by the free entries with §2.2", wrt2="S", symmetric="free"),
+    _I("diag-hessian-logdet", "hessians", "logdet(D)", "D", DIA, "-einsum('ab,ap,bq,pq->abpq', eye(n), inv(D), inv(D), eye(n))", "cookbook §2.8.3: log det D = Σ log d_a, ∂² = -1/d_a²", wrt2="D"),
+    _I("sym-hessian-quadratic-frobenius", "hessians", "tr(S @ A @ S)", "S", SYM, "(einsum('ap,qb->abpq', eye(n), A + A.T) + einsum('aq,pb->abpq', eye(n), A + A.T) + einsum('ap,qb->abpq', A + A.T, eye(n)) + einsum('aq,pb->abpq', A + A.T, eye(n))) / 4", "cookbook §2.5.2 ∂tr(XBX) = XBᵀ + BᵀX... projected twice onto the symmetric matrices (Srinivasan & Panda 2019)", wrt2="S", symmetric="frobenius"),
+    _I("sym-trace-SAS-frobenius", "traces", "tr(S @ A @ S)", "S", SYM, "(S @ (A + A.T) + (A + A.T) @ S) / 2", "sym of cookbook §2.5.2 (Srinivasan & Panda 2019)", symmetric="frobenius"),
+    _I("sym-trace-SAS-free", "traces", "tr(S @ A @ S)", "S", SYM, "S @ (A + A.T) + (A + A.T) @ S - (S @ (A + A.T)) * eye(n)", "cookbook §2.8.2 eq. (138): G + Gᵀ - G∘I with G = (AS + SA)ᵀ", symmetric="free"),
+    _I("diag-quadratic", "forms", "x @ D @ x", "D", {"D": structured(("n", "n"), "diagonal"), "x": ("n",)}, "diag(x * x)", "cookbook §2.8.3 with §2.4.1's x xᵀ: its diagonal"),
+    _I("sym-trace-expm-frobenius", "traces", "tr(expm(S))", "S", SYM, "expm(S)", "higham2008 §3.2 (f′(S)ᵀ = expm(S), already symmetric; Srinivasan & Panda 2019)", symmetric="frobenius", exact=False),
+    _I("trace-A-expm", "traces", "tr(A @ expm(X))", "X", SQ, "expm_frechet(X.T, A.T)", "higham2008 §3.1-3.2: the adjoint of L_f(X) is L_f(Xᵀ), so ⟨Aᵀ, L_f(X, E)⟩ = ⟨L_f(Xᵀ, Aᵀ), E⟩", exact=False),
+    _I("weighted-logm", "traces", "sum(A * logm(X))", "X", SQ, "logm_frechet(X.T, A)", "higham2008 §3.1 and ch. 11: ⟨A, L_log(X, E)⟩ = ⟨L_log(Xᵀ, A), E⟩", exact=False),
+    _I("trace-A-sqrtm-B", "traces", "tr(A @ sqrtm(X) @ B)", "X", SQ, "sqrtm_frechet(X.T, (B @ A).T)", "higham2008 §3.1 and ch. 6: the VJP of sqrtm, G = (BA)ᵀ", exact=False),
     # rearranging: indexing, reshape, joining, maximum (issue 14); each is linear with a 0/1
     # factor, or piecewise (maximum), and e_k = eye(n)[k] is the k-th unit vector, from 0
     _I("column-select", "rearranging", "sum(X[:, 0] * y)", "X", {"X": ("m", "n"), "y": ("m",)}, "outer(y, eye(n)[0])", "X[:, k] = X e_k; cookbook §2.4.1 ∂(aᵀXb)/∂X = abᵀ with a = y, b = e_k"),

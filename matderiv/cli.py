@@ -14,6 +14,12 @@ Examples::
     matderiv derive "sum((X @ W - Y)**2)" --wrt W --shape X=B,N --shape W=N,M --shape Y=B,M
     matderiv derive "x @ A @ x" --wrt x --shape x=n --shape A=n,n --steps --check
     matderiv check "x @ A @ x" "2 * A @ x" --wrt x --shape x=3 --shape A=3,3
+    matderiv derive "logdet(S)" --wrt S --shape S=n,n --structure S=symmetric --symmetric free
+
+A square variable may be declared symmetric or diagonal with ``--structure NAME=KIND``; the
+derivative by a symmetric one needs ``--symmetric frobenius`` (the gradient on the symmetric
+matrices, (G + Gᵀ)/2) or ``--symmetric free`` (the partial derivatives by the free entries,
+G + Gᵀ − G∘I, as in the Matrix Cookbook §2.8.2): there is no default.
 """
 
 from __future__ import annotations
@@ -31,11 +37,13 @@ from .checks.finite import Report, check_derivative
 from .derivative import Derivative, derive
 from .engine.index import FACTOR_KINDS, IndexExpr
 from .engine.notation import einsum_plan
-from .errors import MatderivError, NotSupportedError, unknown_kind
+from .errors import MatderivError, NotSupportedError, ShapeError, unknown_kind
 from .language import nodes
 from .language.functions import Einsum, LogSumExp, Softmax
 from .language.printing import unicode_from_text
 from .language.shapes import Dim
+from .language.structure import CONVENTIONS as SYMMETRIC_CONVENTIONS
+from .language.structure import STRUCTURES, Structure, check_structure, structured
 from .numeric.codegen import ATOM, Program
 from .numeric.layout import CONVENTIONS, recipe
 
@@ -57,6 +65,37 @@ def _shape(text: str) -> tuple[str, tuple[Dim, ...]]:
             raise argparse.ArgumentTypeError(f"empty dimension in {text!r}")
         out.append(int(d) if d.isdigit() else d)
     return name.strip(), tuple(out)
+
+
+def _structure(text: str) -> tuple[str, Structure]:
+    name, eq, kind = (part.strip() for part in text.partition("="))
+    if not eq or not name.isidentifier() or kind not in STRUCTURES:
+        raise argparse.ArgumentTypeError(
+            f"expected NAME=KIND with KIND one of {', '.join(STRUCTURES)}, such as S=symmetric, "
+            f"got {text!r}"
+        )
+    return name, kind
+
+
+def _structured_shapes(
+    shapes: dict[str, Any], structures: Sequence[tuple[str, Structure]]
+) -> dict[str, Any]:
+    """The shapes with each ``--structure`` applied (a UsageError-style MatderivError when the
+    variable has no ``--shape`` or is declared twice)."""
+    out = dict(shapes)
+    seen: set[str] = set()
+    for name, kind in structures:
+        if name in seen:
+            raise ShapeError(f"--structure {name}=... is given twice")
+        seen.add(name)
+        if name not in shapes:
+            raise ShapeError(
+                f"--structure {name}={kind}: {name!r} has no shape; give it with "
+                f"--shape {name}=DIMS, such as --shape {name}=n,n"
+            )
+        check_structure(kind, shapes[name], name)
+        out[name] = structured(shapes[name], kind)
+    return out
 
 
 class _Parser(argparse.ArgumentParser):
@@ -100,6 +139,23 @@ def _parser(json_errors: bool = False) -> argparse.ArgumentParser:
     )
     common.add_argument("--layout", choices=LAYOUTS, default="tensor", help="layout convention")
     common.add_argument(
+        "--structure",
+        action="append",
+        type=_structure,
+        default=[],
+        metavar="NAME=KIND",
+        help="declare a square variable symmetric or diagonal, e.g. S=symmetric (with its "
+        "--shape; repeat for each variable)",
+    )
+    common.add_argument(
+        "--symmetric",
+        choices=SYMMETRIC_CONVENTIONS,
+        default=None,
+        help="the convention of a derivative by a symmetric variable (required for one): "
+        "frobenius, the gradient on the symmetric matrices (G + G^T)/2; free, the partial "
+        "derivatives by the free entries G + G^T - G*I (Matrix Cookbook 2.8.2)",
+    )
+    common.add_argument(
         "--json",
         action="store_true",
         help="print one JSON object (errors too); its 'einsum' field is a numpy expression: "
@@ -119,7 +175,7 @@ def _parser(json_errors: bool = False) -> argparse.ArgumentParser:
 
 def _derive(args: argparse.Namespace, shapes: dict[str, Any]) -> int:
 
-    d = derive(args.expr, args.wrt, shapes=shapes, layout=args.layout)
+    d = derive(args.expr, args.wrt, shapes=shapes, layout=args.layout, symmetric=args.symmetric)
     report: Report | None = None
     failure = ""
     if args.check:
@@ -132,6 +188,7 @@ def _derive(args: argparse.Namespace, shapes: dict[str, Any]) -> int:
             "expression": args.expr,
             "wrt": args.wrt,
             "layout": d.layout,
+            "symmetric": d.symmetric,
             "shape": list(d.shape),
             "matrix": d.matrix,
             "index": d.index,
@@ -179,7 +236,13 @@ def _check(args: argparse.Namespace, shapes: dict[str, Any]) -> int:
 
     try:
         report = check_derivative(
-            args.f, args.df, wrt=args.wrt, shapes=shapes, layout=args.layout, method=args.method
+            args.f,
+            args.df,
+            wrt=args.wrt,
+            shapes=shapes,
+            layout=args.layout,
+            method=args.method,
+            symmetric=args.symmetric,
         )
     except AssertionError as exc:
         if args.json:
@@ -206,6 +269,7 @@ def _print_json(obj: dict[str, Any]) -> None:
     print(json.dumps(obj, ensure_ascii=False))
 
 
+_LIBRARY_CONVENTION = re.compile(r"""symmetric=['"](frobenius|free)['"]""")
 _LIBRARY_SHAPE = re.compile(r"""shapes=\{(['"])(\w+)\1: \(([^()]*)\)\}""")
 
 
@@ -224,6 +288,7 @@ def cli_message(exc: MatderivError) -> str:
             message[: -len(exc.hint)] + f"give its shape with --shape {name}=DIMS, such as "
             f"--shape {name}=3 (a vector), {name}=B,N (a matrix) or {name}= (a scalar)"
         )
+    message = _LIBRARY_CONVENTION.sub(lambda m: f"--symmetric {m.group(1)}", message)
     return _LIBRARY_SHAPE.sub(
         lambda m: f"--shape {m.group(2)}={_cli_dims(m.group(3)).replace('...', 'DIMS')}", message
     )
@@ -234,8 +299,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     as_json = _wants_json(argv)
     args = _parser(as_json).parse_args(argv)
-    shapes = dict(args.shape)
     try:
+        shapes = _structured_shapes(dict(args.shape), args.structure)
         return _derive(args, shapes) if args.command == "derive" else _check(args, shapes)
     except MatderivError as exc:
         if as_json:

@@ -379,3 +379,72 @@ def test_help_documents_the_einsum_field():
     r = run("derive", "--help")
     assert r.returncode == 0
     assert "'einsum' field is a numpy" in " ".join(r.stdout.split())
+
+
+# structured variables (issue 14): --structure NAME=KIND and --symmetric CONVENTION ------------
+
+S_SYM = ["--shape", "S=3,3", "--structure", "S=symmetric"]
+
+
+@pytest.mark.parametrize(
+    ("convention", "matrix"),
+    [("free", "2 S⁻¹ - (S⁻¹ ∘ I)"), ("frobenius", "S⁻¹")],
+)
+def test_derive_by_a_symmetric_variable_in_each_convention(convention, matrix):
+    r = run("derive", "logdet(S)", "--wrt", "S", *S_SYM, "--symmetric", convention, "--check")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith(f"∂f/∂S = {matrix}\n")
+    assert "check: " in r.stdout
+
+
+def test_derive_by_a_diagonal_variable_needs_no_convention():
+    r = run("derive", "tr(A @ D)", "--wrt", "D", "--shape", "D=3,3", "--shape", "A=3,3",
+            "--structure", "D=diagonal", "--json")  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["matrix"] == "(A^T * I)"
+    assert out["symmetric"] is None
+
+
+def test_check_by_a_symmetric_variable_reads_the_claim_in_the_convention():
+    free = "2 * outer(x, x) - diag(diag(outer(x, x)))"
+    args = ["--wrt", "S", *S_SYM, "--shape", "x=3"]
+    ok = run("check", "x @ S @ x", free, *args, "--symmetric", "free")
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert ok.stdout.startswith("check passed: ")
+    wrong = run("check", "x @ S @ x", free, *args, "--symmetric", "frobenius")
+    assert wrong.returncode == 1
+    assert wrong.stdout.startswith("check FAILED: ")
+    right = run("check", "x @ S @ x", "outer(x, x)", *args, "--symmetric", "frobenius")
+    assert right.returncode == 0, right.stdout + right.stderr
+
+
+STRUCTURE_ERRORS = [
+    pytest.param(["derive", "logdet(S)", "--wrt", "S", *S_SYM], r"LayoutError: 'S' is symmetric, .*choose one: --symmetric frobenius \(the gradient on the symmetric matrices.* or --symmetric free \(the partial derivatives", id="no-convention"),
+    pytest.param(["derive", "logdet(S)", "--wrt", "S", "--shape", "S=n,m", "--structure", "S=symmetric", "--symmetric", "free"], r"ShapeError: 'S' is declared symmetric, which needs a square matrix \(shape \(n, n\)\), but its shape is \('n', 'm'\)", id="not-square"),
+    pytest.param(["derive", "logdet(S)", "--wrt", "S", "--structure", "S=symmetric", "--symmetric", "free"], r"ShapeError: --structure S=symmetric: 'S' has no shape; give it with --shape S=DIMS", id="no-shape"),
+    pytest.param(["derive", "logdet(S)", "--wrt", "S", *S_SYM, "--structure", "S=diagonal"], r"ShapeError: --structure S=\.\.\. is given twice", id="twice"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("args", "message"), STRUCTURE_ERRORS)
+def test_structure_input_errors_exit_2_with_the_message(args, message):
+    r = run(*args)
+    assert r.returncode == 2
+    assert re.match(r"error: " + message, r.stderr), r.stderr
+
+
+STRUCTURE_USAGE_ERRORS = [
+    pytest.param(["derive", "logdet(S)", "--wrt", "S", "--shape", "S=3,3", "--structure", "S=skew"], r"argument --structure: expected NAME=KIND with KIND one of general, symmetric, diagonal, such as S=symmetric, got 'S=skew'", id="unknown-kind"),
+    pytest.param(["derive", "logdet(S)", "--wrt", "S", "--shape", "S=3,3", "--structure", "symmetric"], r"argument --structure: expected NAME=KIND", id="no-name"),
+    pytest.param(["derive", "logdet(S)", "--wrt", "S", *S_SYM, "--symmetric", "sym"], r"argument --symmetric: invalid choice: 'sym' \(choose from 'frobenius', 'free'\)", id="unknown-convention"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("args", "message"), STRUCTURE_USAGE_ERRORS)
+def test_structure_usage_errors_exit_2(args, message):
+    r = run(*args, "--json")
+    assert r.returncode == 2
+    out = json.loads(r.stdout)
+    assert out["error"] == "UsageError"
+    assert re.search(message, out["message"]), out["message"]

@@ -22,6 +22,7 @@ from ..errors import NotSupportedError
 from ..language.domains import input_domains, least_sizes
 from ..language.expression import Expr, Var, shape_text
 from ..language.functions import Unary
+from ..language.matfun import no_sympy
 from ..language.shapes import resolve_dim
 from ..language.specs import ELEMENTWISE
 from ..language.structure import SymmetricConvention
@@ -67,6 +68,9 @@ def sympy_backend() -> Any:
 
         def unary(self, e: Unary, a: Any) -> Any:
             return type(e).sympy(self.sp, np, a)
+
+        def frechet_apply(self, e: Any, a: Any, d: Any) -> Any:
+            return no_sympy(e.name)(self.sp, np, a)
 
         def softmax(self, x: Any, axis: int | None) -> Any:
             e = self._map(self.sp.exp, x)

@@ -82,6 +82,8 @@ def resolve_structure(
     own = getattr(df, "symmetric", None) if is_derivative(df) else None
     if var is None and is_derivative(df) and df.wrt.name == wrt:
         var = df.wrt
+    if var is None and is_derivative(f):  # a second derivative checked against the first
+        var = next((v for v in f.variables if v.name == wrt), None)
     if var is None and isinstance(f, str | Expr):
         try:
             var = next((v for v in as_expression(f, shapes).variables() if v.name == wrt), None)

@@ -19,6 +19,7 @@ from ..errors import unknown_kind
 from ..language.expression import Expr
 from ..language.functions import Diag, Reduce, Trace
 from . import matrixform as mf
+from .frechet import applied
 from .index import FACTOR_KINDS, Factor, Idx, IndexExpr, Term
 from .reassembly_ops import (
     best_axis_sum,
@@ -64,8 +65,8 @@ def _atom_op(e: Expr, idx: Sequence[Idx]) -> _Op:
 
 def reassemble_term(term: Term, free: Sequence[Idx]) -> mf.Scaled | None:
     """Return the matrix form of one term, or None when it has none."""
-    try:
-        return _reassemble(term, tuple(free))
+    try:  # a Fréchet factor contracted with a matrix is that matrix's VJP (engine/frechet.py)
+        return _reassemble(applied(term, free, reassemble_term), tuple(free))
     except _NoMatrixFormError:
         return None
 

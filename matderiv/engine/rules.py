@@ -169,6 +169,20 @@ def _through(
     return rule
 
 
+def _frechet_apply(e: nodes.Expr, idx: Sequence[Idx], dlower: DLower) -> list[Term]:
+    """∂ L_f(X, E)_ij = Σ_ab L_f(X)[i, j, a, b] ∂E_ab: linear in E. Through X it would be a
+    second Fréchet derivative, which is not supported."""
+    assert isinstance(e, nodes.FrechetApply)
+    n = e.shape[0]
+    a, b = fresh(n), fresh(n)
+    if dlower(e.arg, (a, b)):
+        raise NotSupportedError(
+            f"{e}: its derivative through X is a second Fréchet derivative of {e.function}, "
+            "which is not supported (only its derivative by E, linear, is)"
+        )
+    return multiply([tensor(e.factor, (idx[0], idx[1], a, b))], dlower(e.direction, (a, b)))
+
+
 def _no_second(e: nodes.Expr, idx: Sequence[Idx], dlower: DLower) -> list[Term]:
     raise NotSupportedError(
         f"{e} is a factor of the derivative of a matrix or spectral function; second "
@@ -215,6 +229,7 @@ RULES: dict[type, Callable[[nodes.Expr, Sequence[Idx], DLower], list[Term]]] = {
     # matrix functions and spectral functions
     **dict.fromkeys(FRECHET, _matfun),
     **dict.fromkeys(FRECHET.values(), _no_second),
+    nodes.FrechetApply: _frechet_apply,
     nodes.Eigvalsh: _eigvalsh,
     nodes.Svdvals: _svdvals,
     nodes.SpectralNorm: _spectral_norm,

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from .arrays import Extremum, Subscript
 from .expression import Expr, Func, Pow, Var
 from .functions import Det, Inv, LogDet, Unary
+from .matfun import FrechetApply
 
 __all__ = [
     "CONSTRAINTS",
@@ -59,7 +60,7 @@ def input_domains(exprs: Iterable[Expr]) -> Domains:
     positive: set[str] = set()
     for node in (n for e in exprs for n in e.walk()):
         if isinstance(node, Inv | Det | LogDet) or (
-            isinstance(node, Unary) and node.domain == "invertible"
+            isinstance(node, Unary | FrechetApply) and node.domain == "invertible"
         ):
             invertible.update(
                 v.name for v in node.variables() if v.ndim == 2 and v.shape[0] == v.shape[1]

@@ -46,6 +46,7 @@ __all__ = [
     "eigh_vectors",
     "expm",
     "frechet",
+    "frechet_apply",
     "kink_sign",
     "logm",
     "lower_weights",
@@ -224,6 +225,38 @@ def frechet(fn: str, a: Any) -> Any:
     if fn == "logm":
         k = _frechet_block(logm(a), "expm").reshape(n * n, n * n)
         return np.linalg.inv(k).reshape(n, n, n, n)
+    raise NotSupportedError(f"no Fréchet derivative for the matrix function {fn!r}")
+
+
+def frechet_apply(fn: str, a: Any, e: Any) -> Any:
+    """The Fréchet derivative of a matrix function at ``a`` applied to the matrix ``e``,
+    ``L_fn(a, e) = Σ_pq L[:, :, p, q] e_pq``: for expm, sinm and cosm one 2n×2n block-triangular
+    ``f([[a, e], [0, a]])``, for sqrtm the Sylvester equation ``R L + L R = e``, for logm the
+    inverse of expm's Fréchet derivative at ``logm(a)`` applied to ``e``."""
+    a = _square(np.asarray(a, dtype=np.float64), f"the derivative of {fn}")
+    e = np.asarray(e, dtype=np.float64)
+    if e.shape != a.shape:
+        raise NotSupportedError(f"{fn}_frechet(X, E): E has shape {e.shape}, X has {a.shape}")
+    n = a.shape[-1]
+    if fn in ("expm", "sinm", "cosm"):
+        # L is linear in e: scale e to the size of a, so that scaling and squaring does not
+        # square more often for a large direction than for a itself
+        size = float(np.abs(e).sum(axis=0).max(initial=0.0))
+        scale = max(float(np.abs(a).sum(axis=0).max(initial=0.0)), 1.0) / size if size else 1.0
+        block = np.zeros((2 * n, 2 * n))
+        block[:n, :n] = block[n:, n:] = a
+        block[:n, n:] = e * scale
+        if fn == "expm":
+            return expm(block)[:n, n:] / scale
+        top = expm(1j * block)[:n, n:] / scale
+        return top.real if fn == "cosm" else top.imag
+    if fn == "sqrtm":
+        r = sqrtm(a)
+        k = np.kron(r, np.eye(n)) + np.kron(np.eye(n), r.T)
+        return np.linalg.solve(k, e.reshape(n * n)).reshape(n, n)
+    if fn == "logm":
+        k = _frechet_block(logm(a), "expm").reshape(n * n, n * n)
+        return np.linalg.solve(k, e.reshape(n * n)).reshape(n, n)
     raise NotSupportedError(f"no Fréchet derivative for the matrix function {fn!r}")
 
 

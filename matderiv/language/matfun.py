@@ -23,15 +23,28 @@ from 0).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import Any, Literal
 
-from ..errors import NotSupportedError
-from .expression import Expr
+from ..errors import NotSupportedError, ShapeError
+from .expression import Expr, describe
 from .functions import Inv, Unary, _square
 from .shapes import Shape
 
-__all__ = ["FRECHET", "TRACED", "Cosm", "Expm", "Logm", "Sinm", "Sqrtm", "kernels", "no_sympy"]
+__all__ = [
+    "APPLIED",
+    "FRECHET",
+    "TRACED",
+    "Cosm",
+    "Expm",
+    "FrechetApply",
+    "Logm",
+    "Sinm",
+    "Sqrtm",
+    "kernels",
+    "no_sympy",
+]
 
 
 def kernels() -> Any:
@@ -237,3 +250,56 @@ TRACED: dict[type[Unary], tuple[Fraction, Callable[[Expr], Expr]]] = {
     SinmFrechet: (Fraction(1), Cosm),
     CosmFrechet: (Fraction(-1), Sinm),
 }
+
+
+# The Fréchet derivative applied to a matrix (issue 14: the VJP closed form) -------------------
+#: The matrix function of each Fréchet factor, by the name its applied form is written under.
+APPLIED: dict[str, type[Unary]] = {f.name: f for f in FRECHET.values()}
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class FrechetApply(Expr):
+    """``expm_frechet(X, E)``: the Fréchet derivative of a matrix function at ``X`` applied to
+    the direction ``E``, L_f(X, E) = Σ_pq L_f(X)[:, :, p, q] E_pq (an n×n matrix).
+
+    Reassembly writes gradients with it (:mod:`matderiv.engine.frechet`): for a real primary
+    matrix function ⟨G, L_f(X, E)⟩ = ⟨L_f(Xᵀ, G), E⟩, so ∂ Σ_ij G_ij f(X)_ij / ∂X =
+    L_f(Xᵀ, G), printed ``expm_frechet(X^T, G)``. Users may write it too. It is linear in
+    ``E``: its derivative by ``E`` is the 4-index factor ``expm_frechet(X)``; its derivative by
+    ``X`` (a second Fréchet derivative) is not supported. numpy evaluates it
+    (:func:`matderiv.language.kernels.frechet_apply`); the exact and pure-Python backends
+    refuse it.
+    """
+
+    function: str
+    arg: Expr
+    direction: Expr
+
+    def __post_init__(self) -> None:
+        if self.name not in APPLIED:
+            raise NotSupportedError(f"no Fréchet derivative for the function {self.function!r}")
+        n = _square(self.arg, self.name)
+        if self.direction.shape != self.arg.shape:
+            raise ShapeError(
+                f"{self.name}(X, E): the direction E must have the shape of X "
+                f"({describe(self.arg)}), got {describe(self.direction)}"
+            )
+        self._finish((n, n), self.function, self.arg._key, self.direction._key)
+
+    @property
+    def name(self) -> str:
+        """The name the language writes it under: ``expm_frechet``."""
+        return f"{self.function}_frechet"
+
+    @property
+    def factor(self) -> Unary:
+        """The 4-index factor L_f(X)[i, j, p, q] that this node contracts with ``E``."""
+        return APPLIED[self.name](self.arg)
+
+    @property
+    def domain(self) -> Literal["real", "invertible"]:
+        """Where ``X`` must lie: that of the matrix function (logm, sqrtm: invertible)."""
+        return self.factor.domain
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.arg, self.direction)

@@ -384,6 +384,10 @@ class Printer:
         args = ["[" + ", ".join(parts) + "]"] + ([f"axis={e.axis}"] if e.axis else [])
         return self.call(e.kind, *args), ATOM
 
+    def p_FrechetApply(self, e: nodes.FrechetApply) -> tuple[str, int]:
+        latex = rf"L_{{\operatorname{{{e.function}}}}}"
+        return self.call(self.fn(e.name, latex), self.p(e.arg)[0], self.p(e.direction)[0]), ATOM
+
     def p_Extremum(self, e: nodes.Extremum) -> tuple[str, int]:
         name = self.fn(e.op, r"\max" if e.op == "maximum" else r"\min")
         return self.call(name, self.p(e.left)[0], self.p(e.right)[0]), ATOM

@@ -21,6 +21,7 @@ from ..errors import MatderivError, NotSupportedError, ShapeError
 from . import nodes
 from .expression import Expr, Func
 from .functions import as_reduce_op, keepdims, matrix_power, variance
+from .matfun import APPLIED
 from .shapes import Dim
 from .specs import USER_ELEMENTWISE
 
@@ -209,6 +210,15 @@ _ARRAYS = (
     Named("minimum", _extremum, arity=(2, 2)),
 )
 
+
+# The Fréchet derivative of a matrix function applied to a matrix (issue 14: VJP closed forms):
+# expm_frechet(X, E) = L_expm(X, E); reassembly prints gradients with it.
+def _frechet_applied(c: Call) -> Expr:
+    return nodes.FrechetApply(c.name.removesuffix("_frechet"), c.arg(0), c.arg(1))
+
+
+_FRECHET_APPLIED = tuple(Named(name, _frechet_applied, arity=(2, 2)) for name in APPLIED)
+
 _DECLARED = (
     *(_elementwise(name) for name in USER_ELEMENTWISE),
     *(_unary(c.name, c) for c in nodes.Unary.__subclasses__() if c.user and c is not nodes.Norm),
@@ -227,6 +237,7 @@ _DECLARED = (
     Named("ones", lambda c: nodes.Ones(c.sizes(0))),
     Named("einsum", _einsum, arity=(2, 52)),
     *_ARRAYS,
+    *_FRECHET_APPLIED,
 )
 
 #: Every function name of the language, with its declaration.

@@ -245,6 +245,10 @@ class Program:
         if isinstance(e, nodes.Unary):
             self.helpers.update(e.helpers)
             return f(e.code, x=c(e.arg, 0)), ATOM
+        if isinstance(e, nodes.FrechetApply):
+            self.helpers.add("kernels")
+            x, d = c(e.arg, 0), c(e.direction, 0)
+            return f("{P}mk.frechet_apply({fn}, {x}, {d})", fn=repr(e.function), x=x, d=d), ATOM
         if isinstance(e, nodes.Subscript | nodes.Reshape | nodes.Join | nodes.Extremum):
             return self.rearranged(e), ATOM
         raise NotSupportedError(f"cannot generate code for a {type(e).__name__} node")

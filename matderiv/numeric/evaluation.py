@@ -81,6 +81,12 @@ class Backend:
         """A named function of one array, as its declaration computes it with numpy."""
         return type(e).numpy(np, a)
 
+    def frechet_apply(self, e: nodes.FrechetApply, a: Array, d: Array) -> Any:
+        """``expm_frechet(X, E)``: a matrix function's Fréchet derivative applied to E."""
+        from ..language.kernels import frechet_apply
+
+        return frechet_apply(e.function, a, d)
+
     def softmax(self, x: Array, axis: int | None) -> Array:
         z = np.exp(x - np.max(x, axis=axis, keepdims=True))
         out: Array = z / np.sum(z, axis=axis, keepdims=True)
@@ -155,6 +161,8 @@ class Evaluator:
             return np.expand_dims(ev(e.arg), e.axes)
         if isinstance(e, nodes.Unary):
             return bk.unary(e, ev(e.arg))
+        if isinstance(e, nodes.FrechetApply):
+            return bk.frechet_apply(e, ev(e.arg), ev(e.direction))
         if isinstance(e, nodes.Softmax):
             return bk.softmax(ev(e.arg), e.axis)
         if isinstance(e, nodes.LogSumExp):

@@ -140,6 +140,9 @@ class PureEvaluator:
                 raise NotSupportedError(f"the pure-Python backend cannot evaluate {e.name}")
             out: Tensor = pure(LINALG, ev(e.arg))
             return out
+        if isinstance(e, nodes.FrechetApply):
+            applied: Tensor = LINALG.frechet_apply(e.function, ev(e.arg), ev(e.direction))
+            return applied
         if isinstance(e, nodes.Softmax):
             return pa.along(ev(e.arg), e.axis, _softmax)
         if isinstance(e, nodes.LogSumExp):

@@ -54,3 +54,25 @@ def test_a_derivative_checks_itself_in_its_own_convention():
     for convention in ("free", "frobenius"):
         d = md.derive("x @ S @ x + logdet(S)", "S", shapes=SHAPES, symmetric=convention)
         assert d.check().max_rel_error < 1e-8
+
+
+@pytest.mark.parametrize("convention", ["free", "frobenius"])
+def test_a_hessian_claim_is_checked_against_the_first_derivative_along_structured_moves(
+    convention,
+):
+    """The function checked is itself a Derivative (the first derivative) and the claim a plain
+    callable: the variable's structure comes from the Derivative (before, the check moved one
+    entry of S alone and the evaluation refused the non-symmetric point)."""
+    g = md.derive("logdet(S)", "S", shapes=SHAPES, symmetric=convention)
+    h = md.derive(g, "S", symmetric=convention)
+    s = np.array([[3.0, 1.0, 0.5], [1.0, 2.0, 0.2], [0.5, 0.2, 4.0]])
+    right = h.evaluate(S=s)
+    for method in ("full", "directional"):
+        md.check_derivative(
+            g, lambda **_: right, at={"S": s}, wrt="S", symmetric=convention, method=method
+        )
+        with pytest.raises(AssertionError, match=r"derivative check failed"):
+            md.check_derivative(
+                g, lambda **_: 1.01 * right, at={"S": s}, wrt="S", symmetric=convention,
+                method=method,
+            )  # fmt: skip

@@ -27,6 +27,7 @@ from matderiv.testing.strategies import (
     text_soup,
     token_soup,
 )
+from matderiv.testing.structured import structured_problems
 
 
 def _only_matderiv_errors(text: str) -> None:
@@ -197,3 +198,96 @@ def test_the_rearranging_draws_cover_every_construct():
             settings=settings(database=None, max_examples=2000),
         )
         assert construct in text
+
+
+# structured variables (issue 14): symmetric and diagonal, each convention in its own sense
+
+
+def _structured(problem: tuple) -> None:
+    text, shapes, wrts, convention = problem
+    checked = check_problem(text, shapes, wrts, seed=5, symmetric=convention)
+    _assert_every_output_right(checked, problem)
+
+
+@pytest.mark.slow
+@settings(DIFFERENTIAL, max_examples=300)
+@given(structured_problems(spectral=True))
+def test_every_output_of_a_structured_derivative_matches_finite_differences(problem):
+    _structured(problem)
+
+
+@settings(DIFFERENTIAL, max_examples=12)
+@given(structured_problems())
+def test_a_few_structured_derivatives_match_finite_differences_in_every_output(problem):
+    _structured(problem)
+
+
+@pytest.mark.slow
+def test_the_structured_draws_cover_both_structures_conventions_and_hessians():
+    from hypothesis import find
+
+    def by(structure: str, convention: str | None, order: int):
+        def hit(p) -> bool:
+            _text, shapes, wrts, conv = p
+            s = shapes[wrts[0]]
+            return (
+                getattr(s, "structure", "general") == structure
+                and conv == convention
+                and (len(wrts) == order)
+            )
+
+        return hit
+
+    for structure, convention, order in [
+        ("symmetric", "frobenius", 1),
+        ("symmetric", "free", 1),
+        ("symmetric", "free", 2),
+        ("symmetric", "frobenius", 2),
+        ("diagonal", None, 1),
+        ("diagonal", "free", 2),
+    ]:
+        find(
+            structured_problems(),
+            by(structure, convention, order),
+            settings=settings(database=None, max_examples=3000),
+        )
+
+
+@pytest.mark.parametrize("convention", ["frobenius", "free"])
+def test_the_oracle_reads_each_convention_in_its_own_sense(convention: str) -> None:
+    """Both conventions pass in their own sense, and each fails in the other's: the oracle
+    does see the difference (G + Gᵀ − G∘I is not (G + Gᵀ)/2)."""
+    from matderiv.testing.oracle import compare, expected_derivative, failures, value_fn
+
+    shapes = {"S": md.structured((3, 3), "symmetric"), "A": (3, 3)}
+    assert check_problem("tr(A @ S @ S)", shapes, ("S",), symmetric=convention).failures() == []
+    e = md.parse("tr(A @ S @ S)", shapes)
+    d = md.derive(e, "S", symmetric=convention)
+    arrays = sample_inputs([e], rng=2)
+    other = "free" if convention == "frobenius" else "frobenius"
+    expected = expected_derivative(value_fn(e), arrays, ("S",), {"S": ("symmetric", other)})
+    wrong = [o for o in failures(compare(d, arrays, {}, expected)) if o.status == "wrong"]
+    assert wrong
+
+
+def test_a_derivative_lost_in_the_rounding_of_huge_values_is_unsure_not_wrong():
+    """Found by benchmarks/fuzz.py (seed 14): f = expm(expm(expm(expm(X/2)/2)/2)/2) + tr(B S)
+    is ~3e21, so the difference quotients of tr(B S) are lost in f's ulp and both estimates
+    read 0, while matderiv's sym(B) is right. The oracle now calls that unsure."""
+    text = "(expm(0.5 * expm(0.5 * expm(0.5 * expm(0.5 * M4_4b)))) + tr(M2_2b @ M2_2))"
+    shapes = {"M4_4b": (4, 4), "M2_2": md.structured((2, 2), "symmetric"), "M2_2b": (2, 2)}
+    checked = check_problem(text, shapes, ("M2_2",), seed=75, symmetric="frobenius")
+    assert not [o for o in checked.outcomes if o.status == "wrong"]
+    assert any("cancellation" in o.detail for o in checked.outcomes)
+    # a wrong answer of ordinary size is still wrong: the noise bound is tiny there
+    from matderiv.testing.oracle import compare, expected_derivative, value_fn
+
+    e = md.parse("tr(M2_2b @ M2_2)", shapes)
+    d = md.derive(e, "M2_2", symmetric="free")  # read in the Frobenius sense below
+    arrays = sample_inputs([e], rng=1)
+    fn = value_fn(e)
+    expected = expected_derivative(fn, arrays, ("M2_2",), {"M2_2": ("symmetric", "frobenius")})
+    from matderiv.testing.oracle import value_noise
+
+    found = compare(d, arrays, {}, expected, noise=value_noise(fn, arrays, 1))
+    assert [o for o in found if o.status == "wrong"]

@@ -44,7 +44,7 @@ BAD = [
     ("svdvals(x)", md.ShapeError, r"svdvals needs a matrix, got x \(n\)"),
     ("expm", md.ParseError, r"function 'expm' is used without arguments at column 1: expm — write expm\(\.\.\.\)"),
     ("tanhm", md.NotSupportedError, r"'tanhm' \(the matrix hyperbolic tangent\) is a matrix function .* at column 1: tanhm — for the elementwise hyperbolic tangent use tanh"),
-    ("expm_frechet(A)", md.ParseError, r"unknown function 'expm_frechet'"),
+    ("expm_frechet(A)", md.ParseError, r"expm_frechet\(\) takes 2 arguments, got 1 at column 1"),
     ("eigh_vectors(A)", md.ParseError, r"unknown function 'eigh_vectors'"),
     ("tanhm(A)", md.NotSupportedError, r"'tanhm' \(the matrix hyperbolic tangent\) is a matrix function .* use tanh\(\.\.\.\)$"),
     ("funm(A, 'exp')", md.NotSupportedError, r"'funm' \(f\(X\) for a scalar function f\) is a matrix function that matderiv does not support yet"),
@@ -124,6 +124,12 @@ def test_non_string_input_is_a_parse_error():
 
 
 GOOD = [
+    # a matrix function's Fréchet derivative applied to a matrix (issue 14: VJP closed forms)
+    (
+        "expm_frechet(A.T, A) + logm_frechet(A, A) + sqrtm_frechet(A, A) + sinm_frechet(A, A)"
+        " + cosm_frechet(A, A)",
+        ("n", "n"),
+    ),
     # rearranging arrays (issue 14)
     ("X[0] + reshape(Y, (2, 3))[1] + concatenate([v[:2], v[2:]])", (3,)),
     ("stack([X, 2 * X], axis=1)[0] + maximum(X, 1) - minimum(X, Y.T)", (2, 3)),

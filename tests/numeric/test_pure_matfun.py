@@ -290,3 +290,18 @@ def test_with_numpy_blocked_a_structured_check_and_a_matrix_function():
     assert str(out["wrong"]).startswith("derivative check failed (full, seed 0)")
     assert out["value"] == [[1.0, 0.0], [0.0, 1.0]]
     assert "sqrtm: the matrix has the eigenvalue -1+0j" in str(out["domain"])
+
+
+@pytest.mark.parametrize("fn", ["expm", "logm", "sqrtm", "sinm", "cosm"])
+def test_the_applied_frechet_node_evaluates_without_numpy(fn, rng):
+    # the VJP closed form d tr(A f(X))/dX = L_f(X^T, A^T) is a FrechetApply node; the browser
+    # evaluates it through the pure-Python backend, as numpy does through the kernels
+    shapes = {"A": ("n", "n"), "X": ("n", "n")}
+    d = md.derive(f"tr(A @ {fn}(X))", "X", shapes=shapes)
+    assert d.matrix == f"{fn}_frechet(X^T, A^T)"
+    x = 2.0 * np.eye(3) + 0.2 * rng.standard_normal((3, 3))  # spectrum near 2: in every domain
+    a = rng.standard_normal((3, 3))
+    arrays = {"A": a, "X": x}
+    expr = md.parse(d.code, shapes)
+    pure = np.array(evaluate_expression(expr, {k: v.tolist() for k, v in arrays.items()}).tolist())
+    np.testing.assert_allclose(pure, evaluate(expr, **arrays), rtol=1e-10, atol=1e-12)
