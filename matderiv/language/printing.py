@@ -2,12 +2,10 @@
 
 Four styles share one walk over the tree:
 
-- ``text``: matrix notation in ASCII, as in the sources: ``2 X^T (X W - Y)``. Matrix products
-  are juxtaposition, ``^T`` is the transpose, ``*`` is the elementwise (Hadamard) product.
+- ``text``: ASCII matrix notation as in the sources, ``2 X^T (X W - Y)`` (``*`` is Hadamard);
 - ``unicode``: the same with ``ᵀ``, ``⁻¹`` and ``∘``, for terminals.
 - ``latex``: for notebooks and the book.
-- ``code``: the expression language itself (``2 * X.T @ (X @ W - Y)``), which
-  :func:`matderiv.language.parsing.parse` reads back to an equal expression.
+- ``code``: the language itself, ``2 * X.T @ (X @ W - Y)``, which ``parse`` reads back equal.
 """
 
 from __future__ import annotations
@@ -324,9 +322,8 @@ class Printer:
             left = self.wrap(e.left, MATMUL + 1)
             right = self.p_Transpose(nodes.Transpose(e.right))[0]
             return (r"\, " if self.style == "latex" else " ").join((left, right)), MATMUL
-        return self.call(
-            self.fn("outer", r"\operatorname{outer}"), self.p(e.left)[0], self.p(e.right)[0]
-        ), ATOM
+        name = self.fn("outer", r"\operatorname{outer}")
+        return self.call(name, self.p(e.left)[0], self.p(e.right)[0]), ATOM
 
     def p_Kron(self, e: nodes.Kron) -> tuple[str, int]:
         if self.style == "latex":
