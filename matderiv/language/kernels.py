@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import DomainError, NotSupportedError
+from .matconst import GAP, PADE13, THETA13
 
 __all__ = [
     "GAP",
@@ -60,28 +61,6 @@ __all__ = [
     "top_v",
 ]
 
-#: Relative gap (to the largest eigenvalue or singular value, or the largest |entry|) below
-#: which two values count as equal, or a value as zero: the derivative does not exist there.
-GAP = 1e-8
-
-_B13 = (
-    64764752532480000.0,
-    32382376266240000.0,
-    7771770303897600.0,
-    1187353796428800.0,
-    129060195264000.0,
-    10559470521600.0,
-    670442572800.0,
-    33522128640.0,
-    1323241920.0,
-    40840800.0,
-    960960.0,
-    16380.0,
-    182.0,
-    1.0,
-)
-_THETA13 = 5.371920351148152
-
 
 def _square(a: Any, fn: str) -> Any:
     a = np.asarray(a)
@@ -98,10 +77,10 @@ def expm(a: Any) -> Any:
     n = a.shape[-1]
     norm = np.abs(a).sum(axis=-2).max(axis=-1)
     with np.errstate(divide="ignore"):
-        s = np.maximum(0, np.ceil(np.log2(np.maximum(norm, 1e-300) / _THETA13))).astype(int)
+        s = np.maximum(0, np.ceil(np.log2(np.maximum(norm, 1e-300) / THETA13))).astype(int)
     x = a / (2.0**s)[..., None, None]
     eye = np.broadcast_to(np.eye(n), x.shape)
-    b = _B13
+    b = PADE13
     x2 = x @ x
     x4 = x2 @ x2
     x6 = x4 @ x2

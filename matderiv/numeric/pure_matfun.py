@@ -30,6 +30,7 @@ from functools import lru_cache
 from typing import Any
 
 from ..errors import DomainError, NotSupportedError
+from ..language.matconst import GAP, PADE13, THETA13
 from .pure_arrays import Tensor
 
 __all__ = [
@@ -46,27 +47,6 @@ __all__ = [
 ]
 
 Mat = list[list[Any]]  # rows of floats or complex numbers
-
-#: As ``kernels.GAP``: relative size below which an eigenvalue counts as on the negative axis.
-GAP = 1e-8
-
-_B13 = (
-    64764752532480000.0,
-    32382376266240000.0,
-    7771770303897600.0,
-    1187353796428800.0,
-    129060195264000.0,
-    10559470521600.0,
-    670442572800.0,
-    33522128640.0,
-    1323241920.0,
-    40840800.0,
-    960960.0,
-    16380.0,
-    182.0,
-    1.0,
-)
-_THETA13 = 5.371920351148152
 
 
 # small dense matrices -------------------------------------------------------------------------
@@ -154,9 +134,9 @@ def _expm(a: Mat) -> Mat:
     """Scaling and squaring with the [13/13] Padé approximant (``kernels.expm``)."""
     n = len(a)
     norm = norm1(a)
-    s = max(0, math.ceil(math.log2(max(norm, 1e-300) / _THETA13)))
+    s = max(0, math.ceil(math.log2(max(norm, 1e-300) / THETA13)))
     x = lin(1.0 / 2.0**s, a)
-    b, i = _B13, eye(n)
+    b, i = PADE13, eye(n)
     x2 = mm(x, x)
     x4 = mm(x2, x2)
     x6 = mm(x4, x2)
