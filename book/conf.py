@@ -7,6 +7,7 @@ from clean, as the README says: an incremental ``-W`` build can hide an earlier 
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
@@ -187,7 +188,8 @@ def _page_language(
 # MyST-NB writes each executed notebook to <outdir>/../jupyter_execute; sphinx-book-theme offers
 # an `.ipynb` download for a page whose context names one (`ipynb_source`). It only does that
 # itself when launch buttons are configured, so the book copies the notebook into _sources and
-# names it, before the theme builds its download menu (priority 501).
+# names it, before the theme builds its download menu (priority 501). Figures are left out of the
+# copy (the reader's run draws them again; the page shows them): they would double the site.
 def _notebook_download(
     app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
@@ -196,7 +198,13 @@ def _notebook_download(
         return
     target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
     target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(executed, target)
+    notebook = json.loads(executed.read_text(encoding="utf-8"))
+    for cell in notebook.get("cells", []):
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            for kind in [k for k in data if k.startswith("image/")]:
+                del data[kind]
+    target.write_text(json.dumps(notebook, ensure_ascii=False, indent=1), encoding="utf-8")
     context["ipynb_source"] = f"{pagename}.ipynb"
 
 

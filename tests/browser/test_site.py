@@ -420,3 +420,14 @@ def test_the_performance_page_lists_its_sections_in_the_sidebar(open_page):
     toc = page.locator("nav.page-toc a").all_inner_texts()
     for heading in ("What is measured", "Gradients", "Hessians", "Deriving, against SymPy"):
         assert any(heading in t for t in toc), f"{heading!r} is not in the sidebar: {toc}"
+
+
+def test_the_site_stays_small():
+    # issue 13: at most 25 MB with the playground, no doctrees and no source maps shipped
+    files = [p for p in HTML.rglob("*") if p.is_file()]
+    total = sum(p.stat().st_size for p in files)
+    assert total <= 25_000_000, f"the site is {total / 1e6:.1f} MB; the budget is 25 MB"
+    shipped = {p.relative_to(HTML).as_posix() for p in files}
+    assert not [p for p in shipped if p.endswith(".map") or ".doctrees" in p]
+    notebook = (HTML / "_sources" / "chapters" / "01-arrays.ipynb").read_text(encoding="utf-8")
+    assert "image/png" not in notebook, "figures belong on the page, not in the download"
