@@ -15,13 +15,12 @@ elementwise functions and SymPy's algebra, then maps the shortest result back:
   ``log(1 + exp(u)) = softplus(u)``;
 - rational algebra (``cancel``, ``factor``, ``expand``): ``(1 - s)⁻¹ s (1 - s) = s``.
 
-Correct or silent. Each rewrite is an identity wherever the original is defined (cancelling
-``a / a`` only widens the domain; nothing is rewritten into a form defined on less, since the
-symbols are real and SymPy's automatic rules respect that). A candidate is accepted only when
-SymPy's exact difference with the original, the recognised sigmoids and softpluses written out,
-cancels to 0, when it maps back to a form of the same shape, and when it is cheaper to read (see
-:data:`PRIME_COST`). Anything else, an unknown SymPy node, a part too large for the budget
-(:data:`MAX_OPS`), SymPy missing (pure-Python installs), keeps the original form.
+Correct or silent. Each rewrite is an identity wherever the original is defined (``a / a``
+only widens the domain; the symbols are real, and SymPy's automatic rules respect that). A
+candidate is kept only when its exact difference with the original (sigmoids and softpluses
+written out) cancels to 0, when it maps back to a form of the same shape and number of axes, and
+when it is cheaper to read (:data:`PRIME_COST`); otherwise (an unknown SymPy node, a part over
+the budget :data:`MAX_OPS`, no SymPy as in the browser) the original stays.
 """
 
 from __future__ import annotations
@@ -58,9 +57,7 @@ MAX_OPS = 60
 #: value form such as ``1 - tanh(x)**2`` wins when it is at most this much longer.
 PRIME_COST = 10
 
-#: Functions SymPy knows as such (their automatic rules are the log/exp identities).
-_NATIVE = ("exp", "log", "abs")
-
+_NATIVE = ("exp", "log", "abs")  # functions SymPy knows (its automatic log/exp identities)
 #: The derivatives written as values (f' in terms of f), by name: (f, rule on f's value).
 _PRIMES: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "sigmoid'": ("sigmoid", lambda s: s * (1 - s)),
@@ -76,8 +73,7 @@ class _RejectedError(Exception):
 
 
 def form_cost(f: MForm) -> int:
-    """How hard a form is to read: its printed length, plus :data:`PRIME_COST` per primed
-    function."""
+    """How hard a form is to read: its length, plus :data:`PRIME_COST` per primed function."""
     text = form_text(f)
     return len(text) + PRIME_COST * text.count("'")
 
@@ -269,7 +265,7 @@ class _Simplifier:
         return e
 
     def recognise_product(self, e: Any) -> Any:
-        """``exp(u) (1 + exp(u))⁻¹`` in a product is sigmoid(u); the rest as :meth:`recognise`."""
+        """``exp(u) (1 + exp(u))⁻¹`` in a product is sigmoid(u); the rest as ``recognise``."""
         sp = self.sp
         factors = list(e.args)
         out = []
@@ -334,6 +330,14 @@ def _full(e: nodes.Expr, ndim: int) -> bool:
     return e.ndim in (0, ndim)
 
 
+def _true_scalar(f: MForm) -> bool:
+    """A 1×1 form that is a scalar in the language too (``r^T M``, M n×1, has one axis)."""
+    try:
+        return form_shape(f) == (1, 1) and form_expr(f).ndim == 0
+    except MatderivError:
+        return False
+
+
 class _Translation:
     """One part mapped to SymPy: the opaque symbols and what they stand for."""
 
@@ -354,7 +358,7 @@ class _Translation:
 
     def form_leaf(self, f: MForm) -> Any:
         f = self.owner.form(f)
-        return self.leaf(("form", f), form_shape(f) == (1, 1))
+        return self.leaf(("form", f), _true_scalar(f))
 
     # to SymPy ---------------------------------------------------------------------------------
     def to_sympy(self, f: MForm) -> Any:
@@ -364,7 +368,7 @@ class _Translation:
                 e = f.expr
                 if e.ndim == 2 and f.t:
                     if not _full(e, 2):  # kept whole: simplifying it again would be this part
-                        return self.leaf(("form", f), form_shape(f) == (1, 1))
+                        return self.leaf(("form", f), _true_scalar(f))
                     return self.expr(e, True)
                 if e.ndim == 1 and f.t != self.row:
                     raise _RejectedError("rows and columns in one part")

@@ -328,3 +328,27 @@ def test_a_part_whose_expression_form_does_not_exist_is_left_alone():
     d = md.derive(text, "s", shapes=shapes)
     assert d.matrix is not None
     assert d.check(method="full").method == "full"
+
+
+@pytest.mark.parametrize(
+    ("text", "shapes", "wrt"),
+    [
+        pytest.param(
+            "mean((M @ (softmax(N / exp(s), axis=0) + P)) / exp(sum(Q, axis=0)))",
+            {"M": (3, 3), "N": (3, 1), "s": (), "P": (3, 1), "Q": (2, 1)}, "s",
+            id="row-times-n-by-1-is-no-scalar",
+        ),
+        pytest.param(
+            "concatenate([sigmoid(softplus(v)) - (sum(M / exp(v), axis=0) - u[0::-1]), w], axis=0)",
+            {"v": (1,), "M": (1, 1), "u": (1,), "w": (4,)}, "v",
+            id="one-entry-vectors-stay-vectors",
+        ),
+    ],
+)  # fmt: skip
+def test_a_one_by_one_product_with_an_axis_is_not_a_scalar(text, shapes, wrt):
+    # found by the 20,000-expression fuzz (seed 6): r^T M with M of shape (n, 1) is 1x1 on paper
+    # but has one axis; read as a scalar, the code had shape (1,) for a scalar gradient (wrong)
+    # and a Jacobian's evaluation crashed in matmul
+    d = md.derive(text, wrt, shapes=shapes)
+    assert d.check(method="full").method == "full"
+    assert md.check_derivative(text, d.code, wrt=wrt, shapes=shapes).method == "full"
