@@ -46,7 +46,9 @@ def applied(term: Term, free: Sequence[Idx], reassemble: Reassemble) -> Term:
     for pos, f in enumerate(term.factors):
         if f.kind != "tensor" or type(f.node) not in _FUNCTION or f.power != 1:
             continue
-        new = _jvp(term, pos, free, reassemble) or _vjp(term, pos, free, reassemble)
+        new = _applied(term, pos, free, reassemble, adjoint=False) or _applied(
+            term, pos, free, reassemble, adjoint=True
+        )
         if new is not None:
             return applied(new, free, reassemble)
     return term
@@ -103,39 +105,26 @@ def _transposed(x: nodes.Expr) -> nodes.Expr:
     return mf.form_expr(mf.transpose(mf.Atom(x)))
 
 
-def _vjp(term: Term, pos: int, free: Sequence[Idx], reassemble: Reassemble) -> Term | None:
-    """Σ_ij G_ij L_f(X)[i, j, p, q] = L_f(Xᵀ, G)_pq, when i and j are summed."""
+def _applied(
+    term: Term, pos: int, free: Sequence[Idx], reassemble: Reassemble, adjoint: bool
+) -> Term | None:
+    """The Fréchet factor contracted with a matrix, as one node: Σ_pq L_f(X)[i, j, p, q] H_pq =
+    L_f(X, H)_ij when p and q are summed, or (``adjoint``) Σ_ij G_ij L_f(X)[i, j, p, q] =
+    L_f(Xᵀ, G)_pq when i and j are."""
     f = term.factors[pos]
     i, j, p, q = f.indices
-    if {i, j} & {*free, p, q}:
+    summed, kept = ((i, j), (p, q)) if adjoint else ((p, q), (i, j))
+    if set(summed) & {*free, *kept}:
         return None
     rest = term.factors[:pos] + term.factors[pos + 1 :]
-    split = _component(rest, (i, j), {*free, p, q})
+    split = _component(rest, summed, {*free, *kept})
     if split is None:
         return None
     part, others = split
-    g = _matrix(part, i, j, reassemble)
-    if g is None:
+    m = _matrix(part, *summed, reassemble)
+    if m is None:
         return None
     assert isinstance(f.node, nodes.Unary)
-    node = nodes.FrechetApply(_FUNCTION[type(f.node)], _transposed(f.node.arg), g[1])
-    return Term(term.coeff * g[0], (*others, Factor("tensor", (p, q), node)))
-
-
-def _jvp(term: Term, pos: int, free: Sequence[Idx], reassemble: Reassemble) -> Term | None:
-    """Σ_pq L_f(X)[i, j, p, q] H_pq = L_f(X, H)_ij, when p and q are summed."""
-    f = term.factors[pos]
-    i, j, p, q = f.indices
-    if {p, q} & {*free, i, j}:
-        return None
-    rest = term.factors[:pos] + term.factors[pos + 1 :]
-    split = _component(rest, (p, q), {*free, i, j})
-    if split is None:
-        return None
-    part, others = split
-    h = _matrix(part, p, q, reassemble)
-    if h is None:
-        return None
-    assert isinstance(f.node, nodes.Unary)
-    node = nodes.FrechetApply(_FUNCTION[type(f.node)], f.node.arg, h[1])
-    return Term(term.coeff * h[0], (*others, Factor("tensor", (i, j), node)))
+    arg = _transposed(f.node.arg) if adjoint else f.node.arg
+    node = nodes.FrechetApply(_FUNCTION[type(f.node)], arg, m[1])
+    return Term(term.coeff * m[0], (*others, Factor("tensor", kept, node)))
